@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { configNamespaces } from '@/config/configuration';
+import { parseEnv } from '@/config/env.schema';
+import { ProblemDetailsFilter } from '@/common/filters/problem-details.filter';
+import { createValidationPipe } from '@/common/pipes/validation.pipe';
+import { DatabaseModule } from '@/infra/database/database.module';
+import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
+import { LoggingModule } from '@/infra/logging/logging.module';
+import { HealthModule } from '@/modules/health/health.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      load: configNamespaces,
+      validate: (raw) => {
+        parseEnv(raw);
+        return raw;
+      },
+    }),
+    LoggingModule,
+    LifecycleModule,
+    DatabaseModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,57 @@
+import { RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { appConfig, AppConfig } from '@/config/configuration';
+import { bodyParserErrors } from '@/common/http/body-parser-errors';
+import { requestIdMiddleware } from '@/common/http/request-id';
+import { setupSwagger } from '@/common/swagger/swagger';
+
+export const API_PREFIX = 'api/v1';
+
+/** Routes that live outside /api/v1: probes, scrapes and the API docs. */
+const UNPREFIXED = [
+  { path: 'health', method: RequestMethod.ALL },
+  { path: 'health/{*rest}', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.ALL },
+];
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+const isJson = (req: { headers: Record<string, unknown> }) => JSON_TYPE.test(String(req.headers['content-type'] ?? ''));
+
+/** The API speaks JSON only: a body of any other type is refused before it is parsed. */
+function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !isJson(req)) {
+    next(new UnsupportedMediaTypeException('Send the request body as application/json.'));
+    return;
+  }
+  next();
+}
+
+/**
+ * Applies the HTTP conventions every route shares. Used by main.ts and by the e2e tests,
+ * so the tests exercise exactly the stack that runs in production.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get<AppConfig>(appConfig.KEY);
+
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestIdMiddleware);
+  app.use(helmet());
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    maxAge: 600,
+  });
+  app.use(requireJsonBodies);
+  app.useBodyParser('json', { limit: config.bodyLimit, type: isJson });
+  app.use(bodyParserErrors);
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
+  setupSwagger(app);
+  return app;
+}

@@ -1,0 +1,129 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { FieldError, ProblemDetails, ProblemException, problemType } from '@/common/http/problem';
+import { requestIdOf } from '@/common/http/request-id';
+
+/** Stable codes for the statuses Nest and express raise themselves. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  500: 'internal_error',
+  503: 'service_unavailable',
+};
+
+/** Driver error codes and messages that mean "the database is unreachable or overloaded", not "the query is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST', // mysql2
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '57014',
+  '53300', // PostgreSQL
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Pool is closed/i;
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_MESSAGE.test(error.message);
+}
+
+/**
+ * The one place where errors become responses: every failure leaves as an RFC 9457
+ * problem (`application/problem+json`) that carries the request id. Expected failures
+ * keep their status and message; anything unknown is logged with its stack and answered
+ * with a bare 500 so no internals (SQL, stack, driver messages) reach a client.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const problem = this.toProblem(exception, req);
+
+    if (problem.status >= 500) {
+      this.logger.error(
+        { err: exception, requestId: problem.requestId },
+        exception instanceof Error ? exception.message : 'Non-error thrown',
+      );
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown, req: Request): ProblemDetails {
+    const base = { instance: req.originalUrl ?? req.url, requestId: requestIdOf(req) };
+
+    if (exception instanceof ProblemException) {
+      return this.build(exception.getStatus(), exception.code, exception.detail, base, exception.errors);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return this.build(status, CODE_BY_STATUS[status] ?? 'http_error', this.detailOf(exception, req), base);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return this.build(503, 'database_unavailable', 'The database is unavailable; try again shortly.', base);
+    }
+    return this.build(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      'internal_error',
+      'The request failed. Quote the request id when reporting it.',
+      base,
+    );
+  }
+
+  private detailOf(exception: HttpException, req: Request): string {
+    const status = exception.getStatus();
+    if (status === HttpStatus.NOT_FOUND && exception.message.startsWith('Cannot ')) {
+      return `No route matches ${req.method} ${req.path}.`;
+    }
+    if (status >= 500) return 'The request failed. Quote the request id when reporting it.';
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    if (Array.isArray(message)) return message.join('; ');
+    return typeof message === 'string' ? message : exception.message;
+  }
+
+  private build(
+    status: number,
+    code: string,
+    detail: string,
+    base: { instance: string; requestId: string },
+    errors?: FieldError[],
+  ): ProblemDetails {
+    return {
+      type: problemType(code),
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail,
+      ...base,
+      ...(errors ? { errors } : {}),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { HttpStatus } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { ProblemException } from './problem';
+
+/** body-parser's errors carry a `type` such as `entity.parse.failed` or `entity.too.large`. */
+interface BodyParserError {
+  status: number;
+  type: string;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  const e = error as Partial<BodyParserError> | null;
+  return typeof e?.status === 'number' && typeof e.type === 'string' && e.type.startsWith('entity.');
+}
+
+const PROBLEMS: Record<string, [HttpStatus, string, string]> = {
+  'entity.parse.failed': [HttpStatus.BAD_REQUEST, 'malformed_json', 'The request body is not valid JSON.'],
+  'entity.too.large': [
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    'payload_too_large',
+    'The request body is larger than the server accepts.',
+  ],
+};
+
+/**
+ * Express error middleware placed right after the body parser: turns its errors into
+ * problems with our own wording, so parser internals (positions, charsets) never reach
+ * the client.
+ */
+export function bodyParserErrors(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  if (!isBodyParserError(error)) return next(error);
+  const [status, code, detail] = PROBLEMS[error.type] ?? [
+    error.status >= 400 && error.status < 500 ? error.status : HttpStatus.BAD_REQUEST,
+    'unreadable_body',
+    'The request body could not be read.',
+  ];
+  next(new ProblemException(status, code, detail));
+}

@@ -1,0 +1,73 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** One invalid input field, as listed in a validation problem's `errors`. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The RFC 9457 body every error response carries (see docs/api-errors in the README). */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+/** Problem type URI for a stable error code; clients switch on this, never on `detail`. */
+export const problemType = (code: string): string => `urn:problem:${code}`;
+
+/**
+ * An expected failure with a stable machine-readable `code`. Services throw these for
+ * normal cases (taken email, wrong password, not found) so the global filter can answer
+ * them without guessing; anything else is treated as a bug and answered as a bare 500.
+ */
+export class ProblemException extends HttpException {
+  constructor(
+    status: HttpStatus,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail, status);
+  }
+}
+
+export class ValidationProblem extends ProblemException {
+  constructor(errors: FieldError[], detail = 'The request is not valid; see errors for each field.') {
+    super(HttpStatus.BAD_REQUEST, 'validation_failed', detail, errors);
+  }
+}
+
+export class NotFoundProblem extends ProblemException {
+  constructor(detail = 'The resource does not exist.') {
+    super(HttpStatus.NOT_FOUND, 'not_found', detail);
+  }
+}
+
+export class ConflictProblem extends ProblemException {
+  constructor(code: string, detail: string) {
+    super(HttpStatus.CONFLICT, code, detail);
+  }
+}
+
+export class UnauthorizedProblem extends ProblemException {
+  constructor(detail = 'Authentication is required, or the credentials are not valid.', code = 'unauthorized') {
+    super(HttpStatus.UNAUTHORIZED, code, detail);
+  }
+}
+
+export class ForbiddenProblem extends ProblemException {
+  constructor(detail = 'You are not allowed to do this.') {
+    super(HttpStatus.FORBIDDEN, 'forbidden', detail);
+  }
+}
+
+export class ServiceUnavailableProblem extends ProblemException {
+  constructor(detail = 'A dependency is unavailable; try again shortly.', code = 'service_unavailable') {
+    super(HttpStatus.SERVICE_UNAVAILABLE, code, detail);
+  }
+}

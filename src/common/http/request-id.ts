@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** A caller's id is kept only if it is short and plain, so it cannot inject into logs or headers. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/**
+ * Picks the request id (the caller's if sane, else a new UUID) and echoes it on the
+ * response. Used as pino-http's `genReqId`, so the id on the response, in every log
+ * line of the request and in an error body is one and the same.
+ */
+export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  req.id = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}
+
+/** Express middleware form, mounted before routing so even unrouted requests get an id. */
+export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  assignRequestId(req, res);
+  next();
+}
+
+/** The id assigned by {@link assignRequestId}; falls back to a fresh one for requests that bypassed it. */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
+  return typeof req.id === 'string' ? req.id : randomUUID();
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ConfigType, registerAs } from '@nestjs/config';
+import { Env, parseEnv } from './env.schema';
+
+/**
+ * Typed configuration namespaces. Each is derived from the validated environment, so a
+ * provider injects exactly the slice it needs (`@Inject(authConfig.KEY)`) and reads it
+ * with full types instead of string keys.
+ */
+
+/** Generated once per process: in development a missing JWT secret must not change between namespaces. */
+const devSecrets = {
+  access: randomBytes(48).toString('base64url'),
+  refresh: randomBytes(48).toString('base64url'),
+};
+
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql';
+
+function databaseKind(url: string | undefined): DatabaseKind {
+  if (url === undefined || url.startsWith('sqlite:')) return 'sqlite';
+  return /^postgres/.test(url) ? 'postgres' : 'mysql';
+}
+
+function sqlitePath(url: string | undefined): string {
+  const file = url?.replace(/^sqlite:(\/\/)?/, '') || 'data/app.sqlite';
+  return file === ':memory:' ? file : resolve(file);
+}
+
+export const appConfig = registerAs('app', () => {
+  const env = parseEnv();
+  return {
+    env: env.NODE_ENV,
+    production: env.NODE_ENV === 'production',
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    corsOrigins: env.CORS_ORIGINS,
+    bodyLimit: env.BODY_LIMIT,
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    consulAddress: env.CONSUL_HTTP_ADDR,
+    serviceName: env.OTEL_SERVICE_NAME,
+  };
+});
+
+export const databaseConfig = registerAs('database', () => {
+  const env = parseEnv();
+  const kind = databaseKind(env.DATABASE_URL);
+  return {
+    kind,
+    url: kind === 'sqlite' ? undefined : env.DATABASE_URL,
+    sqlitePath: kind === 'sqlite' ? sqlitePath(env.DATABASE_URL) : undefined,
+    readUrls: env.DATABASE_READ_URLS,
+    poolSize: env.DATABASE_POOL_SIZE,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT,
+    slowQueryMs: env.DATABASE_SLOW_QUERY_MS,
+  };
+});
+
+export const redisConfig = registerAs('redis', () => {
+  const env = parseEnv();
+  return {
+    url: env.REDIS_URL,
+    clusterNodes: env.REDIS_CLUSTER_NODES,
+    sentinels: env.REDIS_SENTINELS,
+    sentinelName: env.REDIS_SENTINEL_NAME,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT,
+    enabled: Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES.length || env.REDIS_SENTINELS.length),
+  };
+});
+
+export const authConfig = registerAs('auth', () => {
+  const env = parseEnv();
+  return {
+    accessSecret: env.JWT_ACCESS_SECRET ?? devSecrets.access,
+    refreshSecret: env.JWT_REFRESH_SECRET ?? devSecrets.refresh,
+    secretsGenerated: env.JWT_ACCESS_SECRET === undefined || env.JWT_REFRESH_SECRET === undefined,
+    accessTtlMs: env.JWT_ACCESS_TTL,
+    refreshTtlMs: env.JWT_REFRESH_TTL,
+    adminEmail: env.ADMIN_EMAIL,
+    adminPassword: env.ADMIN_PASSWORD,
+    loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    loginMaxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
+    loginFailureWindowMs: env.LOGIN_FAILURE_WINDOW,
+  };
+});
+
+export const throttleConfig = registerAs('throttle', () => {
+  const env = parseEnv();
+  return {
+    limit: env.THROTTLE_LIMIT,
+    ttlMs: env.THROTTLE_TTL,
+    failClosed: env.THROTTLE_FAIL_CLOSED,
+  };
+});
+
+export type AppConfig = ConfigType<typeof appConfig>;
+export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+export type RedisConfig = ConfigType<typeof redisConfig>;
+export type AuthConfig = ConfigType<typeof authConfig>;
+export type ThrottleConfig = ConfigType<typeof throttleConfig>;
+export type { Env };
+
+export const configNamespaces = [appConfig, databaseConfig, redisConfig, authConfig, throttleConfig];

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { parseDurationMs } from './duration';
+
+/**
+ * Every environment variable the service reads, with its default and its rules, in one
+ * place. The parsed result is what the typed config namespaces are built from, so a
+ * variable that is not declared here cannot be read by the application.
+ */
+
+const PLACEHOLDER_SECRET = /change.?me|changeit|secret|example|placeholder|your[-_]|xxx|todo/i;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const list = (item: z.ZodType<string>, label: string) =>
+  optionalString.transform((value, ctx) => {
+    if (value === undefined) return [] as string[];
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const entry of items) {
+      if (!item.safeParse(entry).success) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${entry}" is not ${label}` });
+      }
+    }
+    return items;
+  });
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `"${value}" is not a duration like 500ms, 60s, 15m, 12h or 7d`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
+
+const databaseUrl = optionalString.refine(
+  (value) =>
+    value === undefined ||
+    /^sqlite:/.test(value) ||
+    url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']).safeParse(value).success,
+  'must be postgres://…, mysql://… or sqlite:<file>',
+);
+
+const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/);
+
+/** `TRUST_PROXY`: off, on (every hop), a hop count, or a list of trusted addresses/subnets. */
+const trustProxy = optionalString.transform((value, ctx): boolean | number | string[] => {
+  if (value === undefined || ['false', '0', 'off', 'no'].includes(value)) return false;
+  if (['true', 'on', 'yes'].includes(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((s) => s.trim());
+  if (entries.every((e) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i.test(e))) {
+    return entries;
+  }
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: 'must be false, true, a hop count, or a comma-separated list of addresses/CIDRs',
+  });
+  return z.NEVER;
+});
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: integer(3000, 0, 65535),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: trustProxy,
+    CORS_ORIGINS: list(url(['http:', 'https:']), 'an http(s) origin'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb')
+      .default('100kb'),
+
+    DATABASE_URL: databaseUrl,
+    DATABASE_READ_URLS: list(url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']), 'a database URL'),
+    DATABASE_POOL_SIZE: integer(10, 1, 500),
+    DATABASE_CONNECT_TIMEOUT: duration('5s'),
+    DATABASE_STATEMENT_TIMEOUT: duration('10s'),
+    DATABASE_SLOW_QUERY_MS: integer(500, 1, 600_000),
+
+    REDIS_URL: optionalString.pipe(url(['redis:', 'rediss:']).optional()),
+    REDIS_CLUSTER_NODES: list(hostPort, 'host:port'),
+    REDIS_SENTINELS: list(hostPort, 'host:port'),
+    REDIS_SENTINEL_NAME: z.string().trim().default('mymaster'),
+    REDIS_KEY_PREFIX: z.string().trim().default('app:'),
+    REDIS_COMMAND_TIMEOUT: duration('1s'),
+
+    JWT_ACCESS_SECRET: optionalString,
+    JWT_REFRESH_SECRET: optionalString,
+    JWT_ACCESS_TTL: duration('15m'),
+    JWT_REFRESH_TTL: duration('7d'),
+
+    ADMIN_EMAIL: optionalString.pipe(z.string().email().optional()),
+    ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),
+
+    THROTTLE_LIMIT: integer(100, 1, 1_000_000),
+    THROTTLE_TTL: duration('60s'),
+    THROTTLE_FAIL_CLOSED: boolean(false),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(5, 1, 10_000),
+    LOGIN_MAX_FAILURES_PER_CLIENT: integer(20, 1, 100_000),
+    LOGIN_FAILURE_WINDOW: duration('15m'),
+
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
+    OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),
+    CONSUL_HTTP_ADDR: optionalString,
+
+    SHUTDOWN_DELAY_MS: integer(5_000, 0, 300_000),
+    SHUTDOWN_TIMEOUT_MS: integer(20_000, 0, 600_000),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === 'production';
+    for (const key of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
+      const secret = env[key];
+      if (secret === undefined) {
+        if (production) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+        continue;
+      }
+      if (secret.length < 32) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 characters' });
+      } else if (production && (PLACEHOLDER_SECRET.test(secret) || new Set(secret).size < 8)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'looks like a placeholder; use a random value' });
+      }
+    }
+    if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });
+    }
+    if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+      const missing = env.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with the other ADMIN_ variable' });
+    }
+    const redisModes = [env.REDIS_URL, env.REDIS_CLUSTER_NODES.length, env.REDIS_SENTINELS.length].filter(Boolean);
+    if (redisModes.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS',
+      });
+    }
+    if (env.DATABASE_READ_URLS.length > 0 && !/^(postgres|mysql|mariadb)/.test(env.DATABASE_URL ?? '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_READ_URLS'],
+        message: 'needs DATABASE_URL to name a PostgreSQL or MySQL primary',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when the environment is invalid; its message names every bad variable. */
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+/** Validates the raw environment, collecting every problem rather than stopping at the first. */
+export function parseEnv(raw: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || 'environment';
+    const value = raw[variable];
+    const shown = value === undefined || /SECRET|PASSWORD/.test(variable) ? '' : ` (got "${value}")`;
+    return `${variable}: ${issue.message}${shown}`;
+  });
+  throw new InvalidConfigError(problems);
+}

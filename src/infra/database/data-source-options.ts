@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '@/config/configuration';
+
+/** Entities are found by file name so the app, the migration CLI and tests share one list. */
+const ENTITIES = [join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}')];
+
+/** Each driver has its own migrations: the SQL differs, the history must not be mixed. */
+const migrationsFor = (kind: DatabaseConfig['kind']) => [join(__dirname, 'migrations', kind, '*.{ts,js}')];
+
+/**
+ * Builds the TypeORM options for the configured store. Never `synchronize`: the schema
+ * comes from migrations only, run once at boot under a lock (see migrate.ts).
+ */
+export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: migrationsFor(db.kind),
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    maxQueryExecutionTime: db.slowQueryMs,
+  } as const;
+
+  switch (db.kind) {
+    case 'sqlite': {
+      const database = db.sqlitePath ?? 'data/app.sqlite';
+      if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+      return {
+        ...common,
+        type: 'better-sqlite3',
+        database,
+        // WAL lets readers run beside the single writer; busy_timeout waits for the lock instead of failing.
+        prepareDatabase: (conn: { pragma(sql: string): unknown }) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('busy_timeout = 5000');
+          conn.pragma('foreign_keys = ON');
+        },
+      };
+    }
+    case 'postgres': {
+      const extra = {
+        max: db.poolSize,
+        connectionTimeoutMillis: db.connectTimeoutMs,
+        statement_timeout: db.statementTimeoutMs,
+        idle_in_transaction_session_timeout: db.statementTimeoutMs * 2,
+        application_name: 'nest-enterprise-backend',
+      };
+      return {
+        ...common,
+        type: 'postgres',
+        extra,
+        ...(db.readUrls.length > 0
+          ? { replication: { master: { url: db.url }, slaves: db.readUrls.map((url) => ({ url })) } }
+          : { url: db.url }),
+      };
+    }
+    case 'mysql': {
+      const extra = { connectionLimit: db.poolSize, connectTimeout: db.connectTimeoutMs };
+      return {
+        ...common,
+        type: 'mysql',
+        charset: 'utf8mb4_unicode_ci',
+        timezone: 'Z',
+        extra,
+        ...(db.readUrls.length > 0
+          ? { replication: { master: { url: db.url }, slaves: db.readUrls.map((url) => ({ url })) } }
+          : { url: db.url }),
+      };
+    }
+  }
+}

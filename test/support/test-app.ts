@@ -1,0 +1,64 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { AppModule } from '@/app.module';
+import { configureApp } from '@/app.setup';
+import { provisionDatabase } from './database';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>;
+  imports?: ModuleMetadata['imports'];
+}
+
+/**
+ * Boots the real application in-process, with the production middleware stack
+ * (configureApp), on a database of its own. Under `test:integration` that database is a
+ * fresh one on the PostgreSQL/MySQL server and Redis keys get a prefix of their own.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await provisionDatabase();
+  const env: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database.url,
+    REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+    ...options.env,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  setEnv(env);
+
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    configureApp(app);
+    await app.init();
+    return {
+      app,
+      server: app.getHttpServer() as Server,
+      close: async () => {
+        await app.close();
+        await database.drop();
+        setEnv(saved);
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    setEnv(saved);
+    throw error;
+  }
+}
+
+function setEnv(values: Record<string, string | undefined>): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+}
