@@ -9,6 +9,7 @@ import { DatabaseModule } from '@/infra/database/database.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
 import { HealthModule } from '@/modules/health/health.module';
+import { MetricsModule } from '@/modules/metrics/metrics.module';
 
 @Module({
   imports: [
@@ -23,6 +24,7 @@ import { HealthModule } from '@/modules/health/health.module';
     }),
     LoggingModule,
     LifecycleModule,
+    MetricsModule,
     DatabaseModule,
     HealthModule,
   ],

@@ -1,16 +1,12 @@
 // @ts-check
-const rootDir = require('node:path').resolve(__dirname, '..');
-const shared = {
-  rootDir,
-  moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
-  moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
-  testEnvironment: 'node',
-};
+const { rootDir, shared } = require('./jest.shared');
 
 /**
- * `unit`: specs beside the code, one class each. `e2e`: the real app in-process on a real
- * database (embedded SQLite by default; PostgreSQL/MySQL + Redis under test:integration).
+ * `npm test`: needs nothing installed or running.
+ * - unit: specs beside the code, one class each;
+ * - e2e: the real app in-process on a real database (embedded SQLite here;
+ *   PostgreSQL/MySQL + Redis under `npm run test:integration`);
+ * - static: deployment and monitoring artefacts checked with npm-installed tools only.
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -18,6 +14,7 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...shared, displayName: 'static', testMatch: ['<rootDir>/test/static/**/*.spec.ts'] },
   ],
   testTimeout: 30_000,
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts', '!src/infra/database/migrations/**'],

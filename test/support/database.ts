@@ -27,7 +27,9 @@ export async function provisionDatabase(): Promise<TestDatabase> {
     await withPg(base, (c) => c.query(`CREATE DATABASE ${name}`));
     return {
       url: target.toString(),
-      drop: () => withPg(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+      drop: async () => {
+        await withPg(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      },
     };
   }
   const mysql = await import('mysql2/promise');

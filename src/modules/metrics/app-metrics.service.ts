@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+
+/** Reuses a metric already in the registry: tests boot several apps in one process. */
+function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  return (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames });
+}
+
+export type LoginFailureReason = 'bad_credentials' | 'locked_out';
+export type RevocationReason = 'logout' | 'refresh_reuse' | 'password_change' | 'deactivation' | 'deletion';
+export type Limiter = 'global' | 'login';
+
+/**
+ * Business and infrastructure counters that services record into. A small injectable,
+ * so services say what happened (`loginFailed`) and never deal with label plumbing.
+ */
+@Injectable()
+export class AppMetrics {
+  private readonly logins = counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
+  private readonly revoked = counter('auth_tokens_revoked_total', 'Sessions (token families) revoked, by reason', [
+    'reason',
+  ] as const);
+  private readonly rateLimited = counter('rate_limit_rejections_total', 'Requests refused with 429, by limiter', [
+    'limiter',
+  ] as const);
+  private readonly cache = counter('cache_requests_total', 'Cache lookups by cache and result', [
+    'cache',
+    'result',
+  ] as const);
+  private readonly limiterErrors = counter(
+    'rate_limit_storage_errors_total',
+    'Rate-limit checks that could not reach their storage (answered per the fail-open/closed policy)',
+    [] as const,
+  );
+
+  loginSucceeded(): void {
+    this.logins.inc({ result: 'success' });
+  }
+
+  loginFailed(reason: LoginFailureReason): void {
+    this.logins.inc({ result: reason });
+  }
+
+  sessionsRevoked(reason: RevocationReason, count = 1): void {
+    if (count > 0) this.revoked.inc({ reason }, count);
+  }
+
+  requestRateLimited(limiter: Limiter): void {
+    this.rateLimited.inc({ limiter });
+  }
+
+  cacheLookup(cache: string, hit: boolean): void {
+    this.cache.inc({ cache, result: hit ? 'hit' : 'miss' });
+  }
+
+  rateLimitStorageFailed(): void {
+    this.limiterErrors.inc();
+  }
+}

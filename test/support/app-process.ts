@@ -1,0 +1,109 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** Asks the kernel for a free loopback port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs` with the last error. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+export interface AppProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Every line the process has written to stdout and stderr so far. */
+  readonly output: string[];
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  waitUntilReady(timeoutMs?: number): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  port?: number;
+  /** The entry point; defaults to the built server, dist/main.js. */
+  entry?: string;
+  cwd?: string;
+}
+
+/**
+ * Starts the built application as a real process, as an operator would, with a clean
+ * environment (only what is passed, plus PATH and HOME).
+ */
+export async function startApp(options: StartOptions = {}): Promise<AppProcess> {
+  const port = options.port ?? (await freePort());
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+  for (const [key, value] of Object.entries({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    PORT: String(port),
+    ...options.env,
+  })) {
+    if (value !== undefined) env[key] = value;
+  }
+  const child = spawn(process.execPath, [options.entry ?? resolve(ROOT, 'dist', 'main.js')], {
+    cwd: options.cwd ?? ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = `http://127.0.0.1:${port}`;
+
+  const app: AppProcess = {
+    port,
+    url,
+    child,
+    output,
+    exited,
+    waitForOutput: (pattern, timeoutMs = 30_000) =>
+      waitFor(async () => output.find((line) => pattern.test(line)), timeoutMs, `output ${pattern}`),
+    waitUntilReady: async (timeoutMs = 30_000) => {
+      await Promise.race([
+        waitFor(async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), timeoutMs, `${url} ready`),
+        exited.then((code) => {
+          throw new Error(`App exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`);
+        }),
+      ]);
+    },
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  return app;
+}
