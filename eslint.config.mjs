@@ -15,7 +15,8 @@ export default tseslint.config(
       sourceType: 'commonjs',
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // `args: 'none'`: Nest CLI generators emit handler stubs whose parameters are used once implemented.
+      '@typescript-eslint/no-unused-vars': ['error', { args: 'none', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
       'no-console': 'error',
     },

@@ -1,0 +1,97 @@
+import { InvalidConfigError, parseEnv } from './env.schema';
+
+const strongSecret = (seed: string) => `${seed}-k9Qz7Lm2Xw4Rt8Vb1Nc6Hy3Pd5Gf0Js`;
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseEnv(env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('parseEnv', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const sut = parseEnv({});
+    expect(sut).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      TRUST_PROXY: false,
+      CORS_ORIGINS: [],
+      DATABASE_READ_URLS: [],
+      JWT_ACCESS_TTL: 15 * 60_000,
+      JWT_REFRESH_TTL: 7 * 86_400_000,
+      THROTTLE_LIMIT: 100,
+      THROTTLE_TTL: 60_000,
+    });
+    expect(sut.DATABASE_URL).toBeUndefined();
+    expect(sut.REDIS_URL).toBeUndefined();
+  });
+
+  it('parses lists, durations, proxies and URLs', () => {
+    const sut = parseEnv({
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+      DATABASE_URL: 'postgres://u@db:5432/app',
+      DATABASE_READ_URLS: 'postgres://u@r1/app,postgres://u@r2/app',
+      JWT_ACCESS_TTL: '90s',
+      TRUST_PROXY: '10.0.0.0/8,loopback',
+    });
+    expect(sut.CORS_ORIGINS).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(sut.DATABASE_READ_URLS).toHaveLength(2);
+    expect(sut.JWT_ACCESS_TTL).toBe(90_000);
+    expect(sut.TRUST_PROXY).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(parseEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', THROTTLE_TTL: 'forever', REDIS_URL: 'http://cache:6379' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['PORT', 'REDIS_URL', 'THROTTLE_TTL']);
+  });
+
+  it('demands real JWT secrets in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'JWT_ACCESS_SECRET: is required in production',
+      'JWT_REFRESH_SECRET: is required in production',
+    ]);
+    expect(
+      problemsOf({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 'short', JWT_REFRESH_SECRET: strongSecret('r') }),
+    ).toEqual(['JWT_ACCESS_SECRET: must be at least 32 characters']);
+    const placeholder = problemsOf({
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: 'change-me-change-me-change-me-change-me',
+      JWT_REFRESH_SECRET: strongSecret('r'),
+    });
+    expect(placeholder).toEqual(['JWT_ACCESS_SECRET: looks like a placeholder; use a random value']);
+    expect(() =>
+      parseEnv({ NODE_ENV: 'production', JWT_ACCESS_SECRET: strongSecret('a'), JWT_REFRESH_SECRET: strongSecret('r') }),
+    ).not.toThrow();
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const error = (() => {
+      try {
+        parseEnv({ JWT_ACCESS_SECRET: 'hunter2' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toContain('JWT_ACCESS_SECRET');
+    expect(error?.message).not.toContain('hunter2');
+  });
+
+  it('refuses half an admin, two Redis modes, and replicas without a server database', () => {
+    expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com' })).toEqual([
+      'ADMIN_PASSWORD: must be set together with the other ADMIN_ variable',
+    ]);
+    expect(problemsOf({ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' })[0]).toMatch(
+      /^REDIS_URL: set only one/,
+    );
+    expect(problemsOf({ DATABASE_READ_URLS: 'postgres://r/app' })[0]).toMatch(
+      /^DATABASE_READ_URLS: needs DATABASE_URL/,
+    );
+  });
+});

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const GOOD_SECRET = 'Qm8vT2xK9pLr4Zc7Wn1Yb6Hd3Fg5Js0A';
+
+interface Exit {
+  code: number | null;
+  stderr: string;
+}
+
+/** Starts the real entry point (src/main.ts through ts-node) with only the given environment. */
+function boot(env: Record<string, string>): Promise<Exit> {
+  return new Promise((done) => {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'silent', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => done({ code, stderr }));
+  });
+}
+
+describe('boot with an invalid configuration', () => {
+  it.each([
+    ['PORT', { PORT: 'http' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['DATABASE_URL', { DATABASE_URL: 'ftp://db.example.com/app' }],
+    ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['JWT_ACCESS_SECRET', { NODE_ENV: 'production', JWT_REFRESH_SECRET: `${GOOD_SECRET}r` }],
+    ['JWT_REFRESH_SECRET', { NODE_ENV: 'production', JWT_ACCESS_SECRET: GOOD_SECRET, JWT_REFRESH_SECRET: 'too-short' }],
+    ['THROTTLE_LIMIT', { THROTTLE_LIMIT: '-5' }],
+    ['JWT_ACCESS_TTL', { JWT_ACCESS_TTL: 'a while' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'not a url' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ])('exits non-zero naming %s', async (variable, env) => {
+    const { code, stderr } = await boot(env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Invalid configuration:/);
+    expect(stderr).toContain(`  - ${variable}:`);
+    expect(stderr).not.toMatch(/\n\s+at /); // one clear message, no stack trace
+  });
+
+  it('names every bad variable in one message', async () => {
+    const { code, stderr } = await boot({ PORT: '99999', DATABASE_POOL_SIZE: 'many', TRUST_PROXY: 'maybe' });
+    expect(code).toBe(1);
+    for (const variable of ['PORT', 'DATABASE_POOL_SIZE', 'TRUST_PROXY']) expect(stderr).toContain(`  - ${variable}:`);
+  });
+});
