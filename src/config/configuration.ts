@@ -40,6 +40,9 @@ export const appConfig = registerAs('app', () => {
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     consulAddress: env.CONSUL_HTTP_ADDR,
+    consulToken: env.CONSUL_HTTP_TOKEN,
+    consulServiceAddress: env.CONSUL_SERVICE_ADDRESS,
+    consulCheckIntervalMs: env.CONSUL_CHECK_INTERVAL,
     serviceName: env.OTEL_SERVICE_NAME,
   };
 });

@@ -141,6 +141,9 @@ export const envSchema = z
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
     OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),
     CONSUL_HTTP_ADDR: optionalString,
+    CONSUL_HTTP_TOKEN: optionalString,
+    CONSUL_SERVICE_ADDRESS: optionalString,
+    CONSUL_CHECK_INTERVAL: duration('10s'),
 
     SHUTDOWN_DELAY_MS: integer(5_000, 0, 300_000),
     SHUTDOWN_TIMEOUT_MS: integer(20_000, 0, 600_000),
