@@ -5,6 +5,7 @@ import { configNamespaces } from '@/config/configuration';
 import { parseEnv } from '@/config/env.schema';
 import { ProblemDetailsFilter } from '@/common/filters/problem-details.filter';
 import { createValidationPipe } from '@/common/pipes/validation.pipe';
+import { ConsulModule } from '@/infra/consul/consul.module';
 import { DatabaseModule } from '@/infra/database/database.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
@@ -27,6 +28,7 @@ import { MetricsModule } from '@/modules/metrics/metrics.module';
     MetricsModule,
     DatabaseModule,
     HealthModule,
+    ConsulModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
