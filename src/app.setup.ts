@@ -7,6 +7,7 @@ import { appConfig, AppConfig } from '@/config/configuration';
 import { bodyParserErrors } from '@/common/http/body-parser-errors';
 import { requestIdMiddleware } from '@/common/http/request-id';
 import { setupSwagger } from '@/common/swagger/swagger';
+import { httpMetricsMiddleware } from '@/modules/metrics/http-metrics.middleware';
 
 export const API_PREFIX = 'api/v1';
 
@@ -41,6 +42,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.set('etag', false);
+  // First, so every request is measured, including those refused by any later middleware.
+  app.use(httpMetricsMiddleware());
   app.use(requestIdMiddleware);
   app.use(helmet());
   app.enableCors({

@@ -1,47 +1,49 @@
-import { Module, RequestMethod } from '@nestjs/common';
+import { Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { appConfig, AppConfig } from '@/config/configuration';
 import { assignRequestId } from '@/common/http/request-id';
+import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
+import { flushLogs, stdoutDestination } from './log-destination';
+import { traceContextFields } from './trace-context';
 
 /** Probes and scrapes arrive every few seconds; at info they would drown the real traffic. */
 const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
-/** Paths are redacted wherever these appear, in request bodies, errors or ad-hoc log objects. */
+const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'passwordHash'];
+
+/**
+ * Redacted wherever they appear in a logged object: request bodies, errors or ad-hoc
+ * log objects, up to three levels deep (pino's redaction has no recursive wildcard).
+ * Headers are not serialised at all; the header paths guard against someone logging
+ * a raw request.
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.currentPassword',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.passwordHash',
+  'headers.authorization',
+  'headers.cookie',
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-type RoutedRequest = IncomingMessage & { route?: { path?: string }; baseUrl?: string; originalUrl?: string };
-
-/** The matched route template (`/api/v1/users/:id`), never the raw path with its ids. */
-export function routeTemplateOf(req: RoutedRequest): string {
-  const path = req.route?.path;
-  // The logging middleware itself is mounted on a catch-all route; seeing it means no handler matched.
-  return path && !path.includes('{*') ? `${req.baseUrl ?? ''}${path}` : 'unmatched';
-}
-
 /**
- * Structured JSON logs through pino: one completion line per request with its id,
- * method, route template, status and duration. Only those fields are serialised: full
- * header dumps cost CPU on every request and leak bearer tokens.
+ * Structured JSON logs through pino, one line per event on stdout. Each request ends
+ * with one completion line carrying its request id, method, route template, status and
+ * duration, plus trace and span ids when tracing is on. Only those fields are
+ * serialised: full header dumps cost CPU on every request and leak bearer tokens.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
-      useFactory: (app: AppConfig) => ({
-        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-        pinoHttp: {
+      useFactory: (app: AppConfig) => {
+        const pretty = app.env === 'development' && isInstalled('pino-pretty');
+        const options: Options = {
           level: app.logLevel,
           genReqId: assignRequestId,
+          mixin: traceContextFields,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => {
             if (err || res.statusCode >= 500) return 'error';
@@ -65,16 +67,22 @@ export function routeTemplateOf(req: RoutedRequest): string {
             route: routeTemplateOf(req),
           }),
           customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-          transport:
-            app.env === 'development' && isInstalled('pino-pretty')
-              ? { target: 'pino-pretty', options: { singleLine: true } }
-              : undefined,
-        },
-      }),
+          transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+        };
+        // A transport runs in a worker thread with its own output; otherwise lines go to stdout asynchronously.
+        return {
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          pinoHttp: pretty ? options : [options, stdoutDestination()],
+        };
+      },
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements OnApplicationShutdown {
+  onApplicationShutdown(): void {
+    flushLogs();
+  }
+}
 
 function isInstalled(name: string): boolean {
   try {

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
+import { counter as registeredCounter } from './metric-registry';
 
-/** Reuses a metric already in the registry: tests boot several apps in one process. */
-function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-  return (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames });
-}
+const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+  registeredCounter({ name, help, labelNames });
 
 export type LoginFailureReason = 'bad_credentials' | 'locked_out';
 export type RevocationReason = 'logout' | 'refresh_reuse' | 'password_change' | 'deactivation' | 'deletion';

@@ -1,10 +1,24 @@
 import { Global, Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { AppMetrics } from './app-metrics.service';
+import { MetricsController } from './metrics.controller';
+import { ensureDefaultMetrics } from './metric-registry';
+import { StateMetrics } from './state-metrics.service';
 
-/** Global so any service can record a business metric without importing this module. */
+/**
+ * `/metrics` and the metrics every part of the service records into. Global so any
+ * service can record a business metric without importing this module. HTTP request
+ * metrics come from `httpMetricsMiddleware`, mounted in `configureApp()`.
+ */
 @Global()
 @Module({
-  providers: [AppMetrics],
+  // Default metrics are registered by ensureDefaultMetrics: the module's own switch would register them twice.
+  imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: false } })],
+  providers: [AppMetrics, StateMetrics],
   exports: [AppMetrics],
 })
-export class MetricsModule {}
+export class MetricsModule {
+  constructor() {
+    ensureDefaultMetrics();
+  }
+}

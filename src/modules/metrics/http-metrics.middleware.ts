@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Counter, Histogram } from 'prom-client';
+import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
+import { counter, gauge, histogram } from './metric-registry';
+
+/** Seconds; from a cache hit (5 ms) to the slowest an API call should ever be (5 s). */
+export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Reported when the client went away before the response was complete (nginx's convention). */
+const CLIENT_CLOSED_REQUEST = '499';
+
+const LABELS = ['method', 'route', 'status_code'] as const;
+type Label = (typeof LABELS)[number];
+
+interface BoundSeries {
+  requests: Counter.Internal;
+  duration: Histogram.Internal<Label>;
+}
+
+/**
+ * Express middleware recording every request: total, duration and in-flight. It is
+ * mounted first in `configureApp()` and records on the response's `close` event, so
+ * requests refused by guards (401, 403, 429), by body parsing (400, 413, 415) or by
+ * routing (404) are counted too; an interceptor would miss all of them.
+ *
+ * The route label is the template (`/api/v1/users/:id`), never the raw path, so the
+ * number of series is bounded by the routes the service has.
+ */
+export function httpMetricsMiddleware(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const requests = counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests completed, by method, route template and status code',
+    labelNames: LABELS,
+  });
+  const duration = histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration from arrival to the last byte sent, by method, route template and status code',
+    labelNames: LABELS,
+    buckets: HTTP_DURATION_BUCKETS,
+  });
+  const inFlight = gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being served right now' });
+
+  // One bound child per label set, built once: the hot path allocates no label object per request.
+  const bound = new Map<string, BoundSeries>();
+  const seriesFor = (method: string, route: string, status: string): BoundSeries => {
+    const key = `${method} ${status} ${route}`;
+    let series = bound.get(key);
+    if (series === undefined) {
+      const labels = { method, route, status_code: status };
+      series = { requests: requests.labels(labels), duration: duration.labels(labels) };
+      bound.set(key, series);
+    }
+    return series;
+  };
+
+  return (req, res, next) => {
+    const started = performance.now();
+    inFlight.inc();
+    res.once('close', () => {
+      inFlight.dec();
+      const status = res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_REQUEST;
+      const series = seriesFor(req.method ?? 'UNKNOWN', routeTemplateOf(req as RoutedRequest), status);
+      series.requests.inc();
+      series.duration.observe((performance.now() - started) / 1000);
+    });
+    next();
+  };
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
+import { ProbeModule } from '@test/support/probe/probe.module';
+import { createTestApp, TestApp } from '@test/support/test-app';
+
+type Labels = Record<string, string>;
+
+/** Sums the samples of `name` whose labels include every one of `labels`. */
+function sample(text: string, name: string, labels: Labels = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const own = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([key, value]) => own[key] === value)) total += Number(match[3]);
+  }
+  return total;
+}
+
+describe('GET /metrics', () => {
+  let t: TestApp;
+  const scrape = async () => (await request(t.server).get('/metrics').expect(200)).text;
+
+  beforeAll(async () => {
+    t = await createTestApp({ imports: [ProbeModule], env: { THROTTLE_LIMIT: '2', THROTTLE_TTL: '60s' } });
+  });
+  afterAll(() => t.close());
+
+  it('labels a parameterised route by its template, never by the raw id, and counts exactly the requests made', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const series = { method: 'GET', route: '/api/v1/probe/:id', status_code: '200' };
+    const before = await scrape();
+    for (const id of ids) await request(t.server).get(`/api/v1/probe/${id}`).expect(200, { id });
+    const after = await scrape();
+
+    expect(sample(after, 'http_requests_total', series) - sample(before, 'http_requests_total', series)).toBe(3);
+    expect(
+      sample(after, 'http_request_duration_seconds_count', series) -
+        sample(before, 'http_request_duration_seconds_count', series),
+    ).toBe(3);
+    expect(sample(after, 'http_request_duration_seconds_bucket', { ...series, le: '5' })).toBe(
+      sample(after, 'http_request_duration_seconds_count', series),
+    );
+    for (const id of ids) expect(after).not.toContain(id);
+  });
+
+  it('files unknown paths under route="unmatched"', async () => {
+    const id = randomUUID();
+    const series = { method: 'GET', route: 'unmatched', status_code: '404' };
+    const before = await scrape();
+    await request(t.server).get(`/api/v1/no-such-thing/${id}`).expect(404);
+    const after = await scrape();
+    expect(sample(after, 'http_requests_total', series) - sample(before, 'http_requests_total', series)).toBe(1);
+    expect(after).not.toContain(id);
+  });
+
+  it('counts requests a guard refuses before any handler or interceptor runs', async () => {
+    const series = { method: 'GET', route: '/api/v1/probe/forbidden', status_code: '403' };
+    const before = await scrape();
+    await request(t.server).get('/api/v1/probe/forbidden').expect(403);
+    await request(t.server).get('/api/v1/probe/forbidden').expect(403);
+    const after = await scrape();
+    expect(sample(after, 'http_requests_total', series) - sample(before, 'http_requests_total', series)).toBe(2);
+  });
+
+  it('uses latency buckets from 5 ms to 5 s', async () => {
+    await request(t.server).get(`/api/v1/probe/${randomUUID()}`).expect(200);
+    const text = await scrape();
+    const bounds = text
+      .split('\n')
+      .filter(
+        (line) =>
+          line.startsWith('http_request_duration_seconds_bucket{') && line.includes('route="/api/v1/probe/:id"'),
+      )
+      .map((line) => /le="([^"]+)"/.exec(line)![1]);
+    expect([...new Set(bounds)]).toEqual([
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.1',
+      '0.25',
+      '0.5',
+      '1',
+      '2.5',
+      '5',
+      '+Inf',
+    ]);
+  });
+
+  it('answers in the Prometheus text format, without a token and without a rate limit', async () => {
+    // THROTTLE_LIMIT is 2 for this app: a throttled scrape endpoint would refuse most of these.
+    for (let i = 0; i < 5; i++) {
+      const res = await request(t.server).get('/metrics').expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    }
+  });
+
+  it('exports process, Node, pool, readiness and business metrics', async () => {
+    const text = await scrape();
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_gc_duration_seconds',
+      'nodejs_heap_size_used_bytes',
+      'auth_logins_total',
+      'auth_tokens_revoked_total',
+      'rate_limit_rejections_total',
+      'cache_requests_total',
+      'rate_limit_storage_errors_total',
+      'db_pool_connections',
+      'db_pool_max_connections',
+      'app_ready',
+      'http_requests_in_flight',
+    ]) {
+      expect(text).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+    // The scrape itself is the one request in flight.
+    expect(sample(text, 'http_requests_in_flight')).toBe(1);
+    const total = sample(text, 'db_pool_connections', { pool: 'primary', state: 'total' });
+    expect(total).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'db_pool_connections', { pool: 'primary', state: 'idle' })).toBeLessThanOrEqual(total);
+    expect(sample(text, 'db_pool_connections', { pool: 'primary', state: 'waiting' })).toBe(0);
+    expect(sample(text, 'db_pool_max_connections', { pool: 'primary' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'app_ready')).toBe(1);
+  });
+
+  it('reports not ready from the moment a shutdown begins', async () => {
+    t.app.get(LifecycleService).beginShutdown();
+    expect(sample(await scrape(), 'app_ready')).toBe(0);
+  });
+});
