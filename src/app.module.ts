@@ -6,11 +6,15 @@ import { parseEnv } from '@/config/env.schema';
 import { ProblemDetailsFilter } from '@/common/filters/problem-details.filter';
 import { createValidationPipe } from '@/common/pipes/validation.pipe';
 import { ConsulModule } from '@/infra/consul/consul.module';
+import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
+import { TracingModule } from '@/infra/tracing/tracing.module';
+import { AuthModule } from '@/modules/auth/auth.module';
 import { HealthModule } from '@/modules/health/health.module';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
+import { UsersModule } from '@/modules/users/users.module';
 
 @Module({
   imports: [
@@ -24,10 +28,14 @@ import { MetricsModule } from '@/modules/metrics/metrics.module';
       },
     }),
     LoggingModule,
+    TracingModule,
     LifecycleModule,
     MetricsModule,
     DatabaseModule,
+    AppCacheModule,
     HealthModule,
+    AuthModule,
+    UsersModule,
     ConsulModule,
   ],
   providers: [

@@ -15,6 +15,9 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   // Imported after validation so that nothing (tracing, pools) starts half-configured.
+  // Tracing patches http, express, pg and ioredis as they load: it starts before the server module imports them.
+  const { startTracing } = await import('./infra/tracing/tracing');
+  startTracing({ serviceName: env.OTEL_SERVICE_NAME });
   const { createServer } = await import('./server');
   await createServer(env);
 }

@@ -1,0 +1,71 @@
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * OpenTelemetry tracing. It has to start before http, express, pg or ioredis are first
+ * loaded, because the instrumentations patch those modules as they are required: main.ts
+ * starts it right after validating the environment and before importing the server.
+ *
+ * Configured by the standard `OTEL_*` variables (`OTEL_EXPORTER_OTLP_ENDPOINT`,
+ * `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_TRACES_SAMPLER`, `OTEL_RESOURCE_ATTRIBUTES`, …);
+ * without an exporter endpoint nothing starts and the API stays a no-op.
+ */
+
+export interface TracingOptions {
+  serviceName?: string;
+  /** Replaces the exporter configured from the environment (tests pass an in-memory one). */
+  spanProcessors?: SpanProcessor[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Probes and scrapes every few seconds per instance would bury the traces worth reading. */
+const UNTRACED_PATHS = /^\/(health|metrics)(\/|$|\?)/;
+
+let sdk: NodeSDK | undefined;
+
+/** Tracing is on when an exporter is configured, and off when the SDK is explicitly disabled. */
+export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporter === 'none') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || exporter);
+}
+
+/** Starts tracing once per process; answers whether it is on. */
+export function startTracing(options: TracingOptions = {}): boolean {
+  if (sdk) return true;
+  if (!options.spanProcessors && !tracingConfigured(options.env)) return false;
+  sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    // Undefined: the exporter, its protocol and batching come from the OTEL_* environment.
+    spanProcessors: options.spanProcessors,
+    // Metrics are Prometheus' job (/metrics) and logs go to stdout: traces only.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+        requireParentforOutgoingSpans: true,
+      }),
+      // One span per middleware adds noise, not insight; routers and handlers remain.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      // requireParentSpan: pool housekeeping and scrape-time checks do not start traces of their own.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  return true;
+}
+
+/** Exports the spans still buffered and stops tracing; safe to call when it never started. */
+export async function shutdownTracing(): Promise<void> {
+  const running = sdk;
+  sdk = undefined;
+  await running?.shutdown();
+}
