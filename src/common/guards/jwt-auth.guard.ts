@@ -1,0 +1,38 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Response } from 'express';
+import { TokenExpiredError } from '@nestjs/jwt';
+import { IS_PUBLIC_KEY } from '@/common/decorators/public.decorator';
+import { UnauthorizedProblem } from '@/common/http/problem';
+
+/**
+ * Global guard: every route needs a valid access token unless marked `@Public()`. The
+ * `jwt` strategy verifies the signature (HS256 only), expiry and token type, then that the
+ * user is active and the session alive. Failures are one 401 problem; an expired token
+ * gets its own code so clients know to refresh. Infrastructure errors pass through (503/500).
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return isPublic ? true : super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {
+    if (err) throw err;
+    if (user) return user;
+    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
+    if (info instanceof TokenExpiredError) {
+      throw new UnauthorizedProblem('The access token has expired; refresh it.', 'token_expired');
+    }
+    throw new UnauthorizedProblem('A valid access token is required.');
+  }
+}

@@ -1,0 +1,23 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import { ROLES_KEY } from '@/common/decorators/roles.decorator';
+import { ForbiddenProblem } from '@/common/http/problem';
+import type { UserRole } from '@/modules/users/entities/user.entity';
+
+/** Global guard after JwtAuthGuard: enforces `@Roles(...)` against the caller's current role. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles || roles.length === 0) return true;
+    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (!user || !roles.includes(user.role)) throw new ForbiddenProblem('This needs the admin role.');
+    return true;
+  }
+}

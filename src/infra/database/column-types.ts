@@ -1,0 +1,37 @@
+import type { ColumnOptions } from 'typeorm';
+
+/**
+ * Column types that differ per driver, chosen once from DATABASE_URL when the entity
+ * files load (main.ts reads .env before importing the app). Entities and the per-driver
+ * migrations must agree exactly; a test compares them on every driver.
+ *
+ * - ids: native `uuid` on PostgreSQL, `varchar(36)` elsewhere (MariaDB >= 10.7 would
+ *   otherwise get its own `uuid` type and diverge from MySQL);
+ * - timestamps: `timestamptz` on PostgreSQL so they are UTC whatever the server's zone,
+ *   `datetime(3)` on MySQL (the pool runs with timezone 'Z'), `datetime` text on SQLite.
+ *   Millisecond precision matters: a session must compare as created after a revocation.
+ */
+const url = process.env.DATABASE_URL ?? '';
+const kind = /^postgres/.test(url) ? 'postgres' : /^(mysql|mariadb)/.test(url) ? 'mysql' : 'sqlite';
+
+export const uuidColumn = (): { type: 'uuid' | 'varchar'; length?: number } =>
+  kind === 'postgres' ? { type: 'uuid' } : { type: 'varchar', length: 36 };
+
+export const timestampColumn = (): ColumnOptions =>
+  kind === 'postgres'
+    ? { type: 'timestamptz' }
+    : kind === 'mysql'
+      ? { type: 'datetime', precision: 3 }
+      : { type: 'datetime' };
+
+/**
+ * `created_at`/`updated_at` defaults: TypeORM would give MySQL `CURRENT_TIMESTAMP(6)`, which
+ * a `datetime(3)` column refuses, so MySQL gets a default of the column's own precision.
+ */
+export const createdAtColumn = (): ColumnOptions =>
+  kind === 'mysql' ? { ...timestampColumn(), default: () => 'CURRENT_TIMESTAMP(3)' } : timestampColumn();
+
+export const updatedAtColumn = (): ColumnOptions =>
+  kind === 'mysql'
+    ? { ...timestampColumn(), default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' }
+    : timestampColumn();

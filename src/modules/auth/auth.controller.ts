@@ -1,0 +1,75 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AuthUser, CurrentUser } from '@/common/decorators/current-user.decorator';
+import { Public } from '@/common/decorators/public.decorator';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { BEARER_AUTH } from '@/common/swagger/swagger';
+import { UserResponseDto } from '@/modules/users/dto/user-response.dto';
+import { toUserResponse } from '@/modules/users/user.mapper';
+import { AuthService } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { RegisterDto } from './dto/register.dto';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { clientOf, LoginThrottleGuard } from './guards/login-throttle.guard';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account (role user)' })
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiProblems([400, 'Invalid field (password: 8–128 characters) or unknown field'], [409, 'Email taken'], 429)
+  async register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
+    return toUserResponse(await this.auth.register(dto));
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @UseGuards(LoginThrottleGuard)
+  @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(
+    400,
+    [401, 'Wrong email or password, or account deactivated (one identical body for all)'],
+    [429, 'Too many failed logins for this account or client, or over the request budget; see Retry-After'],
+  )
+  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPairDto> {
+    return this.auth.login(dto, clientOf(req));
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rotate a refresh token into a new pair',
+    description: 'The presented token is spent. Presenting a spent token again revokes its whole login.',
+  })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(400, [401, 'Unknown, expired, spent or revoked refresh token'], 429)
+  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'End this login: the access token and its refresh tokens stop working' })
+  @ApiNoContentResponse({ description: 'Logged out' })
+  @ApiProblems(400, 401, 429)
+  async logout(@CurrentUser() caller: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
+    await this.auth.logout(caller, dto.refreshToken);
+  }
+}

@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { authConfig, AuthConfig, throttleConfig, ThrottleConfig } from '@/config/configuration';
+import { AppThrottlerGuard } from '@/common/guards/app-throttler.guard';
+import { JwtAuthGuard } from '@/common/guards/jwt-auth.guard';
+import { RolesGuard } from '@/common/guards/roles.guard';
+import { UsersModule } from '@/modules/users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { LoginThrottleGuard } from './guards/login-throttle.guard';
+import { LoginAttemptsService } from './login-attempts.service';
+import { SessionsModule } from './sessions/sessions.module';
+import { JwtStrategy } from './strategies/jwt.strategy';
+import { TokenService } from './token.service';
+import { hmacKey } from './token-keys';
+
+/**
+ * Authentication and the global guards, in order: request budget (ThrottlerGuard), then
+ * a valid access token unless `@Public()`, then `@Roles()`. Secure by default: a new
+ * route needs a token without anyone remembering to ask for one.
+ */
+@Module({
+  imports: [
+    UsersModule,
+    SessionsModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [authConfig.KEY],
+      useFactory: (cfg: AuthConfig) => ({
+        secret: hmacKey(cfg.accessSecret),
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [throttleConfig.KEY],
+      useFactory: (cfg: ThrottleConfig) => ({ throttlers: [{ name: 'default', limit: cfg.limit, ttl: cfg.ttlMs }] }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    TokenService,
+    LoginAttemptsService,
+    LoginThrottleGuard,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import { UnauthorizedProblem } from '@/common/http/problem';
+import { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { User } from '@/modules/users/entities/user.entity';
+import { PasswordHasher } from '@/modules/users/password-hasher';
+import { normaliseEmail, UsersService } from '@/modules/users/users.service';
+import type { LoginDto } from './dto/login.dto';
+import type { RegisterDto } from './dto/register.dto';
+import type { TokenPairDto } from './dto/token-pair.dto';
+import { LoginAttemptsService } from './login-attempts.service';
+import { SessionsService } from './sessions/sessions.service';
+import { TokenService } from './token.service';
+
+/** One body for every failed login, so a response never tells which part was wrong. */
+const invalidCredentials = () =>
+  new UnauthorizedProblem('The email or password is incorrect.', 'invalid_credentials');
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokenService,
+    private readonly attempts: LoginAttemptsService,
+    private readonly metrics: AppMetrics,
+  ) {}
+
+  register(dto: RegisterDto): Promise<User> {
+    return this.users.create(dto);
+  }
+
+  /**
+   * Unknown email, wrong password and deactivated account fail identically, and each
+   * spends exactly one argon2 verification, so neither the body nor the timing reveals
+   * whether an account exists.
+   */
+  async login(dto: LoginDto, client: string): Promise<TokenPairDto> {
+    const email = normaliseEmail(dto.email);
+    const user = await this.users.findForLogin(email);
+    const valid = user
+      ? await this.hasher.verify(user.passwordHash, dto.password)
+      : await this.hasher.verifyDummy(dto.password).then(() => false);
+
+    if (!user || !valid || !user.isActive) {
+      await this.attempts.recordFailure(email, client);
+      this.metrics.loginFailed('bad_credentials');
+      throw invalidCredentials();
+    }
+    await this.attempts.recordSuccess(email);
+    this.metrics.loginSucceeded();
+    const { sessionId, refreshToken } = await this.sessions.start(user.id);
+    return this.tokens.pair(user, sessionId, refreshToken);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const rotated = await this.sessions.rotate(refreshToken);
+    return this.tokens.pair(rotated.user, rotated.sessionId, rotated.refreshToken);
+  }
+
+  /**
+   * Revokes the caller's session, which kills the presented access token (by its `sid`)
+   * and the refresh family. A refresh token from another of the caller's own sessions is
+   * revoked too; one belonging to someone else is ignored, never acted on.
+   */
+  async logout(caller: AuthUser, refreshToken: string): Promise<void> {
+    await this.sessions.revoke(caller.sessionId, 'logout');
+    const other = await this.sessions.sessionOfRefreshToken(refreshToken);
+    if (other && other.userId === caller.id && other.id !== caller.sessionId) {
+      await this.sessions.revoke(other.id, 'logout');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { timestampColumn, uuidColumn } from '@/infra/database/column-types';
+import { User } from '@/modules/users/entities/user.entity';
+
+/**
+ * One login: the family of refresh tokens rotated from it, and every access token issued
+ * in it (they carry its id as `sid`). Revoking the session kills all of them at once.
+ */
+@Entity('sessions')
+export class Session {
+  @PrimaryColumn(uuidColumn())
+  id!: string;
+
+  @Index('IDX_sessions_user_id')
+  @Column({ name: 'user_id', ...uuidColumn() })
+  userId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_sessions_user_id' })
+  user?: User;
+
+  @Column({ name: 'created_at', ...timestampColumn() })
+  createdAt!: Date;
+
+  /** Slides forward on each rotation; a session unused for the refresh lifetime dies. */
+  @Column({ name: 'expires_at', ...timestampColumn() })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', ...timestampColumn(), nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoke_reason', type: 'varchar', length: 32, nullable: true })
+  revokeReason!: string | null;
+}

@@ -1,0 +1,132 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Cache } from 'cache-manager';
+import { Repository } from 'typeorm';
+import { authConfig, AuthConfig } from '@/config/configuration';
+import { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import { User, UserRole } from '@/modules/users/entities/user.entity';
+import { Session } from '../entities/session.entity';
+
+/** What the guard needs to know about a token's user; `null` once the user is deleted. */
+export type UserState = { active: boolean; role: UserRole; sessionsValidAfter: number } | null;
+/** What the guard needs to know about a token's session; `null` when it never existed. */
+export type SessionState = { userId: string; createdAt: number; revoked: boolean } | null;
+
+/** Cache entries wrap the state so a cached "gone" (`null`) differs from a miss (`undefined`). */
+interface Entry<T> {
+  v: T;
+}
+
+const userKey = (id: string) => `auth:user:${id}`;
+const sessionKey = (id: string) => `auth:session:${id}`;
+/** Live state is re-read at least this often even if no writer touched it. */
+const LIVE_TTL_MS = 60_000;
+
+/**
+ * Answers, per request, "is this token's user still there and active, and is its session
+ * still alive?". Reads are cache-aside through CACHE_MANAGER; the database stays the
+ * source of truth: a miss, a flushed cache or a failing cache falls through to it, so no
+ * cache event can bring a revoked token back. Writers call the `*Changed`/`*Revoked`
+ * methods after their commit to overwrite the entry with the new state (a tombstone for
+ * revocations) instead of deleting it, so a slower reader cannot re-fill a stale value.
+ */
+@Injectable()
+export class AuthStateService {
+  private readonly logger = new Logger(AuthStateService.name);
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
+    private readonly metrics: AppMetrics,
+  ) {}
+
+  /** The caller's current role when user and session are valid, otherwise `null`. */
+  async check(userId: string, sessionId: string): Promise<{ role: UserRole } | null> {
+    const [user, session] = await Promise.all([this.userState(userId), this.sessionState(sessionId)]);
+    if (!user || !user.active || !session || session.revoked) return null;
+    if (session.userId !== userId || session.createdAt < user.sessionsValidAfter) return null;
+    return { role: user.role };
+  }
+
+  userState(id: string): Promise<UserState> {
+    return this.readThrough('user', userKey(id), async () => {
+      const user = await this.users.findOne({
+        where: { id },
+        select: { id: true, isActive: true, role: true, sessionsValidAfter: true },
+      });
+      return user ? this.toUserState(user) : null;
+    });
+  }
+
+  sessionState(id: string): Promise<SessionState> {
+    return this.readThrough('session', sessionKey(id), async () => {
+      const session = await this.sessions.findOne({
+        where: { id },
+        select: { id: true, userId: true, createdAt: true, revokedAt: true },
+      });
+      return session
+        ? { userId: session.userId, createdAt: session.createdAt.getTime(), revoked: session.revokedAt !== null }
+        : null;
+    });
+  }
+
+  /** After a committed change to a user (role, activation, sessionsValidAfter). */
+  async userChanged(user: Pick<User, 'id' | 'isActive' | 'role' | 'sessionsValidAfter'>): Promise<void> {
+    await this.write(userKey(user.id), this.toUserState(user), LIVE_TTL_MS);
+  }
+
+  /** After a committed deletion: a tombstone that outlives every access token issued before it. */
+  async userDeleted(id: string): Promise<void> {
+    await this.write(userKey(id), null, this.cfg.accessTtlMs);
+  }
+
+  /** After committed revocations: tombstones that outlive every access token of those sessions. */
+  async sessionsRevoked(revoked: Array<Pick<Session, 'id' | 'userId' | 'createdAt'>>): Promise<void> {
+    await Promise.all(
+      revoked.map((s) =>
+        this.write(
+          sessionKey(s.id),
+          { userId: s.userId, createdAt: s.createdAt.getTime(), revoked: true },
+          this.cfg.accessTtlMs,
+        ),
+      ),
+    );
+  }
+
+  private toUserState(user: Pick<User, 'isActive' | 'role' | 'sessionsValidAfter'>): UserState {
+    return { active: user.isActive, role: user.role, sessionsValidAfter: user.sessionsValidAfter.getTime() };
+  }
+
+  private async readThrough<T>(cacheName: string, key: string, load: () => Promise<T>): Promise<T> {
+    const cached = await this.read<T>(key);
+    this.metrics.cacheLookup(cacheName, cached !== undefined);
+    if (cached !== undefined) return cached.v;
+    const loaded = await load();
+    // A writer that committed while we read the database has left the fresher value: keep it.
+    const raced = await this.read<T>(key);
+    if (raced !== undefined) return raced.v;
+    await this.write(key, loaded, LIVE_TTL_MS);
+    return loaded;
+  }
+
+  private async read<T>(key: string): Promise<Entry<T> | undefined> {
+    try {
+      return (await this.cache.get<Entry<T>>(key)) ?? undefined;
+    } catch (error) {
+      this.logger.warn({ err: error, key }, 'Cache read failed; using the database');
+      return undefined;
+    }
+  }
+
+  private async write<T>(key: string, value: T, ttlMs: number): Promise<void> {
+    try {
+      await this.cache.set<Entry<T>>(key, { v: value }, ttlMs);
+    } catch (error) {
+      this.logger.warn({ err: error, key }, 'Cache write failed; dropping the entry so readers use the database');
+      await this.cache.del(key).catch(() => undefined);
+    }
+  }
+}

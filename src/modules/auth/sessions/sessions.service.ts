@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
+import { authConfig, AuthConfig } from '@/config/configuration';
+import { UnauthorizedProblem } from '@/common/http/problem';
+import { AppMetrics, RevocationReason } from '@/modules/metrics/app-metrics.service';
+import { User } from '@/modules/users/entities/user.entity';
+import { RefreshToken } from '../entities/refresh-token.entity';
+import { Session } from '../entities/session.entity';
+import { AuthStateService } from './auth-state.service';
+
+/** A refresh token as handed to the client: 256 random bits, opaque to everyone but us. */
+export interface IssuedRefresh {
+  sessionId: string;
+  refreshToken: string;
+}
+
+export interface Rotated extends IssuedRefresh {
+  user: Pick<User, 'id' | 'role'>;
+}
+
+const INVALID_REFRESH = () =>
+  new UnauthorizedProblem('The refresh token is invalid, expired or revoked.', 'invalid_refresh_token');
+
+/**
+ * Login sessions (token families) and their single-use refresh tokens. Everything that
+ * ends a session goes through here, so the database row, the cache tombstone and the
+ * revocation metric always move together.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
+    private readonly dataSource: DataSource,
+    private readonly authState: AuthStateService,
+    private readonly metrics: AppMetrics,
+    @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
+  ) {}
+
+  /** Opens a session for a successful login and issues its first refresh token. */
+  async start(userId: string): Promise<IssuedRefresh> {
+    const now = new Date();
+    const session = this.sessions.create({
+      id: randomUUID(),
+      userId,
+      createdAt: now,
+      expiresAt: this.refreshExpiry(now),
+      revokedAt: null,
+      revokeReason: null,
+    });
+    const refreshToken = this.newToken();
+    await this.dataSource.transaction(async (tx) => {
+      await tx.insert(Session, session);
+      await tx.insert(RefreshToken, this.tokenRow(session.id, refreshToken, now));
+    });
+    return { sessionId: session.id, refreshToken };
+  }
+
+  /**
+   * Spends a refresh token and issues its successor in the same session. Spending is one
+   * conditional UPDATE (`used_at IS NULL`), so of two concurrent calls exactly one wins;
+   * a token that is already spent means it leaked or raced, and the whole family dies.
+   */
+  async rotate(presented: string): Promise<Rotated> {
+    const row = await this.tokens.findOne({
+      where: { tokenHash: this.hashOf(presented) },
+      relations: { session: { user: true } },
+    });
+    const session = row?.session;
+    const user = session?.user;
+    const now = new Date();
+    if (!row || !session || !user || session.revokedAt !== null || row.expiresAt <= now) throw INVALID_REFRESH();
+
+    if (row.usedAt !== null) return this.reuseDetected(session);
+    const replacement = this.newToken();
+    const won = await this.dataSource.transaction(async (tx) => {
+      const spent = await tx.update(RefreshToken, { id: row.id, usedAt: IsNull() }, { usedAt: now });
+      if (spent.affected !== 1) return false;
+      await tx.insert(RefreshToken, this.tokenRow(session.id, replacement, now));
+      await tx.update(Session, { id: session.id }, { expiresAt: this.refreshExpiry(now) });
+      return true;
+    });
+    if (!won) return this.reuseDetected(session);
+
+    if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
+      await this.revoke(session.id, 'deactivation');
+      throw INVALID_REFRESH();
+    }
+    return { sessionId: session.id, refreshToken: replacement, user: { id: user.id, role: user.role } };
+  }
+
+  /** The session a refresh token belongs to, if the token is known (used or not). */
+  async sessionOfRefreshToken(presented: string): Promise<Pick<Session, 'id' | 'userId'> | null> {
+    const row = await this.tokens.findOne({
+      where: { tokenHash: this.hashOf(presented) },
+      relations: { session: true },
+    });
+    return row?.session ? { id: row.session.id, userId: row.session.userId } : null;
+  }
+
+  /** Revokes one session; its access tokens (by `sid`) and refresh tokens stop working. */
+  async revoke(sessionId: string, reason: RevocationReason): Promise<number> {
+    return this.revokeWhere({ id: sessionId, revokedAt: IsNull() }, reason);
+  }
+
+  /** Revokes every live session of a user, or every one but `keepSessionId` (password change). */
+  async revokeAllForUser(userId: string, reason: RevocationReason, keepSessionId?: string): Promise<number> {
+    return this.revokeWhere(
+      { userId, revokedAt: IsNull(), ...(keepSessionId ? { id: Not(keepSessionId) } : {}) },
+      reason,
+    );
+  }
+
+  private async revokeWhere(
+    where: FindOptionsWhere<Session>,
+    reason: RevocationReason,
+  ): Promise<number> {
+    const live = await this.sessions.find({ where, select: { id: true, userId: true, createdAt: true } });
+    if (live.length === 0) return 0;
+    const result = await this.sessions.update(
+      { id: In(live.map((s) => s.id)), revokedAt: IsNull() },
+      { revokedAt: new Date(), revokeReason: reason },
+    );
+    await this.authState.sessionsRevoked(live);
+    const count = result.affected ?? live.length;
+    this.metrics.sessionsRevoked(reason, count);
+    return count;
+  }
+
+  private async reuseDetected(session: Session): Promise<never> {
+    this.logger.warn({ sessionId: session.id, userId: session.userId }, 'Spent refresh token presented; revoking');
+    await this.revoke(session.id, 'refresh_reuse');
+    throw INVALID_REFRESH();
+  }
+
+  private tokenRow(sessionId: string, token: string, now: Date): RefreshToken {
+    return this.tokens.create({
+      id: randomUUID(),
+      sessionId,
+      tokenHash: this.hashOf(token),
+      expiresAt: this.refreshExpiry(now),
+      usedAt: null,
+    });
+  }
+
+  private newToken(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  /** Keyed hash: the table alone (a backup, a read replica) cannot be used to mint or check tokens. */
+  private hashOf(token: string): string {
+    return createHmac('sha256', this.cfg.refreshSecret).update(token).digest('hex');
+  }
+
+  private refreshExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.cfg.refreshTtlMs);
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig, AuthConfig } from '@/config/configuration';
+import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import { AuthStateService } from '../sessions/auth-state.service';
+import { ACCESS_TOKEN_TYPE, AccessClaims } from '../access-claims';
+import { hmacKey } from '../token-keys';
+
+/**
+ * Verifies bearer access tokens: HS256 only (so `alg: none` and key-confusion tricks fail),
+ * signature and expiry, then that it is an access token (not some other JWT of ours), and
+ * finally, per request, that the user is active and the session was not revoked.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(authConfig.KEY) cfg: AuthConfig,
+    private readonly authState: AuthStateService,
+  ) {
+    const key = hmacKey(cfg.accessSecret);
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // passport-jwt types want a string or Buffer; jsonwebtoken 9 takes the KeyObject as is.
+      secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: string | Buffer) => void) =>
+        done(null, key as unknown as Buffer),
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: Partial<AccessClaims>): Promise<AuthUser | false> {
+    const { sub, sid, jti, typ } = claims;
+    if (typ !== ACCESS_TOKEN_TYPE || typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') {
+      return false;
+    }
+    const state = await this.authState.check(sub, sid);
+    return state ? { id: sub, role: state.role, sessionId: sid, jti } : false;
+  }
+}

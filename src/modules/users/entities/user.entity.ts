@@ -1,0 +1,43 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { createdAtColumn, timestampColumn, updatedAtColumn, uuidColumn } from '@/infra/database/column-types';
+
+export const USER_ROLES = ['user', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/**
+ * A persisted account. Persistence model only: responses are built by `toUserResponse()`,
+ * and the password hash is never selected unless a query asks for it explicitly.
+ */
+@Entity('users')
+export class User {
+  /** Assigned by the application (UUID v4), so every driver stores the same shape. */
+  @PrimaryColumn(uuidColumn())
+  id!: string;
+
+  /** Always lower-cased before it is stored, so the unique index is case-insensitive everywhere. */
+  @Index('UQ_users_email', { unique: true })
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'user' })
+  role!: UserRole;
+
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive!: boolean;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
+  passwordHash!: string;
+
+  /** Sessions created before this instant are dead: bumped on deactivation and deletion. */
+  @Column({ name: 'sessions_valid_after', ...timestampColumn() })
+  sessionsValidAfter!: Date;
+
+  @CreateDateColumn({ name: 'created_at', ...createdAtColumn() })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', ...updatedAtColumn() })
+  updatedAt!: Date;
+}

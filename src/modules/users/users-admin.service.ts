@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, Repository } from 'typeorm';
+import { NotFoundProblem } from '@/common/http/problem';
+import { AuthStateService } from '@/modules/auth/sessions/auth-state.service';
+import { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
+import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
+import { User } from './entities/user.entity';
+
+export interface UsersPage {
+  users: User[];
+  page: number;
+  limit: number;
+  total: number;
+}
+
+/** Entity property per sortable field: the sort never reaches SQL as client text. */
+const SORT_COLUMNS: Record<SortField, string> = {
+  createdAt: 'user.createdAt',
+  updatedAt: 'user.updatedAt',
+  email: 'user.email',
+  name: 'user.name',
+  role: 'user.role',
+};
+
+/**
+ * LIKE wildcards in a search term are matched literally. `!` is the escape character
+ * because a backslash means different things in PostgreSQL, MySQL and SQLite literals.
+ */
+export const likeContains = (term: string): string => `%${term.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+/** Admin-only management of any user: listing, role/activation changes, deletion. */
+@Injectable()
+export class UsersAdminService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly sessions: SessionsService,
+    private readonly authState: AuthStateService,
+  ) {}
+
+  async list(query: ListUsersQueryDto): Promise<UsersPage> {
+    const [field, direction] = query.sort.split(':') as [SortField, 'asc' | 'desc'];
+    const qb = this.users
+      .createQueryBuilder('user')
+      .orderBy(SORT_COLUMNS[field], direction === 'asc' ? 'ASC' : 'DESC')
+      .addOrderBy('user.id', 'ASC')
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit);
+    if (query.role) qb.andWhere('user.role = :role', { role: query.role });
+    if (query.search) {
+      const pattern = likeContains(query.search);
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where("LOWER(user.name) LIKE :pattern ESCAPE '!'", { pattern })
+            .orWhere("LOWER(user.email) LIKE :pattern ESCAPE '!'", { pattern }),
+        ),
+      );
+    }
+    const [users, total] = await qb.getManyAndCount();
+    return { users, page: query.page, limit: query.limit, total };
+  }
+
+  /**
+   * Deactivation moves `sessionsValidAfter` forward and revokes every session, so the
+   * user's live access and refresh tokens are refused at once; a role change applies to
+   * the next request because the guard reads the current role, not the token's claim.
+   */
+  async update(id: string, dto: AdminUpdateUserDto): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundProblem('No user with this id.');
+    const deactivating = dto.isActive === false && user.isActive;
+    const changes: Partial<User> = {};
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.role !== undefined) changes.role = dto.role;
+    if (dto.isActive !== undefined) changes.isActive = dto.isActive;
+    if (deactivating) changes.sessionsValidAfter = new Date();
+    if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
+
+    const updated = await this.users.findOneByOrFail({ id });
+    await this.authState.userChanged(updated);
+    if (deactivating) await this.sessions.revokeAllForUser(id, 'deactivation');
+    return updated;
+  }
+
+  /** Deletes the user; sessions and refresh tokens go with it (ON DELETE CASCADE). */
+  async remove(id: string): Promise<void> {
+    if (!(await this.users.existsBy({ id }))) throw new NotFoundProblem('No user with this id.');
+    await this.sessions.revokeAllForUser(id, 'deletion');
+    await this.users.delete({ id });
+    await this.authState.userDeleted(id);
+  }
+}

@@ -1,0 +1,100 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '@/common/decorators/current-user.decorator';
+import { Roles } from '@/common/decorators/roles.decorator';
+import { ValidationProblem } from '@/common/http/problem';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { BEARER_AUTH } from '@/common/swagger/swagger';
+import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
+import { ListUsersQueryDto } from './dto/list-users-query.dto';
+import { UpdateMeDto } from './dto/update-me.dto';
+import { UserResponseDto, UsersPageDto } from './dto/user-response.dto';
+import { toUserResponse } from './user.mapper';
+import { UsersAdminService } from './users-admin.service';
+import { UsersService } from './users.service';
+
+const uuidParam = new ParseUUIDPipe({
+  exceptionFactory: () => new ValidationProblem([{ field: 'id', message: 'id must be a UUID' }]),
+});
+
+@ApiTags('users')
+@ApiBearerAuth(BEARER_AUTH)
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly admin: UsersAdminService,
+  ) {}
+
+  @Get('me')
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblems(401, 429)
+  async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.getById(caller.id));
+  }
+
+  @Patch('me')
+  @ApiOperation({
+    summary: 'Change your name or password',
+    description:
+      'A password change needs currentPassword and revokes all your other sessions; this one stays valid. ' +
+      'Role, email and activation cannot be changed here (unknown fields are refused).',
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblems([400, 'Invalid field, unknown field, or currentPassword missing or incorrect'], 401, 429)
+  async updateMe(@CurrentUser() caller: AuthUser, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.updateMe(caller, dto));
+  }
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'List users (admin)', description: 'Paginated; search matches name or email.' })
+  @ApiOkResponse({ type: UsersPageDto })
+  @ApiProblems([400, 'Invalid page, limit, sort, search or role'], 401, 403, 429)
+  async list(@Query() query: ListUsersQueryDto): Promise<UsersPageDto> {
+    const page = await this.admin.list(query);
+    return {
+      data: page.users.map(toUserResponse),
+      meta: {
+        page: page.page,
+        limit: page.limit,
+        total: page.total,
+        totalPages: Math.ceil(page.total / page.limit),
+      },
+    };
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One user (admin, or that user)',
+    description: "Someone else's id answers 404 to a non-admin, so ids cannot be probed.",
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblems([400, 'id is not a UUID'], 401, [404, "No such user, or someone else's"], 429)
+  async findOne(@CurrentUser() caller: AuthUser, @Param('id', uuidParam) id: string): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.getVisibleTo(caller, id));
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Change a user (admin)',
+    description: 'isActive: false revokes all of that user’s tokens at once.',
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblems(400, 401, 403, 404, 429)
+  async update(@Param('id', uuidParam) id: string, @Body() dto: AdminUpdateUserDto): Promise<UserResponseDto> {
+    return toUserResponse(await this.admin.update(id, dto));
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user (admin)', description: 'That user’s tokens stop working at once.' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(400, 401, 403, 404, 429)
+  async remove(@Param('id', uuidParam) id: string): Promise<void> {
+    await this.admin.remove(id);
+  }
+}

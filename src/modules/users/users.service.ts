@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
+import { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { UpdateMeDto } from './dto/update-me.dto';
+import { User, UserRole } from './entities/user.entity';
+import { PasswordHasher } from './password-hasher';
+import { isUniqueViolation } from './unique-violation';
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+}
+
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+const emailTaken = () => new ConflictProblem('email_taken', 'An account with this email already exists.');
+
+/** A user's own account: creation, lookup for login, reading and self-service changes. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
+  async create(input: NewUser, role: UserRole = 'user'): Promise<User> {
+    const email = normaliseEmail(input.email);
+    if (await this.users.existsBy({ email })) throw emailTaken();
+    const user = this.users.create({
+      id: randomUUID(),
+      email,
+      name: input.name,
+      role,
+      isActive: true,
+      passwordHash: await this.hasher.hash(input.password),
+      sessionsValidAfter: new Date(0),
+    });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken();
+      throw error;
+    }
+    return this.getById(user.id);
+  }
+
+  /** The only reads that select the password hash. */
+  findForLogin(email: string): Promise<User | null> {
+    return this.withHash().where('user.email = :email', { email: normaliseEmail(email) }).getOne();
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundProblem('No user with this id.');
+    return user;
+  }
+
+  /**
+   * Object-level authorisation (OWASP API1): a non-admin reaches only their own record.
+   * Someone else's id answers 404, exactly like a missing one, so ids cannot be probed.
+   */
+  async getVisibleTo(caller: AuthUser, id: string): Promise<User> {
+    if (caller.role !== 'admin' && caller.id !== id) throw new NotFoundProblem('No user with this id.');
+    return this.getById(id);
+  }
+
+  /** Name and password only. A password change keeps the caller's session and revokes every other one. */
+  async updateMe(caller: AuthUser, dto: UpdateMeDto): Promise<User> {
+    const user = await this.withHash().where('user.id = :id', { id: caller.id }).getOne();
+    if (!user) throw new NotFoundProblem('No user with this id.');
+
+    const changes: Partial<User> = {};
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.password !== undefined) {
+      if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword ?? ''))) {
+        throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
+      }
+      changes.passwordHash = await this.hasher.hash(dto.password);
+    }
+    if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
+    if (changes.passwordHash) await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId);
+    return this.getById(user.id);
+  }
+
+  private withHash() {
+    return this.users.createQueryBuilder('user').addSelect('user.passwordHash');
+  }
+}
