@@ -110,11 +110,11 @@ deploy_kubernetes() {
 
   # An overlay of our own pins the image without editing the checked-in kustomization.
   # kustomize refuses absolute resource paths, hence the relative one.
-  local overlay base
-  overlay="$(mktemp -d)"
-  trap 'rm -rf "$overlay"' EXIT
-  base="$(realpath --relative-to="$overlay" "$ROOT/k8s")"
-  cat >"$overlay/kustomization.yaml" <<YAML
+  local base
+  OVERLAY="$(mktemp -d)"
+  trap 'rm -rf "$OVERLAY"' EXIT
+  base="$(realpath --relative-to="$OVERLAY" "$ROOT/k8s")"
+  cat >"$OVERLAY/kustomization.yaml" <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
@@ -132,7 +132,7 @@ YAML
   # A Job's pod template is immutable: replace the previous migration run with this one.
   kubectl -n "$NAMESPACE" delete job api-migrate --ignore-not-found --wait=true
   log "Applying k8s/ with image ${IMAGE}:${TAG}"
-  kubectl apply -k "$overlay"
+  kubectl apply -k "$OVERLAY"
 
   log "Waiting for the migration Job"
   kubectl -n "$NAMESPACE" wait --for=condition=complete job/api-migrate --timeout="$ROLLOUT_TIMEOUT"

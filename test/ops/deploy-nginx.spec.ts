@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { renderComposeNginxConfig, testNginxConfig } from '@test/support/nginx';
+
+/** The compose load balancer's config, accepted by a real nginx; its runtime behaviour is in test/cluster/nginx-lb. */
+
+const source = readFileSync(resolve(__dirname, '..', '..', 'docker', 'nginx', 'nginx.conf'), 'utf8');
+
+describe('docker/nginx/nginx.conf', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nginx-t-'));
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes nginx -t with the app resolved through DNS at request time', () => {
+    const file = renderComposeNginxConfig({ dir, port: 18080 });
+    expect(testNginxConfig(dir, file)).toBe('');
+    expect(readFileSync(file, 'utf8')).toContain('set $app_upstream http://app:3000;');
+  });
+
+  it('passes nginx -t with the replicas stubbed by a loopback upstream group', () => {
+    const file = renderComposeNginxConfig({ dir, port: 18080, upstreams: ['127.0.0.1:1', '127.0.0.1:2'] });
+    expect(testNginxConfig(dir, file)).toBe('');
+  });
+
+  it("resolves the replicas through Docker's DNS with a short TTL, per request", () => {
+    expect(source).toMatch(/^\s*resolver 127\.0\.0\.11 valid=\d+s/m);
+    expect(source).toMatch(/proxy_pass \$app_upstream;/);
+  });
+
+  it('forwards the client address and retries only what is safe on another replica', () => {
+    expect(source).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    expect(source).toMatch(/proxy_next_upstream error timeout http_502 http_503 http_504;/);
+    expect(source).not.toMatch(/proxy_next_upstream [^;]*non_idempotent/);
+  });
+
+  it('has no directives that need root or fixed paths outside the container', () => {
+    expect(source).not.toMatch(/^\s*(user|pid)\s/m);
+  });
+});

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** docker/Dockerfile and .dockerignore read as text: no Docker engine is needed to hold them to their promises. */
+
+const ROOT = resolve(__dirname, '..', '..');
+const dockerfile = readFileSync(resolve(ROOT, 'docker/Dockerfile'), 'utf8');
+const dockerignore = readFileSync(resolve(ROOT, '.dockerignore'), 'utf8').split('\n');
+const packageJson = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
+  engines: { node: string };
+};
+
+/** Instructions per stage, continuation lines joined. */
+function stages(): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  let current: string[] = [];
+  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n');
+  for (const line of lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      current = [line];
+      result.set(from[2] ?? from[1]!, current);
+    } else {
+      current.push(line);
+    }
+  }
+  return result;
+}
+
+describe('docker/Dockerfile', () => {
+  const all = stages();
+  const runtime = all.get('runtime') ?? [];
+
+  it('builds in stages and ends with the runtime stage', () => {
+    expect([...all.keys()]).toEqual(['base', 'toolchain', 'deps', 'build', 'prod-deps', 'runtime']);
+  });
+
+  it('runs on a Debian slim Node LTS image that satisfies package.json engines', () => {
+    const version = /^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile)?.[1];
+    expect(['22', '24']).toContain(version);
+    expect(Number(version)).toBeGreaterThanOrEqual(Number(/\d+/.exec(packageJson.engines.node)![0]));
+    expect(runtime[0]).toBe('FROM node:${NODE_VERSION}-bookworm-slim AS runtime');
+  });
+
+  it('ships production dependencies only, without the build toolchain', () => {
+    expect(all.get('prod-deps')!.join('\n')).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime.join('\n')).not.toMatch(/--from=deps|g\+\+|python3|npm (ci|install)/);
+  });
+
+  it('runs as a numeric non-root user under tini, in production mode', () => {
+    expect(runtime).toContain('USER 1000:1000');
+    expect(runtime).toContain('ENTRYPOINT ["/usr/bin/tini", "--"]');
+    expect(runtime).toContain('CMD ["node", "dist/main.js"]');
+    expect(runtime.join('\n')).toMatch(/ENV NODE_ENV=production/);
+  });
+
+  it('checks its own health on /health/live', () => {
+    const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK'));
+    expect(healthcheck).toMatch(/\/health\/live/);
+  });
+
+  it('carries the OCI image labels', () => {
+    const labels = runtime.filter((line) => line.startsWith('LABEL')).join(' ');
+    for (const key of ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created']) {
+      expect(labels).toContain(`org.opencontainers.image.${key}=`);
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps dependencies, build output, secrets and the git history out of the build context', () => {
+    expect(dockerignore).toEqual(expect.arrayContaining(['**/node_modules', 'dist', '.git', '.env', '*.pem', 'test']));
+  });
+
+  it('keeps everything the build stages copy', () => {
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \.\/\S*$/gm)].flatMap((m) => m[1]!.split(' '));
+    expect(copied.sort()).toEqual(
+      [
+        'nest-cli.json',
+        'package-lock.json',
+        'package.json',
+        'package.json',
+        'src',
+        'tsconfig.build.json',
+        'tsconfig.json',
+      ].sort(),
+    );
+    for (const path of copied) expect(dockerignore).not.toContain(path);
+  });
+});

@@ -1,0 +1,128 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Job } from 'kubernetes-models/batch/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { envSchema } from '@/config/env.schema';
+
+/**
+ * The Kubernetes sources checked without a cluster or kubectl: every file parses and
+ * validates against the Kubernetes schemas, and the values that must agree with the app
+ * (variable names, drain timings, metric names) do. The rendered output is checked by
+ * test/ops/deploy-kustomize.spec.ts.
+ */
+
+const K8S = resolve(__dirname, '..', '..', 'k8s');
+const KNOWN_VARIABLES = new Set(Object.keys(envSchema.innerType().shape));
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: unknown };
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+};
+
+function load(file: string): Manifest[] {
+  return parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((doc) => {
+    expect(doc.errors).toEqual([]);
+    return doc.toJS() as Manifest;
+  });
+}
+
+const byKind = (kind: string): Manifest => {
+  const files = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+  const found = files.flatMap(load).filter((m) => m.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
+describe('k8s/ sources', () => {
+  const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+
+  it('lists every resource file in kustomization.yaml except the Secret template', () => {
+    const files = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.filter((f) => f !== 'secret.template.yaml').sort());
+  });
+
+  it.each(readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml'))(
+    '%s validates against the Kubernetes schema',
+    (file) => {
+      for (const manifest of load(file)) {
+        const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+        expect(Model).toBeDefined();
+        expect(() => new Model!(manifest as never).validate()).not.toThrow();
+      }
+    },
+  );
+
+  it('names only variables the app declares, in the ConfigMap, the Secret template and the Deployment', () => {
+    const configMap = byKind('ConfigMap') as unknown as ConfigMap;
+    const secret = byKind('Secret') as unknown as Secret;
+    const deployment = byKind('Deployment') as unknown as Deployment;
+    const env = deployment.spec!.template.spec!.containers[0]!.env ?? [];
+    const names = [
+      ...Object.keys(configMap.data ?? {}),
+      ...Object.keys(secret.stringData ?? {}),
+      ...env.map((e) => e.name),
+    ];
+    expect(names.filter((name) => !KNOWN_VARIABLES.has(name))).toEqual([]);
+  });
+
+  it('keeps credentials out of the ConfigMap and real values out of the Secret template', () => {
+    const configMap = byKind('ConfigMap') as unknown as ConfigMap;
+    const secret = byKind('Secret') as unknown as Secret;
+    expect(Object.keys(configMap.data ?? {})).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/SECRET|PASSWORD|TOKEN|DATABASE_URL|REDIS_URL/)]),
+    );
+    expect(secret.data).toBeUndefined();
+    expect(Object.values(secret.stringData ?? {}).every((value) => value === '')).toBe(true);
+    expect(Object.keys(secret.stringData ?? {})).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']),
+    );
+  });
+
+  it('gives the pod more grace than preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS', () => {
+    const configMap = byKind('ConfigMap') as unknown as ConfigMap;
+    const pod = (byKind('Deployment') as unknown as Deployment).spec!.template.spec!;
+    const preStop = pod.containers[0]!.lifecycle?.preStop?.exec?.command ?? [];
+    expect(preStop[0]).toBe('sleep');
+    const drainS =
+      Number(preStop[1]) +
+      (Number(configMap.data!.SHUTDOWN_DELAY_MS) + Number(configMap.data!.SHUTDOWN_TIMEOUT_MS)) / 1000;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(drainS);
+  });
+
+  it('scales on custom metrics that the prometheus-adapter rules publish from metrics the app exports', () => {
+    const hpa = byKind('HorizontalPodAutoscaler') as unknown as HorizontalPodAutoscaler;
+    const values = parse(readFileSync(join(K8S, 'monitoring', 'prometheus-adapter-values.yaml'), 'utf8')) as {
+      rules: { custom: { seriesQuery: string; name: { as: string } }[] };
+    };
+    const published = values.rules.custom.map((rule) => rule.name.as);
+    const podMetrics = hpa.spec!.metrics!.filter((m) => m.type === 'Pods').map((m) => m.pods!.metric.name);
+
+    expect(podMetrics.length).toBeGreaterThan(0);
+    expect(published).toEqual(expect.arrayContaining(podMetrics));
+    const series = values.rules.custom.map((rule) => /^(\w+)\{/.exec(rule.seriesQuery)?.[1]);
+    expect(series).toEqual(['http_requests_total', 'http_requests_in_flight']);
+    expect(values.rules.custom.every((rule) => rule.seriesQuery.includes('pod!=""'))).toBe(true);
+  });
+
+  it('runs migrations in the Job through the production entry point', () => {
+    const job = byKind('Job') as unknown as Job;
+    expect(job.spec!.template.spec!.containers[0]!.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
+    const entry = resolve(__dirname, '..', '..', 'src', 'infra', 'database', 'migrate.main.ts');
+    expect(readFileSync(entry, 'utf8')).toContain('runMigrationsExclusively');
+  });
+});
