@@ -1,0 +1,162 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders, IncomingMessage, request, Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppProcess, freePort, startApp } from '@test/support/app-process';
+import { NginxProcess, renderComposeNginxConfig, startNginx } from '@test/support/nginx';
+
+/**
+ * The compose load balancer (docker/nginx/nginx.conf) run for real on loopback: two app
+ * processes stand in for the `app` replicas Docker's DNS would return, and two tiny
+ * upstreams of our own show what nginx sends and what it retries.
+ */
+
+interface Upstream {
+  server: Server;
+  address: string;
+  seen: { method: string; headers: IncomingHttpHeaders }[];
+}
+
+/** Answers every request with `status`, echoing the headers nginx sent as JSON. */
+async function upstream(status: number): Promise<Upstream> {
+  const seen: Upstream['seen'] = [];
+  const server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', headers: req.headers });
+    req.resume();
+    req.on('end', () => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers)));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return { server, address: `127.0.0.1:${port}`, seen };
+}
+
+/** node:http rather than fetch, which may not set Host. */
+async function getJson(url: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  const req = request(url, { headers });
+  req.end();
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  let body = '';
+  for await (const chunk of res) body += chunk;
+  return JSON.parse(body) as Record<string, string>;
+}
+
+describe('compose nginx in front of two instances', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nginx-lb-'));
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('with two app processes', () => {
+    let apps: AppProcess[] = [];
+    let nginx: NginxProcess | undefined;
+
+    afterEach(async () => {
+      await nginx?.stop();
+      await Promise.all(apps.map((app) => app.stop()));
+      apps = [];
+    });
+
+    it('spreads requests over both replicas and moves them to the survivor when one goes away', async () => {
+      apps = await Promise.all(
+        ['a', 'b'].map((name) =>
+          startApp({
+            env: { DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}`, TRUST_PROXY: '1', LOG_LEVEL: 'warn' },
+          }),
+        ),
+      );
+      await Promise.all(apps.map((app) => app.waitUntilReady(60_000)));
+      const port = await freePort();
+      const conf = renderComposeNginxConfig({ dir, port, upstreams: apps.map((app) => `127.0.0.1:${app.port}`) });
+      nginx = await startNginx(dir, conf, port);
+      const base = `http://127.0.0.1:${port}`;
+
+      for (let i = 0; i < 10; i += 1) expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      const served = nginx.accessLog().filter((line) => line.includes('"GET /health/ready'));
+      for (const app of apps)
+        expect(served.some((line) => line.includes(`upstream=127.0.0.1:${app.port} `))).toBe(true);
+
+      // The per-instance scrape endpoint is not published at the edge.
+      expect((await fetch(`${base}/metrics`)).status).toBe(404);
+
+      const [survivor, gone] = apps as [AppProcess, AppProcess];
+      await gone.stop();
+      const statuses = await Promise.all(Array.from({ length: 6 }, () => fetch(`${base}/health/live`)));
+      expect(statuses.map((r) => r.status)).toEqual(Array(6).fill(200));
+      const afterStop = nginx.accessLog().filter((line) => line.includes('"GET /health/live'));
+      // At least one request was refused by the stopped replica and retried on the survivor.
+      expect(
+        afterStop.some((line) => line.includes(`upstream=127.0.0.1:${gone.port}, 127.0.0.1:${survivor.port} `)),
+      ).toBe(true);
+      expect(afterStop.every((line) => / 200 /.test(line))).toBe(true);
+    });
+  });
+
+  describe('with recording upstreams', () => {
+    let upstreams: Upstream[] = [];
+    let nginx: NginxProcess | undefined;
+
+    afterEach(async () => {
+      await nginx?.stop();
+      for (const { server } of upstreams) {
+        server.closeAllConnections();
+        server.close();
+      }
+      upstreams = [];
+    });
+
+    async function start(...statuses: number[]): Promise<string> {
+      upstreams = await Promise.all(statuses.map(upstream));
+      const port = await freePort();
+      const conf = renderComposeNginxConfig({ dir, port, upstreams: upstreams.map((u) => u.address) });
+      nginx = await startNginx(dir, conf, port);
+      return `http://127.0.0.1:${port}`;
+    }
+
+    it('passes the client address in X-Forwarded-For, plus protocol, host and a request id', async () => {
+      const base = await start(200);
+      const headers = await getJson(`${base}/api/v1/anything`, {
+        'x-forwarded-for': '203.0.113.7',
+        host: 'api.example.test',
+      });
+
+      expect(headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+      expect(headers['x-real-ip']).toBe('127.0.0.1');
+      expect(headers['x-forwarded-proto']).toBe('http');
+      expect(headers.host).toBe('api.example.test');
+      expect(headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+
+      const kept = await getJson(`${base}/api/v1/anything`, { 'x-request-id': 'caller-chosen-id' });
+      expect(kept['x-request-id']).toBe('caller-chosen-id');
+    });
+
+    it('retries an idempotent request that a replica answers 503 on another replica', async () => {
+      const base = await start(503, 200);
+      const [draining] = upstreams as [Upstream, Upstream];
+
+      const statuses = await Promise.all(Array.from({ length: 4 }, () => fetch(`${base}/api/v1/users/me`)));
+
+      expect(statuses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(draining.seen.length).toBeGreaterThan(0);
+    });
+
+    it('never re-sends a POST that reached a replica, even when that replica answered 503', async () => {
+      const base = await start(503, 200);
+      const [draining, healthy] = upstreams as [Upstream, Upstream];
+
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) {
+        statuses.push((await fetch(`${base}/api/v1/auth/login`, { method: 'POST', body: '{}' })).status);
+      }
+
+      // Round robin starts on the first (draining) replica; its 503 goes back to the client as is.
+      expect(draining.seen.length).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s === 503)).toHaveLength(draining.seen.length);
+      expect(draining.seen.length + healthy.seen.length).toBe(4);
+    });
+  });
+});
