@@ -20,12 +20,15 @@ function sample(text: string, name: string, labels: Labels = {}): number {
   return total;
 }
 
+/** Above the few API calls this suite makes, below the scrapes it makes in a row. */
+const THROTTLE_LIMIT = 20;
+
 describe('GET /metrics', () => {
   let t: TestApp;
   const scrape = async () => (await request(t.server).get('/metrics').expect(200)).text;
 
   beforeAll(async () => {
-    t = await createTestApp({ imports: [ProbeModule], env: { THROTTLE_LIMIT: '2', THROTTLE_TTL: '60s' } });
+    t = await createTestApp({ imports: [ProbeModule], env: { THROTTLE_LIMIT: String(THROTTLE_LIMIT) } });
   });
   afterAll(() => t.close());
 
@@ -45,6 +48,28 @@ describe('GET /metrics', () => {
       sample(after, 'http_request_duration_seconds_count', series),
     );
     for (const id of ids) expect(after).not.toContain(id);
+  });
+
+  it('labels /api/v1/users/:id by its template and counts logins by result', async () => {
+    const email = `metrics-${randomUUID()}@example.com`;
+    const password = 'correct-horse-battery';
+    const logins = (text: string, result: string) => sample(text, 'auth_logins_total', { result });
+    const series = { method: 'GET', route: '/api/v1/users/:id', status_code: '200' };
+    const before = await scrape();
+
+    const user = await request(t.server).post('/api/v1/auth/register').send({ email, password, name: 'M' }).expect(201);
+    await request(t.server).post('/api/v1/auth/login').send({ email, password: 'wrong-password' }).expect(401);
+    const login = await request(t.server).post('/api/v1/auth/login').send({ email, password }).expect(200);
+    await request(t.server)
+      .get(`/api/v1/users/${user.body.id}`)
+      .set('Authorization', `Bearer ${login.body.accessToken}`)
+      .expect(200);
+    const after = await scrape();
+
+    expect(sample(after, 'http_requests_total', series) - sample(before, 'http_requests_total', series)).toBe(1);
+    expect(after).not.toContain(user.body.id);
+    expect(logins(after, 'success') - logins(before, 'success')).toBe(1);
+    expect(logins(after, 'bad_credentials') - logins(before, 'bad_credentials')).toBe(1);
   });
 
   it('files unknown paths under route="unmatched"', async () => {
@@ -92,8 +117,8 @@ describe('GET /metrics', () => {
   });
 
   it('answers in the Prometheus text format, without a token and without a rate limit', async () => {
-    // THROTTLE_LIMIT is 2 for this app: a throttled scrape endpoint would refuse most of these.
-    for (let i = 0; i < 5; i++) {
+    // A throttled scrape endpoint would refuse the last of these.
+    for (let i = 0; i <= THROTTLE_LIMIT; i++) {
       const res = await request(t.server).get('/metrics').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
     }
