@@ -67,6 +67,8 @@ export const REDACTED_PATHS = [
             route: routeTemplateOf(req),
           }),
           customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
+          // Lines logged during a request carry just its id; the completion line adds the request itself.
+          quietReqLogger: true,
           transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
         };
         // A transport runs in a worker thread with its own output; otherwise lines go to stdout asynchronously.
