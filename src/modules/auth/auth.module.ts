@@ -37,7 +37,11 @@ import { hmacKey } from './token-keys';
     }),
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY],
-      useFactory: (cfg: ThrottleConfig) => ({ throttlers: [{ name: 'default', limit: cfg.limit, ttl: cfg.ttlMs }] }),
+      useFactory: (cfg: ThrottleConfig) => ({
+        throttlers: [{ name: 'default', limit: cfg.limit, ttl: cfg.ttlMs }],
+        // One budget per client across the whole API; the stock key is per route, which multiplies it.
+        generateKey: (_context, tracker, throttler) => `throttle:${throttler}:${tracker}`,
+      }),
     }),
   ],
   controllers: [AuthController],

@@ -13,8 +13,7 @@ import { SessionsService } from './sessions/sessions.service';
 import { TokenService } from './token.service';
 
 /** One body for every failed login, so a response never tells which part was wrong. */
-const invalidCredentials = () =>
-  new UnauthorizedProblem('The email or password is incorrect.', 'invalid_credentials');
+const invalidCredentials = () => new UnauthorizedProblem('The email or password is incorrect.', 'invalid_credentials');
 
 @Injectable()
 export class AuthService {

@@ -15,12 +15,15 @@ export interface UsersPage {
   total: number;
 }
 
-/** Entity property per sortable field: the sort never reaches SQL as client text. */
+/**
+ * Order expression per sortable field: the sort never reaches SQL as client text. Names
+ * sort case-insensitively so every driver (and collation) returns the same order.
+ */
 const SORT_COLUMNS: Record<SortField, string> = {
   createdAt: 'user.createdAt',
   updatedAt: 'user.updatedAt',
   email: 'user.email',
-  name: 'user.name',
+  name: 'LOWER(user.name)',
   role: 'user.role',
 };
 

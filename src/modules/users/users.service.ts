@@ -53,7 +53,9 @@ export class UsersService {
 
   /** The only reads that select the password hash. */
   findForLogin(email: string): Promise<User | null> {
-    return this.withHash().where('user.email = :email', { email: normaliseEmail(email) }).getOne();
+    return this.withHash()
+      .where('user.email = :email', { email: normaliseEmail(email) })
+      .getOne();
   }
 
   async getById(id: string): Promise<User> {

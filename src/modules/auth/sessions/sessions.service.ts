@@ -115,10 +115,7 @@ export class SessionsService {
     );
   }
 
-  private async revokeWhere(
-    where: FindOptionsWhere<Session>,
-    reason: RevocationReason,
-  ): Promise<number> {
+  private async revokeWhere(where: FindOptionsWhere<Session>, reason: RevocationReason): Promise<number> {
     const live = await this.sessions.find({ where, select: { id: true, userId: true, createdAt: true } });
     if (live.length === 0) return 0;
     const result = await this.sessions.update(

@@ -6,7 +6,7 @@ export class UsersAndSessions1764320000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      'CREATE TABLE `users` (`id` varchar(36) NOT NULL, `email` varchar(254) NOT NULL, `name` varchar(100) NOT NULL, `role` varchar(16) NOT NULL DEFAULT \'user\', `is_active` tinyint NOT NULL DEFAULT 1, `password_hash` varchar(255) NOT NULL, `sessions_valid_after` datetime(3) NOT NULL, `created_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), `updated_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), UNIQUE INDEX `UQ_users_email` (`email`), PRIMARY KEY (`id`)) ENGINE=InnoDB',
+      "CREATE TABLE `users` (`id` varchar(36) NOT NULL, `email` varchar(254) NOT NULL, `name` varchar(100) NOT NULL, `role` varchar(16) NOT NULL DEFAULT 'user', `is_active` tinyint NOT NULL DEFAULT 1, `password_hash` varchar(255) NOT NULL, `sessions_valid_after` datetime(3) NOT NULL, `created_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), `updated_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), UNIQUE INDEX `UQ_users_email` (`email`), PRIMARY KEY (`id`)) ENGINE=InnoDB",
     );
     await q.query(
       'CREATE TABLE `sessions` (`id` varchar(36) NOT NULL, `user_id` varchar(36) NOT NULL, `created_at` datetime(3) NOT NULL, `expires_at` datetime(3) NOT NULL, `revoked_at` datetime(3) NULL, `revoke_reason` varchar(32) NULL, INDEX `IDX_sessions_user_id` (`user_id`), PRIMARY KEY (`id`)) ENGINE=InnoDB',
