@@ -1,0 +1,108 @@
+import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { PasswordHasher } from '@/modules/users/password-hasher';
+import type { UsersService } from '@/modules/users/users.service';
+import { ProblemException } from '@/common/http/problem';
+import { buildUser } from '@test/factories/user.factory';
+import { AuthService } from './auth.service';
+import type { LoginAttemptsService } from './login-attempts.service';
+import type { SessionsService } from './sessions/sessions.service';
+import type { TokenService } from './token.service';
+
+describe(AuthService.name, () => {
+  const pair = { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer' as const, expiresIn: 900 };
+  let users: { findForLogin: jest.Mock; create: jest.Mock };
+  let hasher: { verify: jest.Mock; verifyDummy: jest.Mock };
+  let sessions: { start: jest.Mock; revoke: jest.Mock; sessionOfRefreshToken: jest.Mock };
+  let attempts: { recordFailure: jest.Mock; recordSuccess: jest.Mock };
+  let metrics: { loginFailed: jest.Mock; loginSucceeded: jest.Mock };
+  let sut: AuthService;
+
+  beforeEach(() => {
+    users = { findForLogin: jest.fn(), create: jest.fn() };
+    hasher = { verify: jest.fn(), verifyDummy: jest.fn().mockResolvedValue(undefined) };
+    sessions = {
+      start: jest.fn().mockResolvedValue({ sessionId: 's1', refreshToken: 'r' }),
+      revoke: jest.fn().mockResolvedValue(1),
+      sessionOfRefreshToken: jest.fn(),
+    };
+    attempts = { recordFailure: jest.fn(), recordSuccess: jest.fn() };
+    metrics = { loginFailed: jest.fn(), loginSucceeded: jest.fn() };
+    const tokens = { pair: jest.fn().mockResolvedValue(pair) };
+    sut = new AuthService(
+      users as unknown as UsersService,
+      hasher as unknown as PasswordHasher,
+      sessions as unknown as SessionsService,
+      tokens as unknown as TokenService,
+      attempts as unknown as LoginAttemptsService,
+      metrics as unknown as AppMetrics,
+    );
+  });
+
+  const failure = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProblemException);
+    const problem = error as ProblemException;
+    return { status: problem.getStatus(), code: problem.code, detail: problem.detail };
+  };
+
+  it('spends one dummy hash for an unknown email and fails like a wrong password', async () => {
+    users.findForLogin.mockResolvedValue(null);
+    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, '10.0.0.1'));
+    expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
+    expect(hasher.verify).not.toHaveBeenCalled();
+
+    users.findForLogin.mockResolvedValue(buildUser({ email: 'a@x.io' }));
+    hasher.verify.mockResolvedValue(false);
+    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, '10.0.0.1'));
+    expect(hasher.verify).toHaveBeenCalledTimes(1);
+    expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
+
+    expect(unknown).toEqual({
+      status: 401,
+      code: 'invalid_credentials',
+      detail: 'The email or password is incorrect.',
+    });
+    expect(wrong).toEqual(unknown);
+    expect(attempts.recordFailure).toHaveBeenNthCalledWith(1, 'nobody@x.io', '10.0.0.1');
+    expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
+    expect(sessions.start).not.toHaveBeenCalled();
+  });
+
+  it('refuses a deactivated account with the right password, after spending the same hash', async () => {
+    users.findForLogin.mockResolvedValue(buildUser({ isActive: false }));
+    hasher.verify.mockResolvedValue(true);
+    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, '10.0.0.1'));
+    expect(error.code).toBe('invalid_credentials');
+    expect(hasher.verify).toHaveBeenCalledTimes(1);
+    expect(sessions.start).not.toHaveBeenCalled();
+  });
+
+  it('opens a session, clears the account counter and returns the pair on success', async () => {
+    const user = buildUser({ email: 'a@x.io' });
+    users.findForLogin.mockResolvedValue(user);
+    hasher.verify.mockResolvedValue(true);
+    await expect(sut.login({ email: 'A@x.io', password: 'right' }, '10.0.0.1')).resolves.toEqual(pair);
+    expect(sessions.start).toHaveBeenCalledWith(user.id);
+    expect(attempts.recordSuccess).toHaveBeenCalledWith('a@x.io');
+    expect(attempts.recordFailure).not.toHaveBeenCalled();
+    expect(metrics.loginSucceeded).toHaveBeenCalled();
+  });
+
+  it('on logout revokes the caller’s session, and another session only when it is the caller’s own', async () => {
+    const caller = { id: 'u1', role: 'user' as const, sessionId: 's1', jti: 'j' };
+    sessions.sessionOfRefreshToken.mockResolvedValue({ id: 's2', userId: 'someone-else' });
+    await sut.logout(caller, 'r');
+    expect(sessions.revoke.mock.calls).toEqual([['s1', 'logout']]);
+
+    sessions.revoke.mockClear();
+    sessions.sessionOfRefreshToken.mockResolvedValue({ id: 's3', userId: 'u1' });
+    await sut.logout(caller, 'r');
+    expect(sessions.revoke.mock.calls).toEqual([
+      ['s1', 'logout'],
+      ['s3', 'logout'],
+    ]);
+  });
+});

@@ -1,0 +1,103 @@
+import type { Cache } from 'cache-manager';
+import type { Repository } from 'typeorm';
+import type { AuthConfig } from '@/config/configuration';
+import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { User } from '@/modules/users/entities/user.entity';
+import { buildUser } from '@test/factories/user.factory';
+import type { Session } from '../entities/session.entity';
+import { AuthStateService } from './auth-state.service';
+
+/** An in-memory cache with a switch to make every call fail, like an unreachable Redis. */
+function fakeCache() {
+  const store = new Map<string, unknown>();
+  let down = false;
+  const guard = () => {
+    if (down) throw new Error('cache down');
+  };
+  return {
+    store,
+    setDown: (value: boolean) => (down = value),
+    cache: {
+      get: jest.fn(async (key: string) => (guard(), store.get(key))),
+      set: jest.fn(async (key: string, value: unknown) => (guard(), store.set(key, value), value)),
+      del: jest.fn(async (key: string) => (guard(), store.delete(key))),
+    },
+  };
+}
+
+describe(AuthStateService.name, () => {
+  const user = buildUser({ role: 'admin' });
+  const session = { id: 's1', userId: user.id, createdAt: new Date('2026-02-01T00:00:00Z'), revokedAt: null };
+  let cache: ReturnType<typeof fakeCache>;
+  let users: { findOne: jest.Mock };
+  let sessions: { findOne: jest.Mock };
+  let metrics: { cacheLookup: jest.Mock };
+  let sut: AuthStateService;
+
+  beforeEach(() => {
+    cache = fakeCache();
+    users = { findOne: jest.fn().mockResolvedValue(user) };
+    sessions = { findOne: jest.fn().mockResolvedValue(session) };
+    metrics = { cacheLookup: jest.fn() };
+    sut = new AuthStateService(
+      cache.cache as unknown as Cache,
+      users as unknown as Repository<User>,
+      sessions as unknown as Repository<Session>,
+      { accessTtlMs: 900_000 } as AuthConfig,
+      metrics as unknown as AppMetrics,
+    );
+    jest.spyOn(sut['logger'], 'warn').mockImplementation(() => undefined);
+  });
+
+  it('reads the database on a miss, then answers from the cache, recording both', async () => {
+    await expect(sut.check(user.id, 's1')).resolves.toEqual({ role: 'admin' });
+    await expect(sut.check(user.id, 's1')).resolves.toEqual({ role: 'admin' });
+    expect(users.findOne).toHaveBeenCalledTimes(1);
+    expect(sessions.findOne).toHaveBeenCalledTimes(1);
+    expect(metrics.cacheLookup.mock.calls).toEqual([
+      ['user', false],
+      ['session', false],
+      ['user', true],
+      ['session', true],
+    ]);
+  });
+
+  it('refuses a revoked session from the tombstone written after the commit, without a database read', async () => {
+    await sut.check(user.id, 's1');
+    await sut.sessionsRevoked([session]);
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    expect(sessions.findOne).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a deactivated user, a deleted user and a session older than sessionsValidAfter', async () => {
+    await sut.userChanged({ ...user, isActive: false });
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    await sut.userChanged({ ...user, isActive: true, sessionsValidAfter: new Date('2026-03-01T00:00:00Z') });
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    await sut.userDeleted(user.id);
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+  });
+
+  it('refuses a session that belongs to another user', async () => {
+    sessions.findOne.mockResolvedValue({ ...session, userId: 'someone-else' });
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+  });
+
+  it('falls through to the database when the cache fails, so revocation still holds', async () => {
+    cache.setDown(true);
+    sessions.findOne.mockResolvedValue({ ...session, revokedAt: new Date() });
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    sessions.findOne.mockResolvedValue(session);
+    await expect(sut.check(user.id, 's1')).resolves.toEqual({ role: 'admin' });
+    expect(sessions.findOne).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps a tombstone that a writer left while a slower reader was reading the database', async () => {
+    sessions.findOne.mockImplementation(async () => {
+      await sut.sessionsRevoked([session]);
+      return session;
+    });
+    await expect(sut.sessionState('s1')).resolves.toMatchObject({ revoked: true });
+    await expect(sut.sessionState('s1')).resolves.toMatchObject({ revoked: true });
+  });
+});

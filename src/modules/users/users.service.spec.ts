@@ -1,0 +1,78 @@
+import type { Repository } from 'typeorm';
+import { ProblemException } from '@/common/http/problem';
+import type { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { buildUser } from '@test/factories/user.factory';
+import type { User } from './entities/user.entity';
+import type { PasswordHasher } from './password-hasher';
+import { UsersService } from './users.service';
+
+describe(UsersService.name, () => {
+  const caller = { id: 'u1', role: 'user' as const, sessionId: 's1', jti: 'j1' };
+  let stored: User;
+  let users: { createQueryBuilder: jest.Mock; update: jest.Mock; findOneBy: jest.Mock; existsBy: jest.Mock };
+  let hasher: { verify: jest.Mock; hash: jest.Mock };
+  let sessions: { revokeAllForUser: jest.Mock };
+  let sut: UsersService;
+
+  beforeEach(() => {
+    stored = buildUser({ id: 'u1', passwordHash: 'old-hash' });
+    const qb = { addSelect: jest.fn(), where: jest.fn(), getOne: jest.fn(async () => stored) };
+    qb.addSelect.mockReturnValue(qb);
+    qb.where.mockReturnValue(qb);
+    users = {
+      createQueryBuilder: jest.fn(() => qb),
+      update: jest.fn(),
+      findOneBy: jest.fn(async () => stored),
+      existsBy: jest.fn(),
+    };
+    hasher = { verify: jest.fn(), hash: jest.fn().mockResolvedValue('new-hash') };
+    sessions = { revokeAllForUser: jest.fn().mockResolvedValue(2) };
+    sut = new UsersService(
+      users as unknown as Repository<User>,
+      hasher as unknown as PasswordHasher,
+      sessions as unknown as SessionsService,
+    );
+  });
+
+  it('changes the password only with the right current password, then revokes every other session', async () => {
+    hasher.verify.mockResolvedValue(true);
+    await sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'old' });
+    expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
+    expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { passwordHash: 'new-hash' });
+    expect(sessions.revokeAllForUser).toHaveBeenCalledWith('u1', 'password_change', 's1');
+  });
+
+  it('refuses a wrong current password with a field error and changes nothing', async () => {
+    hasher.verify.mockResolvedValue(false);
+    const error = await sut
+      .updateMe(caller, { password: 'brand-new-password', currentPassword: 'bad' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ProblemException);
+    expect((error as ProblemException).errors).toEqual([
+      { field: 'currentPassword', message: 'currentPassword is incorrect' },
+    ]);
+    expect(users.update).not.toHaveBeenCalled();
+    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+  });
+
+  it('renames without touching sessions', async () => {
+    await sut.updateMe(caller, { name: 'New' });
+    expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New' });
+    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+  });
+
+  it('answers 404 for someone else’s id to a non-admin without reading it, and serves an admin', async () => {
+    const error = await sut.getVisibleTo(caller, 'u2').catch((e) => e);
+    expect((error as ProblemException).getStatus()).toBe(404);
+    expect(users.findOneBy).not.toHaveBeenCalled();
+    await expect(sut.getVisibleTo({ ...caller, role: 'admin' }, 'u1')).resolves.toBe(stored);
+  });
+
+  it('answers 409 for a taken email before hashing anything', async () => {
+    users.existsBy.mockResolvedValue(true);
+    const error = await sut.create({ email: ' Taken@X.io ', password: 'pw', name: 'n' }).catch((e) => e);
+    expect((error as ProblemException).code).toBe('email_taken');
+    expect(users.existsBy).toHaveBeenCalledWith({ email: 'taken@x.io' });
+    expect(hasher.hash).not.toHaveBeenCalled();
+  });
+});

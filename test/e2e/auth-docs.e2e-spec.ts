@@ -1,0 +1,72 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '@test/support/test-app';
+import { authEnv } from '@test/factories/auth.factory';
+
+type Operation = {
+  security?: Array<Record<string, string[]>>;
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+};
+
+/** The OpenAPI document describes every auth and users route the contract lists, with its security and errors. */
+describe('OpenAPI document for auth and users', () => {
+  let t: TestApp;
+  let paths: Record<string, Record<string, Operation>>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: authEnv() });
+    paths = (await request(t.server).get('/docs-json').expect(200)).body.paths;
+  });
+  afterAll(() => t.close());
+
+  const routes: Array<[string, string, { public?: boolean; body?: string; ok: string; errors: string[] }]> = [
+    ['post', '/api/v1/auth/register', { public: true, body: 'RegisterDto', ok: '201', errors: ['400', '409'] }],
+    ['post', '/api/v1/auth/login', { public: true, body: 'LoginDto', ok: '200', errors: ['400', '401', '429'] }],
+    ['post', '/api/v1/auth/refresh', { public: true, body: 'RefreshTokenDto', ok: '200', errors: ['400', '401'] }],
+    ['post', '/api/v1/auth/logout', { body: 'RefreshTokenDto', ok: '204', errors: ['401'] }],
+    ['get', '/api/v1/users/me', { ok: '200', errors: ['401'] }],
+    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401'] }],
+    ['get', '/api/v1/users', { ok: '200', errors: ['400', '401', '403'] }],
+    ['get', '/api/v1/users/{id}', { ok: '200', errors: ['400', '401', '404'] }],
+    ['patch', '/api/v1/users/{id}', { body: 'AdminUpdateUserDto', ok: '200', errors: ['400', '401', '403', '404'] }],
+    ['delete', '/api/v1/users/{id}', { ok: '204', errors: ['401', '403', '404'] }],
+  ];
+
+  it.each(routes)('documents %s %s', (method, path, expected) => {
+    const op = paths[path]?.[method];
+    expect(op).toBeDefined();
+    if (expected.public) expect(op.security ?? []).toEqual([]);
+    else expect(op.security).toEqual([{ bearer: [] }]);
+    if (expected.body) {
+      expect(op.requestBody?.content['application/json'].schema.$ref).toBe(`#/components/schemas/${expected.body}`);
+    }
+    expect(op.responses[expected.ok]).toBeDefined();
+    for (const status of expected.errors) {
+      expect(op.responses[status]?.content?.['application/problem+json'].schema.$ref).toBe(
+        '#/components/schemas/ProblemDto',
+      );
+    }
+  });
+
+  it('documents the response bodies without any password field', async () => {
+    const schemas = (await request(t.server).get('/docs-json')).body.components.schemas;
+    expect(Object.keys(schemas.UserResponseDto.properties).sort()).toEqual([
+      'createdAt',
+      'email',
+      'id',
+      'isActive',
+      'name',
+      'role',
+      'updatedAt',
+    ]);
+    expect(Object.keys(schemas.TokenPairDto.properties).sort()).toEqual([
+      'accessToken',
+      'expiresIn',
+      'refreshToken',
+      'tokenType',
+    ]);
+    expect(schemas.UsersPageDto.properties.meta.$ref).toBe('#/components/schemas/PageMetaDto');
+    const params = paths['/api/v1/users'].get as unknown as { parameters: Array<{ name: string }> };
+    expect(params.parameters.map((p) => p.name).sort()).toEqual(['limit', 'page', 'role', 'search', 'sort']);
+  });
+});
