@@ -20,8 +20,12 @@ interface Entry<T> {
 
 const userKey = (id: string) => `auth:user:${id}`;
 const sessionKey = (id: string) => `auth:session:${id}`;
-/** Live state is re-read at least this often even if no writer touched it. */
-const LIVE_TTL_MS = 60_000;
+/**
+ * Live state is re-read at least this often even if no writer touched it. Short because,
+ * while the cache is per process, it bounds how long another instance may still accept a
+ * token revoked elsewhere.
+ */
+const LIVE_TTL_MS = 15_000;
 
 /**
  * Answers, per request, "is this token's user still there and active, and is its session
