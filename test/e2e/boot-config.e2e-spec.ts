@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 const GOOD_SECRET = 'Qm8vT2xK9pLr4Zc7Wn1Yb6Hd3Fg5Js0A';
@@ -9,21 +11,30 @@ interface Exit {
   stderr: string;
 }
 
+const ENTRY = [
+  '-r',
+  require.resolve('ts-node/register/transpile-only'),
+  '-r',
+  require.resolve('tsconfig-paths/register'),
+  resolve(ROOT, 'src/main.ts'),
+];
+
 /** Starts the real entry point (src/main.ts through ts-node) with only the given environment. */
-function boot(env: Record<string, string>): Promise<Exit> {
+function boot(env: Record<string, string>, cwd = ROOT): Promise<Exit> {
   return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'silent', ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, ENTRY, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // A configuration that wrongly passes validation would start serving: stop it so the test fails, not hangs.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => done({ code, stderr }));
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      done({ code, stderr });
+    });
   });
 }
 
@@ -51,5 +62,20 @@ describe('boot with an invalid configuration', () => {
     const { code, stderr } = await boot({ PORT: '99999', DATABASE_POOL_SIZE: 'many', TRUST_PROXY: 'maybe' });
     expect(code).toBe(1);
     for (const variable of ['PORT', 'DATABASE_POOL_SIZE', 'TRUST_PROXY']) expect(stderr).toContain(`  - ${variable}:`);
+  });
+});
+
+describe('.env file', () => {
+  it('is read from the working directory, and real environment variables win over it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    writeFileSync(join(dir, '.env'), 'PORT=from-dotenv\nLOG_LEVEL=from-dotenv\n');
+    try {
+      const { code, stderr } = await boot({ LOG_LEVEL: 'warn' }, dir);
+      expect(code).toBe(1);
+      expect(stderr).toContain('  - PORT:'); // read from .env
+      expect(stderr).not.toContain('LOG_LEVEL'); // the real environment's valid value won
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
