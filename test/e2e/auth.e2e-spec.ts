@@ -1,6 +1,18 @@
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { RefreshToken } from '@/modules/auth/entities/refresh-token.entity';
+import { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { createTestApp, TestApp } from '@test/support/test-app';
-import { ADMIN, authEnv, login, loginAdmin, registerAndLogin, uniqueEmail } from '@test/factories/auth.factory';
+import {
+  ADMIN,
+  authEnv,
+  login,
+  loginAdmin,
+  REFRESH_SECRET,
+  registerAndLogin,
+  uniqueEmail,
+} from '@test/factories/auth.factory';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -125,6 +137,18 @@ describe('Auth: /api/v1/auth', () => {
       expect(bodies[2]).toEqual(bodies[0]);
     });
 
+    it('serves concurrent logins of one user, each with a session of its own', async () => {
+      const user = await registerAndLogin(t.server);
+      const results = await Promise.all(
+        [0, 1, 2, 3].map(() => post('login').send({ email: user.email, password: user.password })),
+      );
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const sids = results.map(
+        (r) => JSON.parse(Buffer.from(r.body.accessToken.split('.')[1], 'base64url').toString()).sid,
+      );
+      expect(new Set(sids).size).toBe(4);
+    });
+
     it('refuses a body without a password or with unknown fields with 400', async () => {
       await post('login').send({ email: ADMIN.email }).expect(400);
       const res = await post('login')
@@ -174,6 +198,33 @@ describe('Auth: /api/v1/auth', () => {
       const winner = results.find((r) => r.status === 200)!.body;
       await post('refresh').send({ refreshToken: winner.refreshToken }).expect(401);
       await me(`Bearer ${winner.accessToken}`).expect(401);
+    });
+
+    it('spends a token once even when both rotations read it before either writes (the conditional update decides)', async () => {
+      const user = await registerAndLogin(t.server);
+      const sessions = t.app.get(SessionsService);
+      const outcomes = await Promise.allSettled([0, 1, 2].map(() => sessions.rotate(user.tokens.refreshToken)));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const reasons = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code?: string }).code] : []));
+      expect(reasons).toEqual(['invalid_refresh_token', 'invalid_refresh_token']);
+    });
+
+    it('stores only a keyed hash of the refresh token, never the token', async () => {
+      const user = await registerAndLogin(t.server);
+      const rows = await t.app.get(DataSource).getRepository(RefreshToken).find();
+      const hash = createHmac('sha256', REFRESH_SECRET).update(user.tokens.refreshToken).digest('hex');
+      expect(rows.filter((r) => r.tokenHash === hash)).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(user.tokens.refreshToken);
+    });
+
+    it('answers 401 for an expired refresh token', async () => {
+      const user = await registerAndLogin(t.server);
+      const hash = createHmac('sha256', REFRESH_SECRET).update(user.tokens.refreshToken).digest('hex');
+      await t.app
+        .get(DataSource)
+        .getRepository(RefreshToken)
+        .update({ tokenHash: hash }, { expiresAt: new Date(Date.now() - 1000) });
+      await post('refresh').send({ refreshToken: user.tokens.refreshToken }).expect(401);
     });
 
     it('leaves other logins of the same user alone when one family is revoked', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { UnauthorizedProblem } from '@/common/http/problem';
 import { AppMetrics, RevocationReason } from '@/modules/metrics/app-metrics.service';
@@ -35,7 +35,6 @@ export class SessionsService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
-    private readonly dataSource: DataSource,
     private readonly authState: AuthStateService,
     private readonly metrics: AppMetrics,
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
@@ -53,10 +52,8 @@ export class SessionsService {
       revokeReason: null,
     });
     const refreshToken = this.newToken();
-    await this.dataSource.transaction(async (tx) => {
-      await tx.insert(Session, session);
-      await tx.insert(RefreshToken, this.tokenRow(session.id, refreshToken, now));
-    });
+    await this.sessions.insert(session);
+    await this.tokens.insert(this.tokenRow(session.id, refreshToken, now));
     return { sessionId: session.id, refreshToken };
   }
 
@@ -76,15 +73,13 @@ export class SessionsService {
     if (!row || !session || !user || session.revokedAt !== null || row.expiresAt <= now) throw INVALID_REFRESH();
 
     if (row.usedAt !== null) return this.reuseDetected(session);
+    // No surrounding transaction: the conditional UPDATE is atomic by itself, and SQLite's
+    // single connection cannot hold concurrent transactions. A crash after it costs a re-login.
+    const spent = await this.tokens.update({ id: row.id, usedAt: IsNull() }, { usedAt: now });
+    if (spent.affected !== 1) return this.reuseDetected(session);
     const replacement = this.newToken();
-    const won = await this.dataSource.transaction(async (tx) => {
-      const spent = await tx.update(RefreshToken, { id: row.id, usedAt: IsNull() }, { usedAt: now });
-      if (spent.affected !== 1) return false;
-      await tx.insert(RefreshToken, this.tokenRow(session.id, replacement, now));
-      await tx.update(Session, { id: session.id }, { expiresAt: this.refreshExpiry(now) });
-      return true;
-    });
-    if (!won) return this.reuseDetected(session);
+    await this.tokens.insert(this.tokenRow(session.id, replacement, now));
+    await this.sessions.update({ id: session.id }, { expiresAt: this.refreshExpiry(now) });
 
     if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
       await this.revoke(session.id, 'deactivation');
