@@ -90,3 +90,44 @@ describe('Global request budget', () => {
     for (let i = 0; i < 5; i += 1) await request(t.server).get('/health/live').expect(200);
   });
 });
+
+describe('Auth metrics', () => {
+  let t: TestApp;
+  const scrape = async () => (await request(t.server).get('/metrics').expect(200)).text;
+  const value = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: authEnv({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '1' }) });
+  });
+  afterAll(() => t.close());
+
+  it('counts login results, lock-outs, revocations by reason and auth-state cache lookups', async () => {
+    const before = await scrape();
+    const user = await registerAndLogin(t.server);
+    await request(t.server).get('/api/v1/users/me').set('Authorization', user.bearer).expect(200);
+    await request(t.server).get('/api/v1/users/me').set('Authorization', user.bearer).expect(200);
+    await request(t.server)
+      .post('/api/v1/auth/logout')
+      .set('Authorization', user.bearer)
+      .send({ refreshToken: user.tokens.refreshToken })
+      .expect(204);
+    await request(t.server)
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: 'wrong-password' })
+      .expect(401);
+    await request(t.server).post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(429);
+    const after = await scrape();
+
+    const delta = (series: string) => value(after, series) - value(before, series);
+    expect(delta('auth_logins_total{result="success"}')).toBe(1);
+    expect(delta('auth_logins_total{result="bad_credentials"}')).toBe(1);
+    expect(delta('auth_logins_total{result="locked_out"}')).toBe(1);
+    expect(delta('rate_limit_rejections_total{limiter="login"}')).toBe(1);
+    expect(delta('auth_tokens_revoked_total{reason="logout"}')).toBe(1);
+    expect(delta('cache_requests_total{cache="session",result="miss"}')).toBeGreaterThanOrEqual(1);
+    expect(delta('cache_requests_total{cache="session",result="hit"}')).toBeGreaterThanOrEqual(1);
+  });
+});
