@@ -1,17 +1,46 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import type { Env } from '@/config/env.schema';
+import { flushLogs } from '@/infra/logging/log-destination';
+import {
+  GracefulShutdown,
+  HEADERS_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  ShutdownPhase,
+} from '@/infra/lifecycle/graceful-shutdown';
+import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 
-/** Boots the HTTP server on the validated environment. */
+const LOUD_PHASES: ShutdownPhase[] = ['forcing', 'failed'];
+
+/** Boots the HTTP server on the validated environment; SIGTERM and SIGINT drain it (see GracefulShutdown). */
 export async function createServer(env: Env): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
   configureApp(app);
-  app.enableShutdownHooks();
-  await app.listen(env.PORT);
   const logger = app.get(Logger);
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  const lifecycle = app.get(LifecycleService);
+  new GracefulShutdown({
+    server,
+    beginDrain: () => lifecycle.beginShutdown(),
+    closeApp: () => app.close(),
+    delayMs: env.SHUTDOWN_DELAY_MS,
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    log: (phase, message, fields) => {
+      const level = LOUD_PHASES.includes(phase) ? 'warn' : 'log';
+      logger[level]({ ...fields, phase }, message, 'Shutdown');
+    },
+    exit: (code) => {
+      flushLogs();
+      process.exit(code);
+    },
+  }).listen();
+  await app.listen(env.PORT);
   logger.log(`Listening on port ${env.PORT} (${env.NODE_ENV}); API under /api/v1, docs at /docs`, 'Bootstrap');
   return app;
 }

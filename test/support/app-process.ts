@@ -68,6 +68,8 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     PORT: String(port),
+    // Nothing balances these processes unless a test says so: stopping one need not wait for a balancer.
+    SHUTDOWN_DELAY_MS: '0',
     ...options.env,
   })) {
     if (value !== undefined) env[key] = value;

@@ -1,0 +1,134 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+/**
+ * Load balancers keep idle upstream connections open for up to 60 s (AWS ALB's default idle
+ * timeout; the compose nginx keeps client connections 65 s). If the app closed an idle
+ * connection first, a request the balancer sends on it at that moment would fail with a
+ * reset, so the app waits longer than any balancer in front of it. The headers timeout must
+ * exceed the keep-alive timeout, or Node would cut a connection the balancer is reusing.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+export const HEADERS_TIMEOUT_MS = 66_000;
+
+export type ShutdownPhase = 'draining' | 'closing' | 'forcing' | 'stopping' | 'stopped' | 'failed';
+
+export interface GracefulShutdownOptions {
+  server: Server;
+  /** Marks the instance as draining, so readiness answers 503 from that moment. */
+  beginDrain: () => void;
+  /** Closes the application: connection pools, Redis, logs and traces (Nest's `app.close()`). */
+  closeApp: () => Promise<void>;
+  /** Serving continues this long after the signal, while load balancers notice readiness failing. */
+  delayMs: number;
+  /** How long requests in flight may take to finish once the server stops accepting connections. */
+  timeoutMs: number;
+  /** Closing pools and exporting spans after the drain must not hang the exit forever. */
+  closeTimeoutMs?: number;
+  log: (phase: ShutdownPhase, message: string, fields?: Record<string, unknown>) => void;
+  exit: (code: number) => void;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+function timeout(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<'timeout'>((done) => {
+    timer = setTimeout(() => done('timeout'), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * Stops an instance without losing a request: the sequence a rolling restart relies on.
+ *
+ * 1. readiness turns 503 at once, and every response asks its client to close the connection;
+ * 2. the instance keeps serving for `delayMs`, because endpoints and balancers take a few
+ *    seconds to notice and would otherwise send new requests to a closed port;
+ * 3. the listener closes (new connections are refused, which balancers retry elsewhere) and
+ *    idle keep-alive connections are closed;
+ * 4. requests in flight finish, for at most `timeoutMs`; connections left after that are cut;
+ * 5. the application closes (database pools, Redis, Consul, logs, traces) and the process
+ *    exits 0, or 1 when something in the way failed or hung.
+ *
+ * One owner for SIGTERM and SIGINT: Nest's own shutdown hooks are not enabled, because two
+ * signal handlers would race to close the pools under requests still in flight.
+ */
+export class GracefulShutdown {
+  private started = false;
+  private readonly inFlight = new Set<ServerResponse>();
+
+  constructor(private readonly options: GracefulShutdownOptions) {
+    options.server.prependListener('request', this.track);
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Handles SIGTERM and SIGINT; a second signal while draining ends the process at once. */
+  listen(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
+    for (const signal of signals) {
+      process.on(signal, () => {
+        if (this.started) {
+          this.options.log('forcing', `Received ${signal} again while draining; exiting now`, { signal });
+          this.options.exit(1);
+          return;
+        }
+        void this.run(signal);
+      });
+    }
+  }
+
+  /** Runs the whole sequence once and exits; later calls do nothing. */
+  async run(reason: string): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { server, delayMs, timeoutMs, log } = this.options;
+    const closeTimeoutMs = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    let code = 0;
+
+    this.options.beginDrain();
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    log('draining', `Shutting down (${reason}): not ready, serving for ${delayMs} ms more`, { reason, delayMs });
+    if (delayMs > 0) await new Promise((done) => setTimeout(done, delayMs));
+
+    log('closing', `Refusing new connections; waiting for ${this.inFlight.size} request(s) in flight`, {
+      inFlight: this.inFlight.size,
+      timeoutMs,
+    });
+    const closed = new Promise<void>((done) => server.close(() => done()));
+    server.closeIdleConnections();
+    const limit = timeout(timeoutMs);
+    if ((await Promise.race([closed, limit.promise])) === 'timeout') {
+      log('forcing', `${this.inFlight.size} request(s) still in flight after ${timeoutMs} ms; closing them`, {
+        inFlight: this.inFlight.size,
+      });
+      server.closeAllConnections();
+      code = 1;
+    }
+    limit.cancel();
+
+    log('stopping', 'Closing the database, Redis, logs and traces');
+    const closing = timeout(closeTimeoutMs);
+    try {
+      if ((await Promise.race([this.options.closeApp(), closing.promise])) === 'timeout') {
+        log('failed', `Closing the application took longer than ${closeTimeoutMs} ms; exiting anyway`);
+        code = 1;
+      }
+    } catch (error) {
+      log('failed', 'Closing the application failed', { err: error });
+      code = 1;
+    } finally {
+      closing.cancel();
+    }
+    log('stopped', `Stopped; exiting with ${code}`, { exitCode: code });
+    this.options.exit(code);
+  }
+
+  private readonly track = (_req: IncomingMessage, res: ServerResponse): void => {
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
+    // A draining instance hands each keep-alive client back to the balancer after its answer.
+    if (this.started && !res.headersSent) res.setHeader('Connection', 'close');
+  };
+}
