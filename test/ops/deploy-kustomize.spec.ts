@@ -134,8 +134,12 @@ describe('kubectl kustomize k8s', () => {
     const ingress = one<Ingress>('Ingress');
     expect(service.spec!.selector).toEqual(podLabels);
     expect(service.spec!.ports![0]).toMatchObject({ port: 80, targetPort: 'http' });
-    const backend = ingress.spec!.rules![0]!.http!.paths[0]!.backend.service!;
-    expect(backend).toEqual({ name: service.metadata!.name, port: { name: 'http' } });
+    const paths = ingress.spec!.rules![0]!.http!.paths;
+    for (const path of paths) {
+      expect(path.backend.service).toEqual({ name: service.metadata!.name, port: { name: 'http' } });
+    }
+    // The API, its docs and the probes are public; /metrics is not routed from outside the cluster.
+    expect(paths.map((p) => p.path).sort()).toEqual(['/api', '/docs', '/docs-json', '/docs-yaml', '/health']);
   });
 
   it('autoscales between at least two pods on CPU, memory and per-pod request rate, slow to scale down', () => {
