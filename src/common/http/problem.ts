@@ -36,36 +36,42 @@ export class ProblemException extends HttpException {
   }
 }
 
+/** 400 with one entry per invalid field; thrown by the global ValidationPipe. */
 export class ValidationProblem extends ProblemException {
   constructor(errors: FieldError[], detail = 'The request is not valid; see errors for each field.') {
     super(HttpStatus.BAD_REQUEST, 'validation_failed', detail, errors);
   }
 }
 
+/** 404; also used for records the caller may not see, so their existence is not revealed. */
 export class NotFoundProblem extends ProblemException {
   constructor(detail = 'The resource does not exist.') {
     super(HttpStatus.NOT_FOUND, 'not_found', detail);
   }
 }
 
+/** 409 for a write that collides with existing state (a taken email), with its own stable code. */
 export class ConflictProblem extends ProblemException {
   constructor(code: string, detail: string) {
     super(HttpStatus.CONFLICT, code, detail);
   }
 }
 
+/** 401: missing, invalid, expired or revoked credentials; one body whatever the cause. */
 export class UnauthorizedProblem extends ProblemException {
   constructor(detail = 'Authentication is required, or the credentials are not valid.', code = 'unauthorized') {
     super(HttpStatus.UNAUTHORIZED, code, detail);
   }
 }
 
+/** 403: authenticated, but the role does not allow the action. */
 export class ForbiddenProblem extends ProblemException {
   constructor(detail = 'You are not allowed to do this.') {
     super(HttpStatus.FORBIDDEN, 'forbidden', detail);
   }
 }
 
+/** 503 for a dependency that is down; clients may retry, unlike a 500. */
 export class ServiceUnavailableProblem extends ProblemException {
   constructor(detail = 'A dependency is unavailable; try again shortly.', code = 'service_unavailable') {
     super(HttpStatus.SERVICE_UNAVAILABLE, code, detail);

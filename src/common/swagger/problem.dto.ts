@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+/** OpenAPI description of one entry of a validation problem's `errors`. */
 export class FieldErrorDto {
   @ApiProperty({ example: 'email' })
   field!: string;

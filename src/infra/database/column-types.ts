@@ -14,9 +14,11 @@ import type { ColumnOptions } from 'typeorm';
 const url = process.env.DATABASE_URL ?? '';
 const kind = /^postgres/.test(url) ? 'postgres' : /^(mysql|mariadb)/.test(url) ? 'mysql' : 'sqlite';
 
+/** Primary and foreign keys holding a uuid. */
 export const uuidColumn = (): { type: 'uuid' | 'varchar'; length?: number } =>
   kind === 'postgres' ? { type: 'uuid' } : { type: 'varchar', length: 36 };
 
+/** Every instant the service stores, in UTC with millisecond precision. */
 export const timestampColumn = (): ColumnOptions =>
   kind === 'postgres'
     ? { type: 'timestamptz' }
@@ -31,6 +33,7 @@ export const timestampColumn = (): ColumnOptions =>
 export const createdAtColumn = (): ColumnOptions =>
   kind === 'mysql' ? { ...timestampColumn(), default: () => 'CURRENT_TIMESTAMP(3)' } : timestampColumn();
 
+/** Like createdAtColumn, and refreshed by MySQL itself on every update. */
 export const updatedAtColumn = (): ColumnOptions =>
   kind === 'mysql'
     ? { ...timestampColumn(), default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' }
