@@ -10,6 +10,7 @@ import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
+import { RedisModule } from '@/infra/redis/redis.module';
 import { TracingModule } from '@/infra/tracing/tracing.module';
 import { AuthModule } from '@/modules/auth/auth.module';
 import { HealthModule } from '@/modules/health/health.module';
@@ -32,6 +33,7 @@ import { UsersModule } from '@/modules/users/users.module';
     LifecycleModule,
     MetricsModule,
     DatabaseModule,
+    RedisModule,
     AppCacheModule,
     HealthModule,
     AuthModule,

@@ -4,9 +4,12 @@ import { ProblemException } from '@/common/http/problem';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 
 /**
- * The global per-client request budget (THROTTLE_LIMIT per THROTTLE_TTL). The stock
- * guard already sets Retry-After and the X-RateLimit-* headers; this one counts the
- * rejection and answers with a problem body instead of the stock message.
+ * The global per-client request budget (THROTTLE_LIMIT per THROTTLE_TTL), counted in Redis
+ * when it is configured so the budget holds for the whole cluster (see AuthModule). The
+ * client is the stock tracker, `req.ip`: express derives it from X-Forwarded-For only when
+ * TRUST_PROXY says which hops to believe, so with it off a forged header changes nothing.
+ * The stock guard already sets Retry-After and the X-RateLimit-* headers; this one counts
+ * the rejection and answers with a problem body instead of the stock message.
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {

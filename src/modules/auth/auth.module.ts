@@ -5,6 +5,10 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { authConfig, AuthConfig, throttleConfig, ThrottleConfig } from '@/config/configuration';
 import { AppThrottlerGuard } from '@/common/guards/app-throttler.guard';
+import type { RedisClient } from '@/infra/redis/redis-client.factory';
+import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
+import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import { JwtAuthGuard } from '@/common/guards/jwt-auth.guard';
 import { RolesGuard } from '@/common/guards/roles.guard';
 import { UsersModule } from '@/modules/users/users.module';
@@ -36,9 +40,11 @@ import { hmacKey } from './token-keys';
       }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [throttleConfig.KEY],
-      useFactory: (cfg: ThrottleConfig) => ({
+      inject: [throttleConfig.KEY, REDIS_CLIENT, AppMetrics],
+      useFactory: (cfg: ThrottleConfig, redis: RedisClient | null, metrics: AppMetrics) => ({
         throttlers: [{ name: 'default', limit: cfg.limit, ttl: cfg.ttlMs }],
+        // Shared by every instance with Redis; the stock in-process counters (one node only) without.
+        storage: redis ? new ResilientRedisThrottlerStorage(redis, cfg.failClosed, metrics) : undefined,
         // One budget per client across the whole API; the stock key is per route, which multiplies it.
         generateKey: (_context, tracker, throttler) => `throttle:${throttler}:${tracker}`,
       }),

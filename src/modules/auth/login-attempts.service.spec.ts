@@ -1,4 +1,6 @@
 import type { AuthConfig } from '@/config/configuration';
+import type { RedisClient } from '@/infra/redis/redis-client.factory';
+import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import { LoginAttemptsService } from './login-attempts.service';
 
 describe(LoginAttemptsService.name, () => {
@@ -9,10 +11,12 @@ describe(LoginAttemptsService.name, () => {
     loginFailureWindowMs: WINDOW,
   } as AuthConfig;
   let sut: LoginAttemptsService;
+  let metrics: { rateLimitStorageFailed: jest.Mock };
   const t0 = 1_000_000;
 
   beforeEach(() => {
-    sut = new LoginAttemptsService(cfg);
+    metrics = { rateLimitStorageFailed: jest.fn() };
+    sut = new LoginAttemptsService(cfg, null, metrics as unknown as AppMetrics);
   });
 
   it('allows an account until it reaches its limit, then blocks it for the rest of the window', async () => {
@@ -44,5 +48,47 @@ describe(LoginAttemptsService.name, () => {
     expect(await sut.blockedForMs('a@x.io', '10.0.0.2', t0)).toBe(0);
     await sut.recordFailure('a@x.io', '10.0.0.1', t0);
     expect(await sut.blockedForMs('other@x.io', '10.0.0.1', t0)).toBe(WINDOW);
+  });
+
+  describe('with Redis', () => {
+    let redis: { eval: jest.Mock; del: jest.Mock };
+
+    beforeEach(() => {
+      redis = { eval: jest.fn(), del: jest.fn().mockResolvedValue(1) };
+      sut = new LoginAttemptsService(cfg, redis as unknown as RedisClient, metrics as unknown as AppMetrics);
+    });
+
+    it('blocks for the time Redis says is left in the window once a counter reaches its limit', async () => {
+      redis.eval.mockImplementation(async (_script: string, _n: number, key: string) =>
+        key.includes(':account:') ? [3, 42_000] : [1, 900_000],
+      );
+
+      expect(await sut.blockedForMs('a@x.io', '10.0.0.1')).toBe(42_000);
+      expect(redis.eval.mock.calls.map((call) => call[2])).toEqual([
+        'login-failures:account:a@x.io',
+        'login-failures:client:10.0.0.1',
+      ]);
+    });
+
+    it('counts a failure against the account and the client with the window length', async () => {
+      redis.eval.mockResolvedValue(1);
+
+      await sut.recordFailure('a@x.io', '10.0.0.1');
+
+      expect(redis.eval.mock.calls.map((call) => call.slice(1))).toEqual([
+        [1, 'login-failures:account:a@x.io', WINDOW],
+        [1, 'login-failures:client:10.0.0.1', WINDOW],
+      ]);
+    });
+
+    it('lets logins through and counts the storage error when Redis fails', async () => {
+      redis.eval.mockRejectedValue(new Error('Command timed out'));
+      redis.del.mockRejectedValue(new Error('Connection is closed.'));
+
+      await expect(sut.recordFailure('a@x.io', '10.0.0.1')).resolves.toBeUndefined();
+      await expect(sut.blockedForMs('a@x.io', '10.0.0.1')).resolves.toBe(0);
+      await expect(sut.recordSuccess('a@x.io')).resolves.toBeUndefined();
+      expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(5);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   HealthCheckResult,
   HealthCheckService,
@@ -7,8 +7,11 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
+import type { RedisClient } from '@/infra/redis/redis-client.factory';
+import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 
 const DB_PING_TIMEOUT_MS = 1500;
+const REDIS_PING_TIMEOUT_MS = 1000;
 
 @Injectable()
 export class HealthService {
@@ -17,12 +20,15 @@ export class HealthService {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly lifecycle: LifecycleService,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
 
   checkReadiness(): Promise<HealthCheckResult> {
+    const redis = this.redis;
     return this.health.check([
       () => this.shutdownCheck(),
       () => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS }),
+      ...(redis ? [() => this.redisCheck(redis)] : []),
     ]);
   }
 
@@ -39,6 +45,31 @@ export class HealthService {
           : `Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down.`,
       checks: Object.fromEntries(Object.entries(entries).map(([name, value]) => [name, value?.status ?? 'down'])),
     };
+  }
+
+  /**
+   * Redis down makes the instance not ready, as the contract asks: without the shared
+   * state it is no longer one of N equal nodes. Requests that still reach it degrade
+   * rather than fail (cache misses read the database, limits fail open); docs/scaling.md
+   * describes what that means behind each kind of load balancer.
+   */
+  private async redisCheck(client: RedisClient): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check('redis');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${REDIS_PING_TIMEOUT_MS} ms`)),
+        REDIS_PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([client.ping(), timeout]);
+      return check.up();
+    } catch (error) {
+      return check.down({ message: error instanceof Error ? error.message : 'ping failed' });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private shutdownCheck(): HealthIndicatorResult {

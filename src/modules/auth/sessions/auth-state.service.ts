@@ -21,9 +21,12 @@ interface Entry<T> {
 const userKey = (id: string) => `auth:user:${id}`;
 const sessionKey = (id: string) => `auth:session:${id}`;
 /**
- * Live state is re-read at least this often even if no writer touched it. Short because,
- * while the cache is per process, it bounds how long another instance may still accept a
- * token revoked elsewhere.
+ * Live state is re-read from the database at least this often even if no writer touched
+ * it. With Redis every instance sees a writer's entry at once, so this no longer bounds
+ * ordinary revocation; it bounds the rare cases the cache cannot rule out: a reader whose
+ * fill lands in the instant after a writer's tombstone (the fill is a plain SET, re-checked
+ * just before, not SET NX), a tombstone write lost to a Redis error, and, without Redis,
+ * how long another instance may accept a token revoked elsewhere.
  */
 const LIVE_TTL_MS = 15_000;
 
