@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { JwtModuleOptions } from '@nestjs/jwt';
+import { createHmac, KeyObject } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RefreshToken } from '@/modules/auth/entities/refresh-token.entity';
@@ -102,6 +103,14 @@ describe('Auth: /api/v1/auth', () => {
         exp: expect.any(Number),
       });
       expect(payload.exp - payload.iat).toBe(900);
+    });
+
+    it('hands the signer its HMAC secret as a KeyObject, restricted to HS256', () => {
+      // A string secret makes jsonwebtoken 9 try to parse a public key on every verify (auth0/node-jsonwebtoken#966).
+      const options = t.app.get<JwtModuleOptions>('JWT_MODULE_OPTIONS');
+      expect(options.secret).toBeInstanceOf(KeyObject);
+      expect((options.secret as KeyObject).type).toBe('secret');
+      expect(options.verifyOptions?.algorithms).toEqual(['HS256']);
     });
 
     it('answers the same 401 body for an unknown email, a wrong password and a deactivated account', async () => {
