@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { AppMetrics } from './app-metrics.service';
+import { DbSizeSampler } from './db-size.service';
 import { MetricsController } from './metrics.controller';
 import { ensureDefaultMetrics } from './metric-registry';
 import { StateMetrics } from './state-metrics.service';
@@ -14,7 +15,7 @@ import { StateMetrics } from './state-metrics.service';
 @Module({
   // Default metrics are registered by ensureDefaultMetrics: the module's own switch would register them twice.
   imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: false } })],
-  providers: [AppMetrics, StateMetrics],
+  providers: [AppMetrics, StateMetrics, DbSizeSampler],
   exports: [AppMetrics],
 })
 export class MetricsModule {

@@ -1,0 +1,47 @@
+import type { Logger } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
+import { QueryLogger, SLOW_SQL_MAX_CHARS } from './query-logger';
+
+describe(QueryLogger.name, () => {
+  let logger: { warn: jest.Mock };
+  let sut: QueryLogger;
+
+  beforeEach(() => {
+    logger = { warn: jest.fn() };
+    sut = new QueryLogger(logger as unknown as Logger);
+  });
+
+  it('logs a slow query as one warning with operation, duration and pool, never its parameters', () => {
+    const secret = '$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0';
+    const runner = { getReplicationMode: () => 'slave' } as QueryRunner;
+    sut.logQuerySlow(742, 'SELECT "id" FROM "users" WHERE "password_hash" = $1', [secret], runner);
+
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    const [fields, message] = logger.warn.mock.calls[0];
+    expect(message).toBe('query slow');
+    expect(fields).toEqual({
+      operation: 'select',
+      durationMs: 742,
+      pool: 'replica',
+      sql: 'SELECT "id" FROM "users" WHERE "password_hash" = $1',
+    });
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain(secret);
+  });
+
+  it('cuts a long statement short', () => {
+    sut.logQuerySlow(900, `INSERT INTO t VALUES ${'(?),'.repeat(1000)}(?)`);
+    expect(logger.warn.mock.calls[0][0]).toMatchObject({ operation: 'insert', pool: 'primary' });
+    expect(logger.warn.mock.calls[0][0].sql).toHaveLength(SLOW_SQL_MAX_CHARS);
+  });
+
+  it('passes on TypeORM warnings and stays silent about every query, error and migration', () => {
+    sut.log('info', 'chatter');
+    sut.logQuery();
+    sut.logQueryError(new Error('duplicate'), 'INSERT INTO t VALUES (?)', ['secret']);
+    sut.logMigration();
+    sut.logSchemaBuild();
+    expect(logger.warn).not.toHaveBeenCalled();
+    sut.log('warn', 'something TypeORM wants known');
+    expect(logger.warn).toHaveBeenCalledWith('something TypeORM wants known');
+  });
+});

@@ -1,0 +1,92 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { gauge } from './metric-registry';
+
+/** Size changes slowly, and the catalogue queries behind it are not free on a large schema. */
+export const DB_SIZE_SAMPLE_INTERVAL_MS = 60_000;
+
+/**
+ * The database's on-disk size in bytes, as the server accounts for it: PostgreSQL's
+ * `pg_database_size`, MySQL/MariaDB's table and index lengths of the current schema
+ * (InnoDB statistics, refreshed by the server as tables change), SQLite's pages. Read on
+ * the primary: a replica's copy is the same data, and may lag.
+ */
+export async function databaseSizeBytes(dataSource: DataSource): Promise<number> {
+  const runner = dataSource.createQueryRunner('master');
+  try {
+    switch (dataSource.options.type) {
+      case 'postgres': {
+        const [row] = await runner.query('SELECT pg_database_size(current_database()) AS size');
+        return Number(row.size);
+      }
+      case 'mysql':
+      case 'mariadb': {
+        const [row] = await runner.query(
+          'SELECT COALESCE(SUM(data_length + index_length), 0) AS size FROM information_schema.tables WHERE table_schema = DATABASE()',
+        );
+        return Number(row.size);
+      }
+      default: {
+        const [row] = await runner.query(
+          'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
+        );
+        return Number(row.size);
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Every application in the process (tests boot several) contributes its last sample. */
+const samplers = new Set<DbSizeSampler>();
+
+function defineGauge(): void {
+  gauge({
+    name: 'db_size_bytes',
+    help: `Database size on disk, sampled every ${DB_SIZE_SAMPLE_INTERVAL_MS / 1000} s (not per scrape)`,
+    collect() {
+      let total = 0;
+      for (const sampler of samplers) total += sampler.lastBytes ?? 0;
+      this.set(total);
+    },
+  });
+}
+
+/**
+ * Samples the database size on a timer instead of on scrape: several Prometheus servers
+ * scraping every instance every few seconds would otherwise all query the catalogue. The
+ * first sample is taken at boot; a failed sample keeps the last value and logs once.
+ */
+@Injectable()
+export class DbSizeSampler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DbSizeSampler.name);
+  private timer?: NodeJS.Timeout;
+  private failing = false;
+  lastBytes?: number;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    defineGauge();
+    samplers.add(this);
+    await this.sample();
+    this.timer = setInterval(() => void this.sample(), DB_SIZE_SAMPLE_INTERVAL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    samplers.delete(this);
+  }
+
+  /** Takes one sample now; the gauge shows it from the next scrape. */
+  async sample(): Promise<void> {
+    try {
+      this.lastBytes = await databaseSizeBytes(this.dataSource);
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.logger.warn({ err: error }, 'Could not sample the database size; keeping the last value');
+      this.failing = true;
+    }
+  }
+}
