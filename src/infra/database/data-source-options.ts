@@ -12,6 +12,24 @@ const ENTITIES = [join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}
 const migrationsFor = (kind: DatabaseConfig['kind']) => [join(__dirname, 'migrations', kind, '*.{ts,js}')];
 
 /**
+ * With DATABASE_READ_URLS, one pool per server. Reads stay on the primary unless a call
+ * site asks for a replica (`onReplica`, replica.ts): TypeORM would otherwise send every
+ * SELECT outside a transaction to a replica, and a replica that lags behind would answer
+ * login right after register, or a session check right after a logout, from the past.
+ * docs/scaling.md lists which reads go where and why.
+ */
+function replicationOrUrl(db: DatabaseConfig) {
+  if (db.readUrls.length === 0) return { url: db.url };
+  return {
+    replication: {
+      master: { url: db.url },
+      slaves: db.readUrls.map((url) => ({ url })),
+      defaultMode: 'master' as const,
+    },
+  };
+}
+
+/**
  * Builds the TypeORM options for the configured store. Never `synchronize`: the schema
  * comes from migrations only, run once at boot under a lock (see migrate.ts).
  */
@@ -56,9 +74,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
         ...common,
         type: 'postgres',
         extra,
-        ...(db.readUrls.length > 0
-          ? { replication: { master: { url: db.url }, slaves: db.readUrls.map((url) => ({ url })) } }
-          : { url: db.url }),
+        ...replicationOrUrl(db),
       };
     }
     case 'mysql': {
@@ -69,9 +85,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
         charset: 'utf8mb4_unicode_ci',
         timezone: 'Z',
         extra,
-        ...(db.readUrls.length > 0
-          ? { replication: { master: { url: db.url }, slaves: db.readUrls.map((url) => ({ url })) } }
-          : { url: db.url }),
+        ...replicationOrUrl(db),
       };
     }
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { NotFoundProblem } from '@/common/http/problem';
+import { onReplica } from '@/infra/database/replica';
 import { AuthStateService } from '@/modules/auth/sessions/auth-state.service';
 import { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
@@ -61,7 +62,10 @@ export class UsersAdminService {
         ),
       );
     }
-    const [users, total] = await qb.getManyAndCount();
+    // Browsing tolerates a replica's lag (docs/scaling.md): an account registered a moment ago may be missing.
+    const [users, total] = await onReplica(this.users.manager.connection, (m) =>
+      qb.setQueryRunner(m.queryRunner!).getManyAndCount(),
+    );
     return { users, page: query.page, limit: query.limit, total };
   }
 
