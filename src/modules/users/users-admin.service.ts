@@ -8,6 +8,7 @@ import { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
 import { User } from './entities/user.entity';
+import { UserProfileCache } from './user-profile.cache';
 
 export interface UsersPage {
   users: User[];
@@ -41,6 +42,7 @@ export class UsersAdminService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly sessions: SessionsService,
     private readonly authState: AuthStateService,
+    private readonly profiles: UserProfileCache,
   ) {}
 
   async list(query: ListUsersQueryDto): Promise<UsersPage> {
@@ -87,6 +89,7 @@ export class UsersAdminService {
 
     const updated = await this.users.findOneByOrFail({ id });
     await this.authState.userChanged(updated);
+    await this.profiles.store(updated);
     if (deactivating) await this.sessions.revokeAllForUser(id, 'deactivation');
     return updated;
   }
@@ -97,5 +100,6 @@ export class UsersAdminService {
     await this.sessions.revokeAllForUser(id, 'deletion');
     await this.users.delete({ id });
     await this.authState.userDeleted(id);
+    await this.profiles.drop(id);
   }
 }

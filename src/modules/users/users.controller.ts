@@ -31,7 +31,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(401, 429)
   async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.getById(caller.id));
+    return this.users.getProfile(caller.id);
   }
 
   @Patch('me')

@@ -4,6 +4,7 @@ import type { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { buildUser } from '@test/factories/user.factory';
 import type { User } from './entities/user.entity';
 import type { PasswordHasher } from './password-hasher';
+import type { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
 
 describe(UsersService.name, () => {
@@ -12,6 +13,7 @@ describe(UsersService.name, () => {
   let users: { createQueryBuilder: jest.Mock; update: jest.Mock; findOneBy: jest.Mock; existsBy: jest.Mock };
   let hasher: { verify: jest.Mock; hash: jest.Mock };
   let sessions: { revokeAllForUser: jest.Mock };
+  let profiles: { store: jest.Mock };
   let sut: UsersService;
 
   beforeEach(() => {
@@ -27,10 +29,12 @@ describe(UsersService.name, () => {
     };
     hasher = { verify: jest.fn(), hash: jest.fn().mockResolvedValue('new-hash') };
     sessions = { revokeAllForUser: jest.fn().mockResolvedValue(2) };
+    profiles = { store: jest.fn() };
     sut = new UsersService(
       users as unknown as Repository<User>,
       hasher as unknown as PasswordHasher,
       sessions as unknown as SessionsService,
+      profiles as unknown as UserProfileCache,
     );
   });
 
@@ -40,6 +44,13 @@ describe(UsersService.name, () => {
     expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { passwordHash: 'new-hash' });
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith('u1', 'password_change', 's1');
+  });
+
+  it('stores the changed profile in the cache after the commit, so the next GET /users/me shows it', async () => {
+    await sut.updateMe(caller, { name: 'New Name' });
+    expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New Name' });
+    expect(profiles.store).toHaveBeenCalledWith(stored);
+    expect(users.update.mock.invocationCallOrder[0]).toBeLessThan(profiles.store.mock.invocationCallOrder[0]);
   });
 
   it('refuses a wrong current password with a field error and changes nothing', async () => {

@@ -6,8 +6,10 @@ import type { AuthUser } from '@/common/decorators/current-user.decorator';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
 import { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { UpdateMeDto } from './dto/update-me.dto';
+import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
+import { UserProfileCache } from './user-profile.cache';
 import { isUniqueViolation } from './unique-violation';
 
 export interface NewUser {
@@ -27,6 +29,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
+    private readonly profiles: UserProfileCache,
   ) {}
 
   /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
@@ -56,6 +59,11 @@ export class UsersService {
     return this.withHash()
       .where('user.email = :email', { email: normaliseEmail(email) })
       .getOne();
+  }
+
+  /** The caller's own record, served from the cache: the hot authenticated read needs no query. */
+  getProfile(id: string): Promise<UserResponseDto> {
+    return this.profiles.get(id, () => this.getById(id));
   }
 
   async getById(id: string): Promise<User> {
@@ -88,7 +96,9 @@ export class UsersService {
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
     if (changes.passwordHash) await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId);
-    return this.getById(user.id);
+    const updated = await this.getById(user.id);
+    await this.profiles.store(updated);
+    return updated;
   }
 
   private withHash() {
