@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Counter } from 'prom-client';
 import { counter as registeredCounter } from './metric-registry';
 
 const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
@@ -25,6 +26,8 @@ export class AppMetrics {
     'cache',
     'result',
   ] as const);
+  /** Bound children per cache and result: the per-request lookup allocates no label object and hashes no labels. */
+  private readonly cacheChildren = new Map<string, { hit: Counter.Internal; miss: Counter.Internal }>();
   private readonly limiterErrors = counter(
     'rate_limit_storage_errors_total',
     'Rate-limit checks that could not reach their storage (answered per the fail-open/closed policy)',
@@ -48,7 +51,15 @@ export class AppMetrics {
   }
 
   cacheLookup(cache: string, hit: boolean): void {
-    this.cache.inc({ cache, result: hit ? 'hit' : 'miss' });
+    let children = this.cacheChildren.get(cache);
+    if (children === undefined) {
+      children = {
+        hit: this.cache.labels({ cache, result: 'hit' }),
+        miss: this.cache.labels({ cache, result: 'miss' }),
+      };
+      this.cacheChildren.set(cache, children);
+    }
+    (hit ? children.hit : children.miss).inc();
   }
 
   rateLimitStorageFailed(): void {
