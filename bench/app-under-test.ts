@@ -1,0 +1,196 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { ROOT, Server, startServer } from './servers';
+
+/** A private build: `npm run build` wipes dist/, and other builds must not pull it away mid-run. */
+const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'bench');
+export const APP_ENTRY = join(BUILD_DIR, 'app', 'main.js');
+
+export function buildApp(): void {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const tsconfig = join(BUILD_DIR, 'tsconfig.json');
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({ extends: '../../../tsconfig.build.json', compilerOptions: { outDir: './app', sourceMap: false } }),
+  );
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', '-p', relative(ROOT, tsconfig)],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface AppUnderTest {
+  kind: StoreKind;
+  server: Server;
+  /** Token of an ordinary user, for `/users/me`. */
+  userToken: string;
+  adminToken: string;
+  login: { email: string; password: string };
+  /** Whether the app wrote anything under its Redis key prefix (it honours REDIS_URL). */
+  redisKeys(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+export interface AppOptions {
+  kind: StoreKind;
+  workDir: string;
+  postgresUrl: string;
+  redisUrl: string;
+  /** Extra node arguments (a CPU-profile hook). */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+const PASSWORD = 'bench-password-1234';
+/** More users than one page of `?limit=20`, so the admin listing serialises a full page. */
+const SEEDED_USERS = 30;
+
+/**
+ * Starts the built service in production mode with its real middleware, on a fresh store
+ * (an SQLite file, or a PostgreSQL database of its own plus a Redis key prefix of its
+ * own), and prepares the users and tokens the scenarios need.
+ */
+export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTest> {
+  const id = randomBytes(4).toString('hex');
+  let databaseUrl: string;
+  let dropDatabase = async (): Promise<void> => undefined;
+  const storeEnv: Record<string, string> = {};
+  if (options.kind === 'sqlite') {
+    databaseUrl = `sqlite:${join(options.workDir, `bench-${id}.sqlite`)}`;
+  } else {
+    const name = `bench_${id}`;
+    await withPg(options.postgresUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+    const target = new URL(options.postgresUrl);
+    target.pathname = `/${name}`;
+    databaseUrl = target.toString();
+    dropDatabase = async () => {
+      await withPg(options.postgresUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    };
+    storeEnv.REDIS_URL = options.redisUrl;
+  }
+  const redisPrefix = `bench:${id}:`;
+  const admin = { email: `admin-${id}@example.com`, password: PASSWORD };
+
+  const server = await startServer({
+    name: `app (${options.kind})`,
+    args: [...(options.nodeArgs ?? []), APP_ENTRY],
+    logFile: join(options.workDir, `app-${options.kind}.log`),
+    readyPath: '/health/ready',
+    env: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      REDIS_KEY_PREFIX: redisPrefix,
+      JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
+      JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
+      // Outlives a full run, so no token expires between rounds.
+      JWT_ACCESS_TTL: '2h',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      // The throttler stays on (its bookkeeping is part of the cost), with a budget the load cannot exhaust.
+      // Each load connection is its own client behind a trusted proxy, so a key holds what one
+      // client sends in a window (~100 hits, like the default budget), not the whole load's.
+      THROTTLE_LIMIT: '1000000',
+      THROTTLE_TTL: '1s',
+      TRUST_PROXY: 'loopback',
+      SHUTDOWN_DELAY_MS: '0',
+      ...storeEnv,
+      ...options.env,
+    },
+  }).catch(async (error: unknown) => {
+    await dropDatabase();
+    throw error;
+  });
+
+  const api = `${server.url}/api/v1`;
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${api}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
+    return res.json() as Promise<Record<string, unknown>>;
+  };
+  const users = Array.from({ length: SEEDED_USERS }, (_, i) => ({
+    email: `user-${i}-${id}@example.com`,
+    password: PASSWORD,
+    name: `Bench User ${i}`,
+  }));
+  // A few at a time: each registration is an argon2 hash on the libuv pool.
+  for (let i = 0; i < users.length; i += 4) {
+    await Promise.all(users.slice(i, i + 4).map((u) => post('/auth/register', u)));
+  }
+  const login = { email: users[0].email, password: PASSWORD };
+  const userToken = String((await post('/auth/login', login)).accessToken);
+  const adminToken = String((await post('/auth/login', admin)).accessToken);
+
+  const redisKeys = async (): Promise<number> => {
+    if (options.kind !== 'postgres') return 0;
+    const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      let count = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+        cursor = next;
+        count += keys.length;
+      } while (cursor !== '0');
+      return count;
+    } finally {
+      redis.disconnect();
+    }
+  };
+
+  return {
+    kind: options.kind,
+    server,
+    userToken,
+    adminToken,
+    login,
+    redisKeys,
+    dispose: async () => {
+      await server.stop();
+      await dropDatabase();
+      if (options.kind === 'postgres') await deleteRedisKeys(options.redisUrl, redisPrefix);
+    },
+  };
+}
+
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Nothing to clean, or Redis is gone: the prefix is unique to this run either way.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

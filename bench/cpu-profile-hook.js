@@ -1,0 +1,28 @@
+/**
+ * Preloaded (`node -r`) into the service only when the bench profiles it. Inert until
+ * SIGUSR2: the first signal starts the V8 CPU profiler, the second writes the profile to
+ * BENCH_CPU_PROFILE. `--cpu-prof` cannot be used because it writes only on a normal exit,
+ * and a signalled shutdown re-raises the signal; it would also cover boot and seeding,
+ * while this covers exactly the round being studied.
+ */
+const { Session } = require('node:inspector');
+const { writeFileSync } = require('node:fs');
+
+const target = process.env.BENCH_CPU_PROFILE;
+const session = new Session();
+session.connect();
+let running = false;
+
+process.on('SIGUSR2', () => {
+  if (!running) {
+    running = true;
+    session.post('Profiler.enable', () =>
+      session.post('Profiler.setSamplingInterval', { interval: 200 }, () => session.post('Profiler.start')),
+    );
+    return;
+  }
+  running = false;
+  session.post('Profiler.stop', (error, result) => {
+    if (!error && target) writeFileSync(target, JSON.stringify(result.profile));
+  });
+});

@@ -1,0 +1,238 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadResult } from './load-types';
+import type { Environment } from './machine';
+import type { ProfileSummary } from './profile-summary';
+import { ROOT } from './servers';
+import type { TargetSummary } from './stats';
+
+export interface BenchResult {
+  mode: 'quick' | 'full';
+  command: string;
+  startedAt: string;
+  durationSec: number;
+  plan: Record<string, number>;
+  environment: Environment;
+  machineLoad: { foreignCpuShare: number; loadAverage: number[] };
+  /** The store the targets are judged on: PostgreSQL + Redis when it ran, else SQLite. */
+  productionKind: string;
+  /** Keys the service left under its own Redis prefix: zero means it does not use Redis (yet). */
+  redisKeysWritten: Record<string, number>;
+  targets: TargetSummary[];
+  duringLogins: Array<{
+    kind: string;
+    logins: LoadResult;
+    health: LoadResult;
+    eventLoopLag: { p99Ms: number; maxMs: number };
+  }>;
+  soak: { kind: string; rss: Array<{ atSec: number; bytes: number }>; load: LoadResult[] };
+  profile?: ProfileSummary & { kind: string; endpoint: string };
+}
+
+export interface Verdict {
+  goal: string;
+  measured: string;
+  met: boolean;
+  gap?: string;
+}
+
+const STORE_LABEL: Record<string, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL + Redis' };
+const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const x = (n: number) => `${f(n, 2)}x`;
+const mib = (bytes: number) => `${f(bytes / 2 ** 20, 1)} MiB`;
+
+/** The memory verdict compares the first and last samples, after the rounds have warmed everything up. */
+export function memoryChange(rss: Array<{ bytes: number }>): {
+  start: number;
+  end: number;
+  peak: number;
+  change: number;
+} {
+  const start = rss[0]?.bytes ?? NaN;
+  const end = rss[rss.length - 1]?.bytes ?? NaN;
+  const peak = Math.max(...rss.map((s) => s.bytes));
+  return { start, end, peak, change: (end - start) / start };
+}
+
+export function evaluateTargets(result: BenchResult): Verdict[] {
+  const k = result.productionKind;
+  const byId = new Map(result.targets.map((t) => [t.id, t]));
+  const me = byId.get(`${k}:me`);
+  const health = byId.get(`${k}:health`);
+  const verdicts: Verdict[] = [];
+  const ratio = (goal: string, value: number | undefined, min: number) => {
+    const v = value ?? NaN;
+    verdicts.push({
+      goal,
+      measured: x(v),
+      met: v >= min,
+      gap: v >= min ? undefined : `${f((100 * (min - v)) / min, 0)}% short (needs ${x(min)})`,
+    });
+  };
+  ratio(`GET /users/me (${STORE_LABEL[k]}) ≥ 0.45x bare NestJS-express req/s`, me?.ratios['bare-nest'], 0.45);
+  ratio(`GET /users/me (${STORE_LABEL[k]}) ≥ 3x typical secured stack req/s`, me?.ratios['secured-nest'], 3);
+  ratio(`GET /health/live (${STORE_LABEL[k]}) ≥ 0.8x bare NestJS-express req/s`, health?.ratios['bare-nest'], 0.8);
+  for (const d of result.duringLogins) {
+    const p99 = d.health.p99Ms;
+    verdicts.push({
+      goal: `GET /health/live p99 < 50 ms during 50 concurrent logins (${STORE_LABEL[d.kind]})`,
+      measured: `${f(p99, 1)} ms`,
+      met: p99 < 50,
+      gap: p99 < 50 ? undefined : `${f(p99 - 50, 1)} ms over`,
+    });
+  }
+  const mem = memoryChange(result.soak.rss);
+  verdicts.push({
+    goal: `RSS flat within 10% over a ${result.plan.soakSec} s mixed load (${STORE_LABEL[result.soak.kind]})`,
+    measured: `${mem.change >= 0 ? '+' : ''}${f(100 * mem.change, 1)}%`,
+    met: Math.abs(mem.change) <= 0.1,
+    gap: Math.abs(mem.change) <= 0.1 ? undefined : `${f(100 * Math.abs(mem.change) - 10, 1)} points over`,
+  });
+  return verdicts;
+}
+
+function resultsTable(targets: TargetSummary[]): string[] {
+  return [
+    '| endpoint | req/s | p50 ms | p99 ms | server CPU µs/req | × node:http | × bare Nest | × secured stack |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...targets.map(
+      (t) =>
+        `| ${t.label} | ${f(t.requestsPerSec)} | ${f(t.p50Ms, 1)} | ${f(t.p99Ms, 1)} | ${f(t.cpuMicrosPerRequest)} | ` +
+        `${x(t.ratios['bare-http'])} | ${x(t.ratios['bare-nest'])} | ${x(t.ratios['secured-nest'])} |`,
+    ),
+  ];
+}
+
+function markdown(result: BenchResult, verdicts: Verdict[]): string {
+  const env = result.environment;
+  const p = result.plan;
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` (see [bench/](../bench/)); the raw numbers are in [benchmarks.json](benchmarks.json).`,
+    `This is the latest full run: ${result.startedAt}, ${Math.round(result.durationSec / 60)} min, \`${result.command}\`.`,
+    '',
+    '## Machine and versions',
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| CPU | ${env.cpu}, ${env.cores} cores, ${env.memoryGiB} GiB |`,
+    `| OS | Linux ${env.kernel} |`,
+    `| Node.js | ${env.node} |`,
+    `| commit | ${env.commit} |`,
+    ...(env.postgres ? [`| PostgreSQL / Redis | ${env.postgres} / ${env.redis ?? 'n/a'} (same machine) |`] : []),
+    `| packages | ${Object.entries(env.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} |`,
+    `| other load | other processes used ${f(100 * result.machineLoad.foreignCpuShare)}% of the CPU capacity during the rounds; load average at the end ${result.machineLoad.loadAverage.map((l) => f(l, 2)).join(' / ')} |`,
+    '',
+    '## Method',
+    '',
+    `- Every server is its own \`node\` process, started together: bare \`node:http\`, a bare NestJS-express route, a typical secured NestJS stack (helmet, global \`ValidationPipe\`, \`@nestjs/jwt\` guard with a string secret), and the service built from \`src/\`, in production mode (\`NODE_ENV=production\`), logging every request to a file at \`info\`, with metrics, the throttler (budget raised so it never refuses) and the auth-state cache, on ${Object.keys(
+      result.redisKeysWritten,
+    )
+      .map((k) => STORE_LABEL[k])
+      .join(' and ')}. All baselines answer the same JSON body as \`/users/me\`.`,
+    `- autocannon runs in a process of its own, ${p.connections} connections. Each target is warmed up for ${p.warmupSec} s, then measured for ${p.roundSec} s in each of ${p.rounds} rounds; the order rotates every round. Reported: medians over rounds; ratios are medians of per-round ratios to the baseline measured in the same round.`,
+    '- Server CPU per request: utime + stime of the server process (all threads, the argon2 pool included) from `/proc/<pid>/stat` before and after each round, over the requests completed.',
+    `- Redis: ${
+      Object.entries(result.redisKeysWritten)
+        .filter(([k]) => k === 'postgres')
+        .map(([, n]) =>
+          n > 0
+            ? `the service wrote ${n} keys under its prefix, so rate limits and cache ran on Redis.`
+            : 'REDIS_URL was set, but this build wrote no keys to Redis: throttling and the cache ran in process memory.',
+        )
+        .join('') || 'not part of this run.'
+    }`,
+    '',
+    '## Results',
+    '',
+    '### Baselines',
+    '',
+    ...resultsTable(result.targets.filter((t) => t.group === 'baseline')),
+  ];
+  for (const kind of Object.keys(STORE_LABEL)) {
+    const rows = result.targets.filter((t) => t.group === kind);
+    if (rows.length === 0) continue;
+    lines.push('', `### The service on ${STORE_LABEL[kind]}`, '', ...resultsTable(rows));
+  }
+  lines.push(
+    '',
+    '## Targets',
+    '',
+    '| goal | measured | verdict |',
+    '| --- | ---: | --- |',
+    ...verdicts.map((v) => `| ${v.goal} | ${v.measured} | ${v.met ? 'met' : `**missed**: ${v.gap}`} |`),
+    '',
+    '## Logins and probes',
+    '',
+    `50 connections logging in (argon2id on the libuv pool) while 5 connections probe \`/health/live\` at 100 req/s, ${p.loginLoadSec} s.`,
+    '',
+    '| store | logins/s | login p50 ms | login p99 ms | probe p50 ms | probe p99 ms | probe max ms | event-loop delay p99 / max ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...result.duringLogins.map(
+      (d) =>
+        `| ${STORE_LABEL[d.kind]} | ${f(d.logins.requests / d.logins.durationSec, 1)} | ${f(d.logins.p50Ms)} | ${f(d.logins.p99Ms)} | ` +
+        `${f(d.health.p50Ms, 1)} | ${f(d.health.p99Ms, 1)} | ${f(d.health.maxMs, 1)} | ` +
+        `${f(d.eventLoopLag.p99Ms, 1)} / ${f(d.eventLoopLag.maxMs, 1)} |`,
+    ),
+  );
+  const mem = memoryChange(result.soak.rss);
+  lines.push(
+    '',
+    '## Memory',
+    '',
+    `${p.soakSec} s on ${STORE_LABEL[result.soak.kind]}, after the rounds: ${result.soak.load
+      .map((l) => `${l.name} ${f(l.requests / l.durationSec)} req/s`)
+      .join(
+        ', ',
+      )} at once. RSS sampled every ${p.soakSampleSec} s: first ${mib(mem.start)}, last ${mib(mem.end)}, peak ${mib(mem.peak)} (${mem.change >= 0 ? '+' : ''}${f(100 * mem.change, 1)}%).`,
+  );
+  if (result.profile) {
+    const prof = result.profile;
+    lines.push(
+      '',
+      `## Where the time goes: ${prof.endpoint} on ${STORE_LABEL[prof.kind]}`,
+      '',
+      `V8 CPU profile of the service's main thread during a ${p.profileSec} s round (main thread busy ${f(prof.busyPercent)}% of the time). Self time, as a share of busy time:`,
+      '',
+      '| by package | self % |',
+      '| --- | ---: |',
+      ...prof.byPackage.map((s) => `| ${s.name} | ${f(s.percent, 1)} |`),
+      '',
+      '| top functions | self % |',
+      '| --- | ---: |',
+      ...prof.topFunctions.map((s) => `| \`${s.name.replace(/\|/g, '\\|')}\` | ${f(s.percent, 1)} |`),
+    );
+  }
+  const notes = join(ROOT, 'bench', 'analysis.md');
+  if (existsSync(notes)) lines.push('', readFileSync(notes, 'utf8').trim());
+  return `${lines.join('\n')}\n`;
+}
+
+function consoleSummary(result: BenchResult, verdicts: Verdict[]): void {
+  console.log('');
+  for (const line of resultsTable(result.targets)) console.log(line);
+  console.log('');
+  for (const v of verdicts)
+    console.log(`${v.met ? 'met    ' : 'MISSED '} ${v.goal}: ${v.measured}${v.gap ? ` (${v.gap})` : ''}`);
+}
+
+/**
+ * A full run rewrites docs/benchmarks.md and docs/benchmarks.json; a quick run only leaves
+ * its raw result in bench/results/ (ignored by git), since it measures nothing worth keeping.
+ */
+export function writeReport(result: BenchResult, options: { quick: boolean; problems: string[] }): void {
+  const verdicts = evaluateTargets(result);
+  consoleSummary(result, verdicts);
+  const json = `${JSON.stringify({ ...result, verdicts }, null, 2)}\n`;
+  if (options.quick || options.problems.length > 0) {
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${result.mode}.raw.json`), json);
+    return;
+  }
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.json'), json);
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(result, verdicts));
+}
