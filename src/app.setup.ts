@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@/config/configuration';
 import { bodyParserErrors } from '@/common/http/body-parser-errors';
+import { rejectHostileJson } from '@/common/http/hostile-json';
 import { requestIdMiddleware } from '@/common/http/request-id';
 import { setupSwagger } from '@/common/swagger/swagger';
 import { httpMetricsMiddleware } from '@/modules/metrics/http-metrics.middleware';
@@ -54,6 +55,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(requireJsonBodies);
   app.useBodyParser('json', { limit: config.bodyLimit, type: isJson });
   app.use(bodyParserErrors);
+  app.use(rejectHostileJson);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   setupSwagger(app);
   return app;

@@ -1,4 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ProblemException } from './problem';
 
@@ -8,9 +8,15 @@ interface BodyParserError {
   type: string;
 }
 
+/**
+ * body-parser's own errors (`entity.*`, `charset.unsupported`, `encoding.unsupported`), and
+ * decompression failures, which it passes on as http-errors with a 4xx status and no type.
+ */
 function isBodyParserError(error: unknown): error is BodyParserError {
-  const e = error as Partial<BodyParserError> | null;
-  return typeof e?.status === 'number' && typeof e.type === 'string' && e.type.startsWith('entity.');
+  const e = error as (Partial<BodyParserError> & { expose?: unknown }) | null;
+  if (typeof e?.status !== 'number' || error instanceof HttpException) return false;
+  if (typeof e.type === 'string') return /^(entity|charset|encoding)\./.test(e.type);
+  return e.expose === true && e.status >= 400 && e.status < 500;
 }
 
 const PROBLEMS: Record<string, [HttpStatus, string, string]> = {
@@ -19,6 +25,16 @@ const PROBLEMS: Record<string, [HttpStatus, string, string]> = {
     HttpStatus.PAYLOAD_TOO_LARGE,
     'payload_too_large',
     'The request body is larger than the server accepts.',
+  ],
+  'charset.unsupported': [
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    'unsupported_charset',
+    'Send the request body as UTF-8 JSON.',
+  ],
+  'encoding.unsupported': [
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    'unsupported_content_encoding',
+    'The request body is compressed with an encoding the server does not accept (use gzip, deflate, br or none).',
   ],
 };
 
