@@ -138,8 +138,10 @@ describe('three instances on shared PostgreSQL and Redis', () => {
     const user = await signUp(c);
     const readOnB = () => http(`${b.url}/api/v1/users/${user.id}`, { bearer: admin.accessToken });
     const listOnB = () => http(`${b.url}/api/v1/users?limit=1`, { bearer: user.accessToken }).then((r) => r.status);
-    // Warm B: the user's state (role) through the guard, and the record itself.
+    const meOnB = () => http(`${b.url}/api/v1/users/me`, { bearer: user.accessToken }).then((r) => r.body);
+    // Warm B: the user's state (role) through the guard, their cached profile, and the record itself.
     expect(await listOnB()).toBe(403);
+    expect(await meOnB()).toMatchObject({ role: 'user', name: 'Cluster User' });
     expect((await readOnB()).body).toMatchObject({ role: 'user', name: 'Cluster User' });
 
     const promoted = await http(`${a.url}/api/v1/users/${user.id}`, {
@@ -150,6 +152,7 @@ describe('three instances on shared PostgreSQL and Redis', () => {
     expect(promoted.status).toBe(200);
 
     expect((await readOnB()).body).toMatchObject({ role: 'admin', name: 'Renamed On A' });
+    expect(await meOnB()).toMatchObject({ role: 'admin', name: 'Renamed On A' });
     expect(await listOnB()).toBe(200);
 
     const demoted = await http(`${a.url}/api/v1/users/${user.id}`, {
