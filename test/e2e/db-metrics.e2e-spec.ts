@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DbSizeSampler, databaseSizeBytes } from '@/modules/metrics/db-size.service';
 import { User } from '@/modules/users/entities/user.entity';
-import { authEnv } from '@test/factories/auth.factory';
+import { authEnv, registerAndLogin } from '@test/factories/auth.factory';
 import { metricSample } from '@test/support/metrics-text';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -32,7 +32,7 @@ interface SqliteConnection {
   function(name: string, fn: (arg: number) => number): void;
 }
 
-describe('database metrics', () => {
+describe('database and business metrics', () => {
   let t: TestApp;
   let dataSource: DataSource;
   const scrape = async () => (await request(t.server).get('/metrics').expect(200)).text;
@@ -138,5 +138,21 @@ describe('database metrics', () => {
     const sampled = size(await scrape());
     expect(sampled).toBe(await databaseSizeBytes(dataSource));
     expect(sampled).toBeGreaterThan(0);
+  });
+
+  it('counts each signed-in user active in the last 5 minutes once, however many requests they make', async () => {
+    const active = (text: string) => metricSample(text, 'app_active_users');
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => registerAndLogin(t.server)));
+    const before = await scrape();
+
+    for (const user of [a, a, b, a, c, b]) {
+      await request(t.server).get('/api/v1/users/me').set('Authorization', user.bearer).expect(200);
+    }
+    const after = await scrape();
+    await request(t.server).get('/api/v1/users/me').expect(401);
+    await request(t.server).get('/api/v1/users/me').set('Authorization', a.bearer).expect(200);
+
+    expect(active(after) - active(before)).toBe(3);
+    expect(active(await scrape())).toBe(active(after));
   });
 });

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { ActiveUsers } from './active-users.service';
 import { AppMetrics } from './app-metrics.service';
 import { DbSizeSampler } from './db-size.service';
 import { MetricsController } from './metrics.controller';
@@ -15,8 +16,8 @@ import { StateMetrics } from './state-metrics.service';
 @Module({
   // Default metrics are registered by ensureDefaultMetrics: the module's own switch would register them twice.
   imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: false } })],
-  providers: [AppMetrics, StateMetrics, DbSizeSampler],
-  exports: [AppMetrics],
+  providers: [AppMetrics, StateMetrics, DbSizeSampler, ActiveUsers],
+  exports: [AppMetrics, ActiveUsers],
 })
 export class MetricsModule {
   constructor() {

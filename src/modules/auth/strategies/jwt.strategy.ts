@@ -3,6 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import { ActiveUsers } from '@/modules/metrics/active-users.service';
 import { AuthStateService } from '../sessions/auth-state.service';
 import { ACCESS_TOKEN_TYPE, AccessClaims } from '../access-claims';
 import { hmacKey } from '../token-keys';
@@ -17,6 +18,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(authConfig.KEY) cfg: AuthConfig,
     private readonly authState: AuthStateService,
+    private readonly activeUsers: ActiveUsers,
   ) {
     const key = hmacKey(cfg.accessSecret);
     super({
@@ -35,6 +37,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       return false;
     }
     const state = await this.authState.check(sub, sid);
-    return state ? { id: sub, role: state.role, sessionId: sid, jti } : false;
+    if (!state) return false;
+    // Not awaited: counting an active user must never slow down or fail the request.
+    void this.activeUsers.seen(sub);
+    return { id: sub, role: state.role, sessionId: sid, jti };
   }
 }
