@@ -1,0 +1,116 @@
+import type { AppProcess } from '@test/support/app-process';
+import { waitFor } from '@test/support/app-process';
+import { Cluster, http, startCluster } from '@test/support/cluster';
+import { metricSample } from '@test/support/metrics-text';
+import { RedisClusterServers, startRedisCluster } from '@test/support/redis-cluster';
+import { uniqueEmail } from '@test/factories/auth.factory';
+
+/**
+ * Three app instances whose shared state lives in a real 3-master Redis Cluster
+ * (REDIS_CLUSTER_NODES), instead of one Redis server: tokens, revocations, the request
+ * budget and the active-user count must behave exactly as they do on a single Redis.
+ */
+
+const BUDGET = 30;
+
+interface Account {
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+describe('three instances on a Redis Cluster', () => {
+  let redis: RedisClusterServers | undefined;
+  let cluster: Cluster | undefined;
+  let a: AppProcess;
+  let b: AppProcess;
+  let c: AppProcess;
+
+  async function signUp(node: AppProcess): Promise<Account> {
+    const email = uniqueEmail('rc');
+    const password = 'a-good-password';
+    const body = { email, password, name: 'Redis Cluster User' };
+    expect((await http(`${node.url}/api/v1/auth/register`, { method: 'POST', body })).status).toBe(201);
+    const tokens = await http(`${node.url}/api/v1/auth/login`, { method: 'POST', body: { email, password } });
+    expect(tokens.status).toBe(200);
+    return { email, ...tokens.body };
+  }
+  const me = (node: AppProcess, account: Account) =>
+    http(`${node.url}/api/v1/users/me`, { bearer: account.accessToken }).then((r) => r.status);
+  const activeUsers = async (node: AppProcess) =>
+    metricSample((await http(`${node.url}/metrics`)).body as string, 'app_active_users');
+
+  beforeAll(async () => {
+    redis = await startRedisCluster(3);
+    cluster = await startCluster({
+      size: 3,
+      env: { REDIS_URL: '', REDIS_CLUSTER_NODES: redis.nodes, THROTTLE_LIMIT: String(BUDGET), THROTTLE_TTL: '60s' },
+    });
+    [a, b, c] = cluster.nodes as [AppProcess, AppProcess, AppProcess];
+  }, 180_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await redis?.stop();
+  });
+
+  it('boots every node ready on the cluster, its keys spread over the masters', async () => {
+    for (const node of cluster!.nodes) {
+      const ready = await http(`${node.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(ready.body.info).toMatchObject({ redis: { status: 'up' } });
+    }
+    const user = await signUp(a);
+    expect(await Promise.all([me(a, user), me(b, user), me(c, user)])).toEqual([200, 200, 200]);
+
+    const holding = await Promise.all(
+      redis!.ports.map(async (port) => (await redis!.node(port).keys(`${cluster!.redisKeyPrefix}*`)).length),
+    );
+    expect(holding.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('accepts a token issued by one node on the others, and spends a refresh token once for all', async () => {
+    const user = await signUp(a);
+    expect(await Promise.all([me(b, user), me(c, user)])).toEqual([200, 200]);
+    const body = { refreshToken: user.refreshToken };
+    expect((await http(`${c.url}/api/v1/auth/refresh`, { method: 'POST', body })).status).toBe(200);
+    expect((await http(`${b.url}/api/v1/auth/refresh`, { method: 'POST', body })).status).toBe(401);
+  });
+
+  it('refuses a token on B and C the moment it is logged out on A', async () => {
+    const user = await signUp(a);
+    expect(await Promise.all([me(b, user), me(c, user)])).toEqual([200, 200]);
+    const out = await http(`${a.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      bearer: user.accessToken,
+      body: { refreshToken: user.refreshToken },
+    });
+    expect(out.status).toBe(204);
+    expect(await Promise.all([me(b, user), me(c, user)])).toEqual([401, 401]);
+  });
+
+  it('holds one request budget per client for the whole cluster', async () => {
+    const client = { localAddress: '127.0.0.31' };
+    const results = await Promise.all(
+      Array.from({ length: 2 * BUDGET }, (_, i) =>
+        http(`${cluster!.nodes[i % 3]!.url}/api/v1/users/me`, client).then((r) => r.status),
+      ),
+    );
+    expect(results.sort()).toEqual([...Array(BUDGET).fill(401), ...Array(BUDGET).fill(429)]);
+  });
+
+  it('counts active users once across the cluster, the same on every node', async () => {
+    const before = await activeUsers(a);
+    const [x, y] = [await signUp(b), await signUp(c)];
+    expect(await Promise.all([me(a, x), me(b, y), me(c, x), me(a, y), me(b, x)])).toEqual([200, 200, 200, 200, 200]);
+
+    const counts = await waitFor(
+      async () => {
+        const seen = await Promise.all(cluster!.nodes.map(activeUsers));
+        return seen.every((n) => n === before + 2) ? seen : undefined;
+      },
+      10_000,
+      'every node to report the two new active users',
+    );
+    expect(counts).toEqual([before + 2, before + 2, before + 2]);
+  });
+});
