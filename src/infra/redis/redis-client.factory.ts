@@ -26,6 +26,9 @@ export function reconnectDelayMs(attempt: number, random = Math.random): number 
  * - `maxRetriesPerRequest: 1`: a command caught by a dropped connection is retried once.
  * - `commandTimeout`: a connected but unresponsive server (paused, overloaded) fails the
  *   command after the configured time.
+ * - `enableAutoPipelining`: commands issued in the same event-loop tick (the rate-limit
+ *   check and cache reads of concurrent requests) go out in one socket write; one write
+ *   per command was the largest single cost of an authenticated read (docs/benchmarks.md).
  */
 function baseOptions(cfg: RedisConfig): RedisOptions {
   return {
@@ -36,6 +39,7 @@ function baseOptions(cfg: RedisConfig): RedisOptions {
     enableOfflineQueue: false,
     retryStrategy: (attempt) => reconnectDelayMs(attempt),
     connectionName: 'nest-enterprise-backend',
+    enableAutoPipelining: true,
   };
 }
 
@@ -58,6 +62,7 @@ export function createRedisClient(cfg: RedisConfig, logger = new Logger('Redis')
     client = new Cluster(cfg.clusterNodes.map(hostPort), {
       keyPrefix,
       enableOfflineQueue,
+      enableAutoPipelining: true,
       maxRedirections: 4,
       clusterRetryStrategy: retryStrategy,
       redisOptions: { ...redisOptions, maxRetriesPerRequest },
