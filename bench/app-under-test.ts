@@ -104,6 +104,8 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
       THROTTLE_TTL: '1s',
       TRUST_PROXY: 'loopback',
       SHUTDOWN_DELAY_MS: '0',
+      // Passed through, to try pool sizes without editing the harness.
+      ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
       ...storeEnv,
       ...options.env,
     },

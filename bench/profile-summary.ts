@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -53,6 +54,13 @@ const top = (totals: Map<string, number>, busy: number, count: number): SelfTime
 export function summariseProfile(file: string, count = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  // Stopping the profiler serialises the profile inside the profiled window: not the service's time.
+  const excluded = new Set<number>();
+  const exclude = (node: ProfileNode) => {
+    excluded.add(node.id);
+    for (const child of node.children ?? []) exclude(byId.get(child)!);
+  };
+  for (const node of profile.nodes) if (node.callFrame.url.endsWith('cpu-profile-hook.js')) exclude(node);
   const functions = new Map<string, number>();
   const packages = new Map<string, number>();
   let busy = 0;
@@ -61,7 +69,7 @@ export function summariseProfile(file: string, count = 15): ProfileSummary {
     const delta = profile.timeDeltas[i] ?? 0;
     total += delta;
     const frame = byId.get(id)?.callFrame;
-    if (!frame || frame.functionName === '(idle)') return;
+    if (!frame || frame.functionName === '(idle)' || excluded.has(id)) return;
     busy += delta;
     const fn = `${frame.functionName || '(anonymous)'} ${shortLocation(frame.url, frame.lineNumber)}`.trim();
     functions.set(fn, (functions.get(fn) ?? 0) + delta);

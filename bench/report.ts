@@ -4,7 +4,7 @@ import type { LoadResult } from './load-types';
 import type { Environment } from './machine';
 import type { ProfileSummary } from './profile-summary';
 import { ROOT } from './servers';
-import type { TargetSummary } from './stats';
+import { median, type TargetSummary } from './stats';
 
 export interface BenchResult {
   mode: 'quick' | 'full';
@@ -41,15 +41,15 @@ const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '
 const x = (n: number) => `${f(n, 2)}x`;
 const mib = (bytes: number) => `${f(bytes / 2 ** 20, 1)} MiB`;
 
-/** The memory verdict compares the first and last samples, after the rounds have warmed everything up. */
-export function memoryChange(rss: Array<{ bytes: number }>): {
-  start: number;
-  end: number;
-  peak: number;
-  change: number;
-} {
-  const start = rss[0]?.bytes ?? NaN;
-  const end = rss[rss.length - 1]?.bytes ?? NaN;
+/**
+ * The memory verdict compares the median RSS of the first quarter of the samples with that
+ * of the last quarter: concurrent argon2 hashes (19 MiB each) and GC cycles make single
+ * samples swing by tens of MiB, while a leak shows as a rising median.
+ */
+export function memoryChange(rss: Array<{ bytes: number }>) {
+  const quarter = Math.max(1, Math.floor(rss.length / 4));
+  const start = median(rss.slice(0, quarter).map((s) => s.bytes));
+  const end = median(rss.slice(-quarter).map((s) => s.bytes));
   const peak = Math.max(...rss.map((s) => s.bytes));
   return { start, end, peak, change: (end - start) / start };
 }
@@ -187,7 +187,7 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
       .map((l) => `${l.name} ${f(l.requests / l.durationSec)} req/s`)
       .join(
         ', ',
-      )} at once. RSS sampled every ${p.soakSampleSec} s: first ${mib(mem.start)}, last ${mib(mem.end)}, peak ${mib(mem.peak)} (${mem.change >= 0 ? '+' : ''}${f(100 * mem.change, 1)}%).`,
+      )} at once. RSS sampled every ${p.soakSampleSec} s: median of the first quarter ${mib(mem.start)}, of the last quarter ${mib(mem.end)}, peak ${mib(mem.peak)} (${mem.change >= 0 ? '+' : ''}${f(100 * mem.change, 1)}%).`,
   );
   if (result.profile) {
     const prof = result.profile;
@@ -217,6 +217,12 @@ function consoleSummary(result: BenchResult, verdicts: Verdict[]): void {
   console.log('');
   for (const v of verdicts)
     console.log(`${v.met ? 'met    ' : 'MISSED '} ${v.goal}: ${v.measured}${v.gap ? ` (${v.gap})` : ''}`);
+}
+
+/** Regenerates docs/benchmarks.md from the last full run's JSON, e.g. after bench/analysis.md changed. */
+export function rewriteReport(): void {
+  const result = JSON.parse(readFileSync(join(ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchResult;
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(result, evaluateTargets(result)));
 }
 
 /**

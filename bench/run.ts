@@ -9,6 +9,7 @@
  *   --only=sqlite|postgres one store instead of both
  *   --no-build             reuse the last private build
  *   --no-profile           skip the CPU profile of the /users/me round
+ *   --report               only rewrite docs/benchmarks.md from docs/benchmarks.json (after editing bench/analysis.md)
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { APP_ENTRY, AppUnderTest, buildApp, startAppUnderTest, StoreKind } from 
 import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types';
 import { describeEnvironment, machineCpu } from './machine';
 import { summariseProfile } from './profile-summary';
-import { BenchResult, writeReport } from './report';
+import { BenchResult, rewriteReport, writeReport } from './report';
 import { cpuMicros, ROOT, rssBytes, Server, startServer } from './servers';
 import { RoundSample, summarise } from './stats';
 
@@ -390,7 +391,7 @@ function sanityProblems(result: BenchResult): string[] {
   return problems;
 }
 
-main().catch((error: unknown) => {
+(args.includes('--report') ? Promise.resolve(rewriteReport()) : main()).catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });
