@@ -7,7 +7,7 @@ const rootDir = resolve(__dirname, '..');
 const shared = {
   rootDir,
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: resolve(__dirname, 'tsconfig.jest.json') }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: resolve(rootDir, 'tsconfig.json') }] },
   moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
   testEnvironment: 'node',
 };
