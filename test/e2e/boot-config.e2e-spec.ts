@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
+// Each case starts a fresh Node process through ts-node; on a busy machine that can take several seconds.
+jest.setTimeout(90_000);
+
 const GOOD_SECRET = 'Qm8vT2xK9pLr4Zc7Wn1Yb6Hd3Fg5Js0A';
 
 interface Exit {
@@ -28,7 +31,7 @@ function boot(env: Record<string, string>, cwd = ROOT): Promise<Exit> {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     // A configuration that wrongly passes validation would start serving: stop it so the test fails, not hangs.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code) => {
