@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer, Socket } from 'node:net';
 
 /**
  * Load balancers keep idle upstream connections open for up to 60 s (AWS ALB's default idle
@@ -30,6 +31,14 @@ export interface GracefulShutdownOptions {
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
+/** A connection accepted but still silent when the listener closes gets this long to send its request. */
+const FRESH_CONNECTION_GRACE_MS = 1_000;
+
+interface ConnectionState {
+  served: number;
+  active: boolean;
+}
+
 function timeout(ms: number): { promise: Promise<'timeout'>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<'timeout'>((done) => {
@@ -56,9 +65,14 @@ function timeout(ms: number): { promise: Promise<'timeout'>; cancel: () => void 
 export class GracefulShutdown {
   private started = false;
   private readonly inFlight = new Set<ServerResponse>();
+  private readonly connections = new Map<Socket, ConnectionState>();
 
   constructor(private readonly options: GracefulShutdownOptions) {
     options.server.prependListener('request', this.track);
+    options.server.prependListener('connection', (socket: Socket) => {
+      this.connections.set(socket, { served: 0, active: false });
+      socket.once('close', () => this.connections.delete(socket));
+    });
   }
 
   get inFlightCount(): number {
@@ -96,8 +110,12 @@ export class GracefulShutdown {
       inFlight: this.inFlight.size,
       timeoutMs,
     });
-    const closed = new Promise<void>((done) => server.close(() => done()));
-    server.closeIdleConnections();
+    // Not http.Server#close: since Node 19 it also closes every idle connection at once, and a
+    // connection the balancer has just opened counts as idle until its request is parsed, so
+    // the request the balancer already sent on it would be lost. Idle keep-alive connections
+    // go here; silent new ones get a moment to deliver their request.
+    const closed = new Promise<void>((done) => NetServer.prototype.close.call(server, () => done()));
+    this.closeIdleConnections();
     const limit = timeout(timeoutMs);
     if ((await Promise.race([closed, limit.promise])) === 'timeout') {
       log('forcing', `${this.inFlight.size} request(s) still in flight after ${timeoutMs} ms; closing them`, {
@@ -125,9 +143,31 @@ export class GracefulShutdown {
     this.options.exit(code);
   }
 
-  private readonly track = (_req: IncomingMessage, res: ServerResponse): void => {
+  private closeIdleConnections(): void {
+    for (const [socket, state] of this.connections) {
+      if (state.active) continue;
+      if (state.served > 0) {
+        socket.destroy();
+        continue;
+      }
+      setTimeout(() => {
+        if (!state.active && state.served === 0) socket.destroy();
+      }, FRESH_CONNECTION_GRACE_MS).unref();
+    }
+  }
+
+  private readonly track = (req: IncomingMessage, res: ServerResponse): void => {
     this.inFlight.add(res);
-    res.once('close', () => this.inFlight.delete(res));
+    const state = this.connections.get(req.socket);
+    if (state) state.active = true;
+    res.once('close', () => {
+      this.inFlight.delete(res);
+      if (!state) return;
+      state.active = false;
+      state.served += 1;
+      // Closed meanwhile, this connection is now idle: nothing more will come for it.
+      if (!this.options.server.listening && !req.socket.destroyed) req.socket.end();
+    });
     // A draining instance hands each keep-alive client back to the balancer after its answer.
     if (this.started && !res.headersSent) res.setHeader('Connection', 'close');
   };

@@ -1,0 +1,129 @@
+import { AppProcess, startApp, waitFor } from '@test/support/app-process';
+import { Cluster, startCluster } from '@test/support/cluster';
+import { renderComposeNginxConfig } from '@test/support/nginx';
+import { createUsers, percentile, startTraffic, Traffic } from '@test/support/traffic';
+
+/**
+ * A rolling restart as an orchestrator does it: three instances on PostgreSQL + Redis
+ * behind the compose nginx config, 16 clients reading and writing without pause, and each
+ * instance in turn sent SIGTERM, awaited (exit 0) and started again on its port. Not one
+ * request may fail.
+ *
+ * Like an ingress controller following Kubernetes endpoints, a watcher polls each
+ * instance's readiness and reloads nginx with the ready ones: a draining instance leaves
+ * the upstream group during SHUTDOWN_DELAY_MS, while it still serves, and is back once its
+ * replacement is ready. (nginx alone cannot see readiness; it only retries refused
+ * connections, and a write already sent into a closing listener's accept queue would be
+ * lost. docs/operations.md, "Faults", explains.)
+ */
+
+const CLIENTS = 16;
+const SHUTDOWN_DELAY_MS = 2_000;
+const WATCH_INTERVAL_MS = 200;
+
+/** Reloads nginx (SIGHUP: old workers finish their requests) whenever the set of ready instances changes. */
+function watchReadiness(cluster: Cluster, dir: string, port: number): { stop(): void; reloads: string[][] } {
+  const reloads: string[][] = [];
+  let current = cluster.nodes.map((node) => `127.0.0.1:${node.port}`).join(',');
+  let stopped = false;
+  const tick = async () => {
+    const ready = await Promise.all(
+      cluster.nodes.map(async (node) => {
+        const res = await fetch(`${node.url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).catch(() => null);
+        return res?.status === 200 ? `127.0.0.1:${node.port}` : undefined;
+      }),
+    );
+    const upstreams = ready.filter((u): u is string => u !== undefined);
+    const next = upstreams.join(',');
+    if (!stopped && upstreams.length > 0 && next !== current) {
+      current = next;
+      renderComposeNginxConfig({ dir, port, upstreams });
+      cluster.nginx!.child.kill('SIGHUP');
+      reloads.push(upstreams);
+    }
+    if (!stopped) setTimeout(() => void tick(), WATCH_INTERVAL_MS);
+  };
+  void tick();
+  return {
+    reloads,
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+describe('rolling restart behind nginx under load', () => {
+  let cluster: Cluster | undefined;
+  let traffic: Traffic | undefined;
+  let watcher: ReturnType<typeof watchReadiness> | undefined;
+
+  afterAll(async () => {
+    watcher?.stop();
+    await traffic?.stop();
+    await cluster?.stop();
+  });
+
+  it('restarts each of three instances in turn without failing a single request', async () => {
+    cluster = await startCluster({
+      size: 3,
+      nginx: true,
+      env: {
+        LOG_LEVEL: 'warn',
+        TRUST_PROXY: '1',
+        THROTTLE_LIMIT: '1000000',
+        SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
+        SHUTDOWN_TIMEOUT_MS: '10000',
+      },
+    });
+    const nginxPort = Number(new URL(cluster.url).port);
+    // nginx runs with `-p <dir>`: its config is re-rendered there.
+    const args = cluster.nginx!.child.spawnargs;
+    watcher = watchReadiness(cluster, args[args.indexOf('-p') + 1]!, nginxPort);
+    const users = await createUsers(cluster.url, CLIENTS);
+    traffic = startTraffic({ url: cluster.url, users, clients: CLIENTS, timeoutMs: 10_000 });
+    const servedSoFar = (n: number) => async () => (traffic!.samples.length >= n ? true : undefined);
+    await waitFor(servedSoFar(200), 30_000, 'traffic to flow');
+
+    const exitCodes: (number | null)[] = [];
+    for (let i = 0; i < cluster.nodes.length; i += 1) {
+      const old = cluster.nodes[i]!;
+      const before = traffic.samples.length;
+      old.child.kill('SIGTERM');
+      exitCodes.push(await old.exited);
+      const replacement: AppProcess = await startApp({ env: cluster.env, port: old.port });
+      cluster.nodes[i] = replacement;
+      await replacement.waitUntilReady(60_000);
+      // Traffic kept flowing through the restart, and reaches the new instance before the next one goes.
+      await waitFor(servedSoFar(before + 300), 60_000, 'traffic after the restart');
+    }
+
+    const samples = await traffic.stop();
+    traffic = undefined;
+    const failed = samples.filter((s) => s.status < 200 || s.status >= 300);
+    const summary = {
+      requests: samples.length,
+      writes: samples.filter((s) => s.operation === 'write-me').length,
+      p99Ms: percentile(
+        samples.map((s) => s.ms),
+        99,
+      ),
+    };
+
+    const all = cluster.nodes.map((node) => `127.0.0.1:${node.port}`);
+    await waitFor(async () => (watcher!.reloads.at(-1)?.length === all.length ? true : undefined), 10_000);
+    watcher.stop();
+    expect(exitCodes).toEqual([0, 0, 0]);
+    // Each instance left the upstream group while draining and came back once its replacement was ready.
+    for (const upstream of all)
+      expect([upstream, watcher.reloads.some((r) => !r.includes(upstream))]).toEqual([upstream, true]);
+    expect(failed.slice(0, 20)).toEqual([]);
+    expect(summary.requests).toBeGreaterThan(1_000);
+    expect(summary.writes).toBeGreaterThan(200);
+
+    // Every instance, the restarted ones included, served traffic through nginx.
+    const upstreams = cluster.nginx!.accessLog().filter((line) => line.includes('/api/v1/users'));
+    for (const node of cluster.nodes) {
+      expect(upstreams.some((line) => line.includes(`127.0.0.1:${node.port}`))).toBe(true);
+    }
+  });
+});

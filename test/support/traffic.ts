@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+
+/**
+ * Steady mixed traffic of signed-in users: reads (`GET /users/me`, `GET /users/:id`) and
+ * writes (`PATCH /users/me`), from a fixed number of concurrent clients over keep-alive
+ * connections, as a browser fleet behind a load balancer would send. Used by the rolling
+ * restart test and the soak script.
+ */
+
+export interface TrafficUser {
+  id: string;
+  accessToken: string;
+}
+
+export interface TrafficSample {
+  operation: 'read-me' | 'read-by-id' | 'write-me';
+  status: number;
+  /** Set when no HTTP answer came back at all. */
+  error?: string;
+  ms: number;
+  at: number;
+}
+
+export interface TrafficOptions {
+  url: string;
+  users: TrafficUser[];
+  clients: number;
+  /** Fraction of requests that write; 0.3 by default. */
+  writeRatio?: number;
+  /** Per-request timeout: a request that takes longer counts as failed. */
+  timeoutMs?: number;
+  onSample?: (sample: TrafficSample) => void;
+}
+
+export interface Traffic {
+  readonly samples: TrafficSample[];
+  /** Stops after the requests in flight; resolves when every client has stopped. */
+  stop(): Promise<TrafficSample[]>;
+}
+
+function send(agent: Agent, url: string, method: string, token: string, body?: unknown, timeoutMs = 10_000) {
+  return new Promise<{ status: number; error?: string }>((resolve) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    const req = request(url, { method, headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      res.on('error', (error) => resolve({ status: 0, error: error.message }));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message }));
+    req.end(payload);
+  });
+}
+
+export function startTraffic(options: TrafficOptions): Traffic {
+  const samples: TrafficSample[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
+  const writeRatio = options.writeRatio ?? 0.3;
+  let running = true;
+
+  const client = async (index: number) => {
+    let n = 0;
+    while (running) {
+      const user = options.users[(index + n) % options.users.length]!;
+      n += 1;
+      const started = Date.now();
+      const roll = Math.random();
+      let operation: TrafficSample['operation'];
+      let result;
+      if (roll < writeRatio) {
+        operation = 'write-me';
+        const name = `soak ${randomUUID().slice(0, 8)}`;
+        result = await send(
+          agent,
+          `${options.url}/api/v1/users/me`,
+          'PATCH',
+          user.accessToken,
+          { name },
+          options.timeoutMs,
+        );
+      } else if (roll < writeRatio + (1 - writeRatio) / 2) {
+        operation = 'read-me';
+        result = await send(
+          agent,
+          `${options.url}/api/v1/users/me`,
+          'GET',
+          user.accessToken,
+          undefined,
+          options.timeoutMs,
+        );
+      } else {
+        operation = 'read-by-id';
+        const url = `${options.url}/api/v1/users/${user.id}`;
+        result = await send(agent, url, 'GET', user.accessToken, undefined, options.timeoutMs);
+      }
+      const sample: TrafficSample = { operation, ...result, ms: Date.now() - started, at: started };
+      samples.push(sample);
+      options.onSample?.(sample);
+    }
+  };
+  const clients = Array.from({ length: options.clients }, (_, i) => client(i));
+
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await Promise.all(clients);
+      agent.destroy();
+      return samples;
+    },
+  };
+}
+
+/** The p-th percentile (0–100) of the values, nearest-rank. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Signs up `count` users through `url` and returns their ids and access tokens. */
+export async function createUsers(url: string, count: number): Promise<TrafficUser[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const email = `load-${randomUUID()}@example.com`;
+      const password = `pw-${randomUUID()}`;
+      const json = { 'Content-Type': 'application/json' };
+      const reg = await fetch(`${url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password, name: 'load' }),
+      });
+      if (reg.status !== 201) throw new Error(`register answered ${reg.status}`);
+      const { id } = (await reg.json()) as { id: string };
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password }),
+      });
+      if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      return { id, accessToken };
+    }),
+  );
+}
