@@ -1,0 +1,215 @@
+import {
+  ArgumentsHost,
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { ConflictProblem, ProblemDetails, ValidationProblem } from '@/common/http/problem';
+import { ProblemDetailsFilter } from './problem-details.filter';
+
+interface FakeResponse {
+  headersSent: boolean;
+  statusCode?: number;
+  contentType?: string;
+  body?: string;
+  ended: boolean;
+}
+
+const buildRequest = (overrides: Partial<Request> = {}) =>
+  ({ id: 'req-1', method: 'GET', path: '/api/v1/things', originalUrl: '/api/v1/things?x=1', ...overrides }) as Request;
+
+function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res: FakeResponse } {
+  const res: FakeResponse = { headersSent, ended: false };
+  const response = {
+    get headersSent() {
+      return res.headersSent;
+    },
+    status(code: number) {
+      res.statusCode = code;
+      return response;
+    },
+    type(type: string) {
+      res.contentType = type;
+      return response;
+    },
+    send(body: string) {
+      res.body = body;
+      return response;
+    },
+    end() {
+      res.ended = true;
+    },
+  } as unknown as Response;
+  const host = {
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => response }),
+  } as unknown as ArgumentsHost;
+  return { host, res };
+}
+
+describe(ProblemDetailsFilter.name, () => {
+  let sut: ProblemDetailsFilter;
+  let logged: jest.SpyInstance;
+
+  beforeEach(() => {
+    sut = new ProblemDetailsFilter();
+    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const problemFor = (exception: unknown, req = buildRequest()): ProblemDetails => {
+    const { host, res } = hostFor(req);
+    sut.catch(exception, host);
+    expect(res.contentType).toBe('application/problem+json');
+    const body = JSON.parse(res.body!) as ProblemDetails;
+    expect(res.statusCode).toBe(body.status);
+    return body;
+  };
+
+  it('answers a typed problem with its status, code, detail, field errors, request id and instance', () => {
+    const errors = [{ field: 'email', message: 'must be an email' }];
+
+    expect(problemFor(new ValidationProblem(errors))).toEqual({
+      type: 'urn:problem:validation_failed',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'The request is not valid; see errors for each field.',
+      instance: '/api/v1/things?x=1',
+      requestId: 'req-1',
+      errors,
+    });
+    expect(problemFor(new ConflictProblem('email_taken', 'Taken.'))).not.toHaveProperty('errors');
+    expect(logged).not.toHaveBeenCalled();
+  });
+
+  it('falls back to the plain url when there is no originalUrl', () => {
+    const req = buildRequest({ originalUrl: undefined, url: '/plain' });
+
+    expect(problemFor(new ConflictProblem('c', 'd'), req).instance).toBe('/plain');
+  });
+
+  it("joins an HttpException's message list, and keeps a string message", () => {
+    expect(problemFor(new BadRequestException(['a is wrong', 'b is missing']))).toMatchObject({
+      status: 400,
+      type: 'urn:problem:bad_request',
+      detail: 'a is wrong; b is missing',
+    });
+    expect(problemFor(new HttpException('Slow down', HttpStatus.TOO_MANY_REQUESTS))).toMatchObject({
+      status: 429,
+      type: 'urn:problem:rate_limited',
+      detail: 'Slow down',
+    });
+  });
+
+  it("uses the exception's own message when its response object carries no usable message", () => {
+    const exception = new HttpException({ reason: 'teapot' }, 418);
+
+    expect(problemFor(exception)).toMatchObject({
+      status: 418,
+      type: 'urn:problem:http_error',
+      title: STATUS_CODES[418],
+      detail: exception.message,
+    });
+  });
+
+  it('titles a status without a standard reason phrase "Error"', () => {
+    expect(problemFor(new HttpException('Client closed request', 499))).toMatchObject({
+      status: 499,
+      title: 'Error',
+      type: 'urn:problem:http_error',
+      detail: 'Client closed request',
+    });
+  });
+
+  it('names the method and path of an unrouted request instead of echoing express', () => {
+    const req = buildRequest({ method: 'DELETE', path: '/nowhere' });
+
+    expect(problemFor(new NotFoundException('Cannot DELETE /nowhere'), req)).toMatchObject({
+      status: 404,
+      type: 'urn:problem:not_found',
+      detail: 'No route matches DELETE /nowhere.',
+    });
+    expect(problemFor(new NotFoundException('No such user'), req).detail).toBe('No such user');
+  });
+
+  it('hides the detail of a 5xx HttpException and logs it', () => {
+    const body = problemFor(new ServiceUnavailableException('pool exhausted on db-3'));
+
+    expect(body).toMatchObject({ status: 503, type: 'urn:problem:service_unavailable' });
+    expect(body.detail).not.toContain('db-3');
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
+  });
+
+  it.each([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENOTFOUND',
+    'EPIPE',
+    'PROTOCOL_CONNECTION_LOST',
+    '57P01',
+    '57P02',
+    '57P03',
+    '08000',
+    '08001',
+    '08003',
+    '08006',
+    '57014',
+    '53300',
+  ])('answers 503 database_unavailable for a driver error with code %s', (code) => {
+    const error = Object.assign(new Error('driver says no'), { code });
+
+    expect(problemFor(error)).toMatchObject({
+      status: 503,
+      type: 'urn:problem:database_unavailable',
+      detail: 'The database is unavailable; try again shortly.',
+    });
+  });
+
+  it.each([
+    'Connection terminated unexpectedly',
+    'timeout exceeded when trying to connect',
+    'connect ECONNREFUSED 10.0.0.5:5432',
+    'Pool is closed.',
+  ])('answers 503 database_unavailable for a driver error saying "%s"', (message) => {
+    expect(problemFor(new Error(message)).type).toBe('urn:problem:database_unavailable');
+  });
+
+  it('answers a bare 500 for an unknown error, logging it without leaking its message', () => {
+    const error = Object.assign(new Error('SELECT * FROM secrets failed'), { code: 'SQLITE_ERROR' });
+
+    const body = problemFor(error);
+
+    expect(body).toMatchObject({ status: 500, type: 'urn:problem:internal_error', title: 'Internal Server Error' });
+    expect(JSON.stringify(body)).not.toContain('secrets');
+    expect(logged).toHaveBeenCalledWith({ err: error, requestId: 'req-1' }, 'SELECT * FROM secrets failed');
+  });
+
+  it('answers a bare 500 when something that is not an Error is thrown', () => {
+    expect(problemFor('just a string')).toMatchObject({ status: 500, type: 'urn:problem:internal_error' });
+    expect(problemFor({ code: 'ECONNREFUSED' }).status).toBe(500);
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ err: 'just a string' }), 'Non-error thrown');
+  });
+
+  it('only ends a response whose headers are already sent, still logging the failure', () => {
+    const { host, res } = hostFor(buildRequest(), true);
+
+    sut.catch(new Error('stream broke'), host);
+
+    expect(res.ended).toBe(true);
+    expect(res.statusCode).toBeUndefined();
+    expect(res.body).toBeUndefined();
+    expect(logged).toHaveBeenCalledWith(expect.anything(), 'stream broke');
+  });
+
+  it('gives a generated request id to a request that bypassed the id middleware', () => {
+    const req = buildRequest({ id: undefined } as Partial<Request>);
+
+    expect(problemFor(new ConflictProblem('c', 'd'), req).requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
