@@ -1,0 +1,234 @@
+import { resolve } from 'node:path';
+import { appConfig, authConfig, configNamespaces, databaseConfig, redisConfig, throttleConfig } from './configuration';
+import { InvalidConfigError } from './env.schema';
+
+/** The namespaces read process.env; each test sets exactly the variables it is about, on an otherwise empty environment. */
+function withEnv<T>(env: Record<string, string>, read: () => T): T {
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    return read();
+  } finally {
+    process.env = saved;
+  }
+}
+
+const strongSecret = (seed: string) => `${seed}-k9Qz7Lm2Xw4Rt8Vb1Nc6Hy3Pd5Gf0Js`;
+
+describe('configuration namespaces', () => {
+  it('registers one namespace per concern', () => {
+    expect(configNamespaces.map((ns) => ns.KEY)).toEqual([
+      'CONFIGURATION(app)',
+      'CONFIGURATION(database)',
+      'CONFIGURATION(redis)',
+      'CONFIGURATION(auth)',
+      'CONFIGURATION(throttle)',
+    ]);
+  });
+
+  it('refuses to build any namespace from an invalid environment', () => {
+    for (const namespace of configNamespaces) {
+      expect(() => withEnv({ PORT: 'eighty' }, () => namespace())).toThrow(InvalidConfigError);
+    }
+  });
+
+  describe('app', () => {
+    it('knows production from every other environment', () => {
+      const production = {
+        NODE_ENV: 'production',
+        JWT_ACCESS_SECRET: strongSecret('a'),
+        JWT_REFRESH_SECRET: strongSecret('r'),
+      };
+
+      expect(withEnv(production, appConfig)).toMatchObject({ env: 'production', production: true });
+      expect(withEnv({ NODE_ENV: 'test' }, appConfig)).toMatchObject({ env: 'test', production: false });
+    });
+
+    it('carries the HTTP, shutdown and Consul settings', () => {
+      const sut = withEnv(
+        {
+          PORT: '8080',
+          TRUST_PROXY: '1',
+          CORS_ORIGINS: 'https://app.example.com',
+          SHUTDOWN_DELAY_MS: '0',
+          CONSUL_HTTP_ADDR: 'consul:8500',
+          CONSUL_CHECK_INTERVAL: '5s',
+          OTEL_SERVICE_NAME: 'users-api',
+        },
+        appConfig,
+      );
+
+      expect(sut).toMatchObject({
+        port: 8080,
+        trustProxy: 1,
+        corsOrigins: ['https://app.example.com'],
+        bodyLimit: '100kb',
+        shutdownDelayMs: 0,
+        shutdownTimeoutMs: 20_000,
+        consulAddress: 'consul:8500',
+        consulToken: undefined,
+        consulCheckIntervalMs: 5_000,
+        serviceName: 'users-api',
+      });
+    });
+  });
+
+  describe('database', () => {
+    it('defaults to a SQLite file under data/, resolved from the working directory', () => {
+      expect(withEnv({}, databaseConfig)).toMatchObject({
+        kind: 'sqlite',
+        url: undefined,
+        sqlitePath: resolve('data/app.sqlite'),
+      });
+    });
+
+    it.each([
+      ['sqlite:var/db.sqlite', resolve('var/db.sqlite')],
+      ['sqlite://var/db.sqlite', resolve('var/db.sqlite')],
+      ['sqlite:/srv/app/db.sqlite', '/srv/app/db.sqlite'],
+      ['sqlite::memory:', ':memory:'],
+      ['sqlite:', resolve('data/app.sqlite')],
+    ])('reads %s as a SQLite database, resolving a relative file', (url, path) => {
+      expect(withEnv({ DATABASE_URL: url }, databaseConfig)).toMatchObject({
+        kind: 'sqlite',
+        url: undefined,
+        sqlitePath: path,
+      });
+    });
+
+    it.each([
+      ['postgres://u@db/app', 'postgres'],
+      ['postgresql://u@db/app', 'postgres'],
+      ['mysql://u@db/app', 'mysql'],
+      ['mariadb://u@db/app', 'mysql'],
+    ])('reads %s as a %s server, keeping the URL', (url, kind) => {
+      expect(withEnv({ DATABASE_URL: url }, databaseConfig)).toMatchObject({ kind, url, sqlitePath: undefined });
+    });
+
+    it('carries the pool, timeouts, slow-query threshold and read replicas', () => {
+      const sut = withEnv(
+        {
+          DATABASE_URL: 'postgres://u@db/app',
+          DATABASE_READ_URLS: 'postgres://u@r1/app',
+          DATABASE_POOL_SIZE: '40',
+          DATABASE_CONNECT_TIMEOUT: '2s',
+          DATABASE_STATEMENT_TIMEOUT: '30s',
+          DATABASE_SLOW_QUERY_MS: '200',
+        },
+        databaseConfig,
+      );
+
+      expect(sut).toMatchObject({
+        readUrls: ['postgres://u@r1/app'],
+        poolSize: 40,
+        connectTimeoutMs: 2_000,
+        statementTimeoutMs: 30_000,
+        slowQueryMs: 200,
+      });
+    });
+  });
+
+  describe('redis', () => {
+    it('is disabled when no Redis is named', () => {
+      expect(withEnv({}, redisConfig)).toMatchObject({
+        enabled: false,
+        url: undefined,
+        clusterNodes: [],
+        sentinels: [],
+      });
+    });
+
+    it.each([
+      [{ REDIS_URL: 'redis://cache:6379' }],
+      [{ REDIS_CLUSTER_NODES: 'r1:7000,r2:7001' }],
+      [{ REDIS_SENTINELS: 's1:26379' }],
+    ])('is enabled by %p', (env) => {
+      expect(withEnv(env, redisConfig).enabled).toBe(true);
+    });
+
+    it('carries the topology, key prefix and command timeout', () => {
+      const sut = withEnv(
+        {
+          REDIS_SENTINELS: 's1:26379, s2:26379',
+          REDIS_SENTINEL_NAME: 'main',
+          REDIS_KEY_PREFIX: 'users:',
+          REDIS_COMMAND_TIMEOUT: '250ms',
+        },
+        redisConfig,
+      );
+
+      expect(sut).toMatchObject({
+        sentinels: ['s1:26379', 's2:26379'],
+        sentinelName: 'main',
+        keyPrefix: 'users:',
+        commandTimeoutMs: 250,
+      });
+    });
+  });
+
+  describe('auth', () => {
+    it('uses the configured secrets', () => {
+      const sut = withEnv({ JWT_ACCESS_SECRET: strongSecret('a'), JWT_REFRESH_SECRET: strongSecret('r') }, authConfig);
+
+      expect(sut).toMatchObject({
+        accessSecret: strongSecret('a'),
+        refreshSecret: strongSecret('r'),
+        secretsGenerated: false,
+      });
+    });
+
+    it('generates missing development secrets once per process, different for each token kind', () => {
+      const first = withEnv({}, authConfig);
+      const second = withEnv({}, authConfig);
+
+      expect(first.secretsGenerated).toBe(true);
+      expect(first.accessSecret.length).toBeGreaterThanOrEqual(64);
+      expect(first.accessSecret).not.toBe(first.refreshSecret);
+      expect([second.accessSecret, second.refreshSecret]).toEqual([first.accessSecret, first.refreshSecret]);
+    });
+
+    it('reports generated secrets when only one of the two is configured', () => {
+      const sut = withEnv({ JWT_ACCESS_SECRET: strongSecret('a') }, authConfig);
+
+      expect(sut.accessSecret).toBe(strongSecret('a'));
+      expect(sut.refreshSecret).not.toBe(strongSecret('a'));
+      expect(sut.secretsGenerated).toBe(true);
+    });
+
+    it('carries token lifetimes, the bootstrap admin and login failure limits', () => {
+      const sut = withEnv(
+        {
+          JWT_ACCESS_TTL: '5m',
+          JWT_REFRESH_TTL: '1d',
+          ADMIN_EMAIL: 'admin@example.com',
+          ADMIN_PASSWORD: 'a long admin password',
+          LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+          LOGIN_MAX_FAILURES_PER_CLIENT: '50',
+          LOGIN_FAILURE_WINDOW: '10m',
+        },
+        authConfig,
+      );
+
+      expect(sut).toMatchObject({
+        accessTtlMs: 300_000,
+        refreshTtlMs: 86_400_000,
+        adminEmail: 'admin@example.com',
+        adminPassword: 'a long admin password',
+        loginMaxFailuresPerAccount: 3,
+        loginMaxFailuresPerClient: 50,
+        loginFailureWindowMs: 600_000,
+      });
+    });
+  });
+
+  it('throttle: carries the request budget and the failure policy', () => {
+    expect(withEnv({ THROTTLE_LIMIT: '10', THROTTLE_TTL: '1m', THROTTLE_FAIL_CLOSED: 'true' }, throttleConfig)).toEqual(
+      {
+        limit: 10,
+        ttlMs: 60_000,
+        failClosed: true,
+      },
+    );
+    expect(withEnv({}, throttleConfig).failClosed).toBe(false);
+  });
+});
