@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import Redis, { Cluster } from 'ioredis';
+import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import { ResilientRedisThrottlerStorage } from './redis-throttler.storage';
+
+describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
+  let metrics: { rateLimitStorageFailed: jest.Mock };
+  let warn: jest.SpyInstance;
+  const clients: (Redis | Cluster)[] = [];
+
+  beforeEach(() => {
+    metrics = { rateLimitStorageFailed: jest.fn() };
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.disconnect();
+    jest.restoreAllMocks();
+  });
+
+  const unreachable = () => {
+    const client = new Redis({ lazyConnect: true, enableOfflineQueue: false });
+    clients.push(client);
+    return client;
+  };
+
+  it('fails open on a Redis Cluster client as well', async () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true, enableOfflineQueue: false });
+    const sut = new ResilientRedisThrottlerStorage(cluster, false, metrics as unknown as AppMetrics);
+
+    const record = await sut.increment('throttle:default:10.0.0.1', 30_000, 10, 30_000, 'default');
+
+    expect(record).toEqual({ totalHits: 0, timeToExpire: 30, isBlocked: false, timeToBlockExpire: 0 });
+    expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
+    const ended = new Promise((done) => cluster.once('end', done));
+    cluster.disconnect();
+    await ended;
+  });
+
+  it('counts every failure but warns once per interval, saying requests are let through', async () => {
+    const sut = new ResilientRedisThrottlerStorage(unreachable(), false, metrics as unknown as AppMetrics);
+
+    for (let i = 0; i < 3; i += 1) await sut.increment(`throttle:default:10.0.0.${i}`, 60_000, 10, 60_000, 'default');
+
+    expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(3);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(
+      { err: { message: expect.stringContaining('enableOfflineQueue') } },
+      'Rate-limit storage unreachable; letting requests through unchecked',
+    );
+  });
+
+  it('warns that requests are refused when failing closed', async () => {
+    const sut = new ResilientRedisThrottlerStorage(unreachable(), true, metrics as unknown as AppMetrics);
+
+    await expect(sut.increment('k', 60_000, 10, 60_000, 'default')).rejects.toMatchObject({
+      code: 'rate_limit_unavailable',
+    });
+
+    expect(warn).toHaveBeenCalledWith(
+      expect.anything(),
+      'Rate-limit storage unreachable; refusing requests (THROTTLE_FAIL_CLOSED)',
+    );
+  });
+});

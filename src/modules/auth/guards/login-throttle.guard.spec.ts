@@ -1,0 +1,85 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { AuthConfig } from '@/config/configuration';
+import { ProblemException } from '@/common/http/problem';
+import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import { LoginAttemptsService } from '../login-attempts.service';
+import { clientOf, LoginThrottleGuard } from './login-throttle.guard';
+
+const WINDOW = 15 * 60_000;
+const cfg = { loginMaxFailuresPerAccount: 2, loginMaxFailuresPerClient: 4, loginFailureWindowMs: WINDOW } as AuthConfig;
+
+const buildRequest = (overrides: Partial<Request> = {}) =>
+  ({ body: { email: 'a@x.io', password: 'pw' }, ip: '10.0.0.1', socket: {}, ...overrides }) as Request;
+
+function contextFor(req: Request) {
+  const headers = new Map<string, string>();
+  const res = { setHeader: (name: string, value: string) => headers.set(name, value) } as unknown as Response;
+  const context = {
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+  } as unknown as ExecutionContext;
+  return { context, headers };
+}
+
+describe(LoginThrottleGuard.name, () => {
+  let attempts: LoginAttemptsService;
+  let metrics: { loginFailed: jest.Mock; requestRateLimited: jest.Mock; rateLimitStorageFailed: jest.Mock };
+  let sut: LoginThrottleGuard;
+
+  beforeEach(() => {
+    metrics = { loginFailed: jest.fn(), requestRateLimited: jest.fn(), rateLimitStorageFailed: jest.fn() };
+    attempts = new LoginAttemptsService(cfg, null, metrics as unknown as AppMetrics);
+    sut = new LoginThrottleGuard(attempts, metrics as unknown as AppMetrics);
+  });
+
+  it('lets a login through while neither the account nor the client is over its limit', async () => {
+    await attempts.recordFailure('a@x.io', '10.0.0.1');
+
+    await expect(sut.canActivate(contextFor(buildRequest()).context)).resolves.toBe(true);
+    expect(metrics.requestRateLimited).not.toHaveBeenCalled();
+  });
+
+  it('refuses a locked account with 429 and Retry-After in whole seconds, counting the lockout', async () => {
+    for (let i = 0; i < 2; i += 1) await attempts.recordFailure('a@x.io', `10.0.0.${i + 5}`);
+    const { context, headers } = contextFor(buildRequest({ body: { email: '  A@X.io ' } }));
+
+    const refused = sut.canActivate(context);
+
+    await expect(refused).rejects.toBeInstanceOf(ProblemException);
+    await expect(refused).rejects.toMatchObject({ status: 429, code: 'too_many_login_failures' });
+    const retryAfter = Number(headers.get('Retry-After'));
+    expect(retryAfter).toBeGreaterThan(WINDOW / 1000 - 5);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW / 1000);
+    expect(metrics.loginFailed).toHaveBeenCalledWith('locked_out');
+    expect(metrics.requestRateLimited).toHaveBeenCalledWith('login');
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['no email', { password: 'pw' }],
+    ['an email that is not a string', { email: ['a@x.io'] }],
+  ])('still limits by client when the request has %s', async (_, body) => {
+    for (let i = 0; i < 4; i += 1) await attempts.recordFailure(`u${i}@x.io`, '10.0.0.1');
+    const { context, headers } = contextFor(buildRequest({ body }));
+
+    await expect(sut.canActivate(context)).rejects.toMatchObject({ status: 429 });
+    expect(headers.get('Retry-After')).toBeDefined();
+  });
+
+  it('never asks a client to wait less than one second', async () => {
+    const now = Date.now();
+    for (let i = 0; i < 2; i += 1) await attempts.recordFailure('a@x.io', '10.0.0.9', now - WINDOW + 200);
+    const { context, headers } = contextFor(buildRequest());
+
+    await expect(sut.canActivate(context)).rejects.toMatchObject({ status: 429 });
+    expect(headers.get('Retry-After')).toBe('1');
+  });
+});
+
+describe('clientOf', () => {
+  it('uses the address express resolved, then the socket peer, then "unknown"', () => {
+    expect(clientOf({ ip: '203.0.113.7', socket: { remoteAddress: '10.0.0.1' } } as Request)).toBe('203.0.113.7');
+    expect(clientOf({ ip: undefined, socket: { remoteAddress: '10.0.0.1' } } as unknown as Request)).toBe('10.0.0.1');
+    expect(clientOf({ ip: undefined, socket: {} } as unknown as Request)).toBe('unknown');
+  });
+});
