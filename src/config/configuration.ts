@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigType, registerAs } from '@nestjs/config';
 import { Env, parseEnv } from './env.schema';
@@ -88,6 +89,8 @@ export const authConfig = registerAs('auth', () => {
     loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
     loginMaxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
     loginFailureWindowMs: env.LOGIN_FAILURE_WINDOW,
+    // Default: leave one core to the event loop, so hashing never starves request handling.
+    hashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
   };
 });
 

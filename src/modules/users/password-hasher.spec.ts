@@ -15,4 +15,25 @@ describe(PasswordHasher.name, () => {
     await expect(sut.verify(hash, 'wrong horse')).resolves.toBe(false);
     await expect(sut.verify('not-a-hash', 'correct horse')).resolves.toBe(false);
   });
+
+  it('runs no more hashes at once than its concurrency allows', async () => {
+    const single = new PasswordHasher({ hashConcurrency: 1 });
+    const argon2 = jest.requireActual<typeof import('argon2')>('argon2');
+    let running = 0;
+    let peak = 0;
+    const spy = jest.spyOn(argon2, 'hash').mockImplementation(async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running -= 1;
+      return 'hashed';
+    });
+    try {
+      await Promise.all([single.hash('a'), single.hash('b'), single.hash('c')]);
+      expect(peak).toBe(1);
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
