@@ -115,7 +115,7 @@ describe('ConsulRegistrationService', () => {
         DeregisterCriticalServiceAfter: '1m',
       },
     });
-    expect(sut.isRegistered).toBe(true);
+    await waitUntil(() => sut.isRegistered);
 
     await sut.beforeApplicationShutdown();
     expect(agent.calls.at(-1)).toMatchObject({ method: 'PUT', path: `/v1/agent/service/deregister/${id}` });
@@ -130,8 +130,9 @@ describe('ConsulRegistrationService', () => {
     expect(sut.isRegistered).toBe(false);
 
     await agent.waitForCall(/register$/, 10_000);
+    // The agent has the call before the service has read the answer.
+    await waitUntil(() => sut.isRegistered);
     expect(agent.calls.map((c) => c.path)).toEqual(Array(3).fill('/v1/agent/service/register'));
-    expect(sut.isRegistered).toBe(true);
     await sut.beforeApplicationShutdown();
   });
 
@@ -146,7 +147,8 @@ describe('ConsulRegistrationService', () => {
     await agent.start(port);
 
     await agent.waitForCall(/register$/, 10_000);
-    expect(sut.isRegistered).toBe(true);
+    await waitUntil(() => sut.isRegistered);
+    expect(agent.calls.filter((c) => c.path === '/v1/agent/service/register')).toHaveLength(1);
     await sut.beforeApplicationShutdown();
   });
 
