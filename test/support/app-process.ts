@@ -1,9 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** Jest loads this module once per test file, so every file gets a prefix of its own. */
+const REDIS_KEY_PREFIX_OF_THIS_FILE = `test:${randomBytes(4).toString('hex')}:`;
 
 /** Asks the kernel for a free loopback port. */
 export async function freePort(): Promise<number> {
@@ -70,6 +73,8 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     PORT: String(port),
     // Nothing balances these processes unless a test says so: stopping one need not wait for a balancer.
     SHUTDOWN_DELAY_MS: '0',
+    // Rate-limit counters and cache entries of one test file never meet another's on the shared Redis.
+    REDIS_KEY_PREFIX: REDIS_KEY_PREFIX_OF_THIS_FILE,
     ...options.env,
   })) {
     if (value !== undefined) env[key] = value;

@@ -39,9 +39,13 @@ export interface Traffic {
   stop(): Promise<TrafficSample[]>;
 }
 
-function send(agent: Agent, url: string, method: string, token: string, body?: unknown, timeoutMs = 10_000) {
-  return new Promise<{ status: number; error?: string }>((resolve) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+interface Answer {
+  status: number;
+  error?: string;
+}
+
+function sendOnce(agent: Agent, url: string, method: string, token: string, payload?: string, timeoutMs = 10_000) {
+  return new Promise<Answer & { reusedSocket: boolean }>((resolve) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
@@ -49,13 +53,33 @@ function send(agent: Agent, url: string, method: string, token: string, body?: u
     }
     const req = request(url, { method, headers, agent }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      res.on('error', (error) => resolve({ status: 0, error: error.message }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, reusedSocket: req.reusedSocket }));
+      res.on('error', (error) => resolve({ status: 0, error: error.message, reusedSocket: req.reusedSocket }));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, error: error.code ?? error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: 0, error: error.code ?? error.message, reusedSocket: req.reusedSocket }),
+    );
     req.end(payload);
   });
+}
+
+/**
+ * One request, retried once when a kept-alive connection turns out to have been closed by
+ * the server just as it was reused (ECONNRESET with no answer): the request never reached
+ * anyone, and every mature HTTP client (browsers, undici) retries exactly this case.
+ */
+/** The retry goes over a new connection: another idle socket of the pool may be closing too. */
+const FRESH_CONNECTION = new Agent({ keepAlive: false });
+
+async function send(agent: Agent, url: string, method: string, token: string, body?: unknown, timeoutMs?: number) {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const first = await sendOnce(agent, url, method, token, payload, timeoutMs);
+  const answer =
+    first.reusedSocket && first.error === 'ECONNRESET'
+      ? await sendOnce(FRESH_CONNECTION, url, method, token, payload, timeoutMs)
+      : first;
+  return { status: answer.status, ...(answer.error ? { error: answer.error } : {}) } satisfies Answer;
 }
 
 export function startTraffic(options: TrafficOptions): Traffic {
