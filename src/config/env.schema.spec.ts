@@ -95,3 +95,72 @@ describe('parseEnv', () => {
     );
   });
 });
+
+describe('parseEnv rules', () => {
+  it.each([
+    ['false', false],
+    ['off', false],
+    ['', false],
+    ['true', true],
+    ['yes', true],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
+    expect(parseEnv({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it('refuses a TRUST_PROXY that is neither a switch, a hop count nor addresses', () => {
+    expect(problemsOf({ TRUST_PROXY: 'proxy.internal' })).toEqual([
+      'TRUST_PROXY: must be false, true, a hop count, or a comma-separated list of addresses/CIDRs (got "proxy.internal")',
+    ]);
+  });
+
+  it('names each bad entry of a list, including ones that are not URLs at all', () => {
+    expect(problemsOf({ CORS_ORIGINS: 'https://ok.example.com, not a url, ftp://files.example.com' })).toEqual([
+      expect.stringMatching(/^CORS_ORIGINS: "not a url" is not an http\(s\) origin/),
+      expect.stringMatching(/^CORS_ORIGINS: "ftp:\/\/files.example.com" is not an http\(s\) origin/),
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:7000,b' })).toEqual([
+      expect.stringMatching(/^REDIS_CLUSTER_NODES: "b" is not host:port/),
+    ]);
+  });
+
+  it('reads switches and bare-second durations', () => {
+    expect(parseEnv({ THROTTLE_FAIL_CLOSED: 'on', THROTTLE_TTL: '30' })).toMatchObject({
+      THROTTLE_FAIL_CLOSED: true,
+      THROTTLE_TTL: 30_000,
+    });
+    expect(parseEnv({ THROTTLE_FAIL_CLOSED: '0' }).THROTTLE_FAIL_CLOSED).toBe(false);
+    expect(problemsOf({ THROTTLE_TTL: '0s' })[0]).toMatch(/^THROTTLE_TTL: "0s" is not a duration/);
+  });
+
+  it('refuses the same secret for access and refresh tokens', () => {
+    const secret = strongSecret('same');
+
+    expect(problemsOf({ JWT_ACCESS_SECRET: secret, JWT_REFRESH_SECRET: secret })).toEqual([
+      'JWT_REFRESH_SECRET: must differ from JWT_ACCESS_SECRET',
+    ]);
+  });
+
+  it('refuses a long but low-variety secret in production only', () => {
+    const lowVariety = 'abababababababababababababababab';
+    const env = { JWT_ACCESS_SECRET: lowVariety, JWT_REFRESH_SECRET: strongSecret('r') };
+
+    expect(problemsOf({ ...env, NODE_ENV: 'production' })).toEqual([
+      'JWT_ACCESS_SECRET: looks like a placeholder; use a random value',
+    ]);
+    expect(parseEnv(env).JWT_ACCESS_SECRET).toBe(lowVariety);
+  });
+
+  it('names ADMIN_EMAIL when only the admin password is set', () => {
+    expect(problemsOf({ ADMIN_PASSWORD: 'long enough password' })).toEqual([
+      'ADMIN_EMAIL: must be set together with the other ADMIN_ variable',
+    ]);
+  });
+
+  it('accepts read replicas behind a MySQL primary', () => {
+    expect(
+      parseEnv({ DATABASE_URL: 'mysql://u@db/app', DATABASE_READ_URLS: 'mariadb://u@r1/app' }).DATABASE_READ_URLS,
+    ).toEqual(['mariadb://u@r1/app']);
+  });
+});

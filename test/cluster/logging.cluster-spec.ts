@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppProcess, startApp } from '@test/support/app-process';
-import { provisionDatabase, TestDatabase } from '@test/support/database';
+import { freshDatabase, TestDatabase } from '@test/support/database';
 
 /**
  * Logs as an operator's log shipper sees them: the stdout and stderr of a real process
@@ -18,17 +18,6 @@ interface LogLine {
   req?: { id: string; method: string; url: string };
   res?: { statusCode: number };
   [key: string]: unknown;
-}
-
-async function freshDatabase(): Promise<TestDatabase> {
-  const saved = process.env.TEST_DB;
-  process.env.TEST_DB = 'external';
-  try {
-    return await provisionDatabase();
-  } finally {
-    if (saved === undefined) delete process.env.TEST_DB;
-    else process.env.TEST_DB = saved;
-  }
 }
 
 describe('logs (real process, tracing off)', () => {

@@ -1,14 +1,13 @@
 import { Client } from 'pg';
 import { AppProcess, startApp } from '@test/support/app-process';
-import { provisionDatabase, TestDatabase } from '@test/support/database';
+import { freshDatabase, TestDatabase } from '@test/support/database';
 
 describe('migrations when replicas boot together', () => {
   let database: TestDatabase;
   const apps: AppProcess[] = [];
 
   beforeAll(async () => {
-    process.env.TEST_DB = 'external';
-    database = await provisionDatabase();
+    database = await freshDatabase();
   });
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.stop()));

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, Server } from 'node:http';
 import { AppProcess, freePort, startApp, waitFor } from '@test/support/app-process';
-import { provisionDatabase, TestDatabase } from '@test/support/database';
+import { freshDatabase, TestDatabase } from '@test/support/database';
 
 /**
  * Tracing in a real process of the built app, exporting over OTLP/HTTP (JSON) to a
@@ -55,17 +55,6 @@ async function startReceiver(): Promise<{ url: string; spans: ExportedSpan[]; se
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return { url: `http://127.0.0.1:${port}`, spans, server };
-}
-
-async function freshDatabase(): Promise<TestDatabase> {
-  const saved = process.env.TEST_DB;
-  process.env.TEST_DB = 'external';
-  try {
-    return await provisionDatabase();
-  } finally {
-    if (saved === undefined) delete process.env.TEST_DB;
-    else process.env.TEST_DB = saved;
-  }
 }
 
 describe('tracing (OpenTelemetry, real process)', () => {

@@ -2,23 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
 import { ProbeModule } from '@test/support/probe/probe.module';
+import { metricSample as sample } from '@test/support/metrics-text';
 import { createTestApp, TestApp } from '@test/support/test-app';
-
-type Labels = Record<string, string>;
-
-/** Sums the samples of `name` whose labels include every one of `labels`. */
-function sample(text: string, name: string, labels: Labels = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const own = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => own[key] === value)) total += Number(match[3]);
-  }
-  return total;
-}
 
 /** Above the few API calls this suite makes, below the scrapes it makes in a row. */
 const THROTTLE_LIMIT = 20;

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -8,32 +7,15 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
+import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kubernetes';
 
 /** What `kubectl apply -k k8s` would send to a cluster, rendered by kubectl's kustomize and checked object by object. */
 
 const ROOT = resolve(__dirname, '..', '..');
 const NAMESPACE = 'nest-enterprise-backend';
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
-
-const MODELS: Record<string, new (data: never) => { validate(): void }> = {
-  'v1/Namespace': Namespace,
-  'v1/ConfigMap': ConfigMap,
-  'v1/Service': Service,
-  'apps/v1/Deployment': Deployment,
-  'batch/v1/Job': Job,
-  'networking.k8s.io/v1/Ingress': Ingress,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-};
-
 function render(dir: string): Manifest[] {
-  const out = execFileSync('kubectl', ['kustomize', resolve(ROOT, dir)], { encoding: 'utf8' });
-  return parseAllDocuments(out).map((doc) => {
-    expect(doc.errors).toEqual([]);
-    return doc.toJS() as Manifest;
-  });
+  return parseManifests(execFileSync('kubectl', ['kustomize', resolve(ROOT, dir)], { encoding: 'utf8' }));
 }
 
 describe('kubectl kustomize k8s', () => {
@@ -69,7 +51,7 @@ describe('kubectl kustomize k8s', () => {
   it.each(manifests.map((m) => [`${m.kind}/${m.metadata.name}`, m] as const))(
     '%s validates against the Kubernetes schema',
     (_name, manifest) => {
-      const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+      const Model = KUBERNETES_MODELS[`${manifest.apiVersion}/${manifest.kind}`];
       expect(Model).toBeDefined();
       expect(() => new Model!(manifest as never).validate()).not.toThrow();
     },

@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments, parse } from 'yaml';
+import { parse } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
-import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { ConfigMap, Secret } from 'kubernetes-models/v1';
 import { envSchema } from '@/config/env.schema';
+import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kubernetes';
 
 /**
  * The Kubernetes sources checked without a cluster or kubectl: every file parses and
@@ -19,26 +18,8 @@ import { envSchema } from '@/config/env.schema';
 const K8S = resolve(__dirname, '..', '..', 'k8s');
 const KNOWN_VARIABLES = new Set(Object.keys(envSchema.innerType().shape));
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: unknown };
-
-const MODELS: Record<string, new (data: never) => { validate(): void }> = {
-  'v1/Namespace': Namespace,
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'apps/v1/Deployment': Deployment,
-  'batch/v1/Job': Job,
-  'networking.k8s.io/v1/Ingress': Ingress,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-};
-
 function load(file: string): Manifest[] {
-  return parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((doc) => {
-    expect(doc.errors).toEqual([]);
-    return doc.toJS() as Manifest;
-  });
+  return parseManifests(readFileSync(join(K8S, file), 'utf8'));
 }
 
 const byKind = (kind: string): Manifest => {
@@ -60,7 +41,7 @@ describe('k8s/ sources', () => {
     '%s validates against the Kubernetes schema',
     (file) => {
       for (const manifest of load(file)) {
-        const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+        const Model = KUBERNETES_MODELS[`${manifest.apiVersion}/${manifest.kind}`];
         expect(Model).toBeDefined();
         expect(() => new Model!(manifest as never).validate()).not.toThrow();
       }

@@ -54,3 +54,15 @@ async function withPg<T>(url: URL, fn: (client: Client) => Promise<T>): Promise<
     await client.end();
   }
 }
+
+/** A database of the test's own on DATABASE_URL's server, whatever TEST_DB says (process tests). */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const saved = process.env.TEST_DB;
+  process.env.TEST_DB = 'external';
+  try {
+    return await provisionDatabase();
+  } finally {
+    if (saved === undefined) delete process.env.TEST_DB;
+    else process.env.TEST_DB = saved;
+  }
+}

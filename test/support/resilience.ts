@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { ClientRequest, IncomingMessage, request } from 'node:http';
-import { provisionDatabase, TestDatabase } from './database';
 
-/** A database of the test's own on DATABASE_URL's server, whatever TEST_DB says. */
-export async function freshDatabase(): Promise<TestDatabase> {
-  const saved = process.env.TEST_DB;
-  process.env.TEST_DB = 'external';
-  try {
-    return await provisionDatabase();
-  } finally {
-    if (saved === undefined) delete process.env.TEST_DB;
-    else process.env.TEST_DB = saved;
-  }
-}
+export { freshDatabase } from './database';
 
 /** Redis for the processes under test, when the run has one. */
 export const redisEnv = (): Record<string, string | undefined> => ({ REDIS_URL: process.env.REDIS_URL });
