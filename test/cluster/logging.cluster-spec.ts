@@ -120,3 +120,17 @@ describe('logs (real process, tracing off)', () => {
     expect(parsed().filter((l) => l.req?.url?.startsWith('/health'))).toEqual([]);
   });
 });
+
+describe('probe and scrape logs', () => {
+  it('logs /health and /metrics requests at debug level when LOG_LEVEL is debug', async () => {
+    const app = await startApp({ env: { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'debug' } });
+    try {
+      await app.waitUntilReady();
+      await fetch(`${app.url}/health/live`, { headers: { 'X-Request-Id': 'probe-at-debug' } });
+      const line = JSON.parse(await app.waitForOutput(/"requestId":"probe-at-debug"/)) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 20, route: '/health/live', res: { statusCode: 200 } });
+    } finally {
+      await app.stop();
+    }
+  });
+});

@@ -74,6 +74,9 @@ export const REDACTED_PATHS = [
         // A transport runs in a worker thread with its own output; otherwise lines go to stdout asynchronously.
         return {
           forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          // Probe and scrape lines are debug: above that level they would be built per request and dropped,
+          // so those routes skip the request logger entirely (their X-Request-Id comes from requestIdMiddleware).
+          exclude: levelAboveDebug(app.logLevel) ? QUIET_ROUTES : [],
           pinoHttp: pretty ? options : [options, stdoutDestination()],
         };
       },
@@ -84,6 +87,17 @@ export class LoggingModule implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     flushLogs();
   }
+}
+
+/** The routes whose completion lines are logged at debug (see QUIET_PATHS). */
+const QUIET_ROUTES = [
+  { path: 'health', method: RequestMethod.ALL },
+  { path: 'health/{*rest}', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.ALL },
+];
+
+function levelAboveDebug(level: AppConfig['logLevel']): boolean {
+  return !['debug', 'trace'].includes(level);
 }
 
 function isInstalled(name: string): boolean {
