@@ -3,11 +3,11 @@ import type { QueryRunner } from 'typeorm';
 import { QueryLogger, SLOW_SQL_MAX_CHARS } from './query-logger';
 
 describe(QueryLogger.name, () => {
-  let logger: { warn: jest.Mock };
+  let logger: { warn: jest.Mock; log: jest.Mock };
   let sut: QueryLogger;
 
   beforeEach(() => {
-    logger = { warn: jest.fn() };
+    logger = { warn: jest.fn(), log: jest.fn() };
     sut = new QueryLogger(logger as unknown as Logger);
   });
 
@@ -34,14 +34,22 @@ describe(QueryLogger.name, () => {
     expect(logger.warn.mock.calls[0][0].sql).toHaveLength(SLOW_SQL_MAX_CHARS);
   });
 
-  it('passes on TypeORM warnings and stays silent about every query, error and migration', () => {
+  it('passes on TypeORM warnings and stays silent about every query and error', () => {
     sut.log('info', 'chatter');
     sut.logQuery();
     sut.logQueryError(new Error('duplicate'), 'INSERT INTO t VALUES (?)', ['secret']);
-    sut.logMigration();
-    sut.logSchemaBuild();
     expect(logger.warn).not.toHaveBeenCalled();
     sut.log('warn', 'something TypeORM wants known');
     expect(logger.warn).toHaveBeenCalledWith('something TypeORM wants known');
+  });
+
+  it("reports the migration CLI's progress at info", () => {
+    sut.logSchemaBuild('Migration UsersAndSessions1764320000000 has been executed successfully.');
+    sut.logMigration('Migration "UsersAndSessions1764320000000" failed, error: boom');
+    expect(logger.log.mock.calls).toEqual([
+      ['Migration UsersAndSessions1764320000000 has been executed successfully.'],
+      ['Migration "UsersAndSessions1764320000000" failed, error: boom'],
+    ]);
+    expect(logger.warn).not.toHaveBeenCalled();
   });
 });
