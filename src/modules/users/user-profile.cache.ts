@@ -1,6 +1,7 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { CacheAside } from '@/infra/cache/cache-aside';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import type { UserResponseDto } from './dto/user-response.dto';
 import type { User } from './entities/user.entity';
@@ -18,39 +19,29 @@ const PROFILE_TTL_MS = 15_000;
  */
 @Injectable()
 export class UserProfileCache {
-  private readonly logger = new Logger(UserProfileCache.name);
+  private readonly entries: CacheAside;
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @Inject(CACHE_MANAGER) cache: Cache,
     private readonly metrics: AppMetrics,
-  ) {}
+  ) {
+    this.entries = new CacheAside(cache, new Logger(UserProfileCache.name));
+  }
 
   async get(id: string, load: () => Promise<User>): Promise<UserResponseDto> {
-    const cached = await this.cache.get<UserResponseDto>(profileKey(id)).catch(() => undefined);
-    this.metrics.cacheLookup('profile', cached != null);
-    if (cached != null) return cached;
-    const profile = toUserResponse(await load());
-    // A writer that committed meanwhile has left the fresher value: keep it.
-    if ((await this.cache.get(profileKey(id)).catch(() => undefined)) == null) await this.write(id, profile);
-    return profile;
+    return this.entries.read(
+      profileKey(id),
+      async () => toUserResponse(await load()),
+      PROFILE_TTL_MS,
+      (hit) => this.metrics.cacheLookup('profile', hit),
+    );
   }
 
-  async store(user: User): Promise<void> {
-    await this.write(user.id, toUserResponse(user));
+  store(user: User): Promise<void> {
+    return this.entries.write(profileKey(user.id), toUserResponse(user), PROFILE_TTL_MS);
   }
 
-  async drop(id: string): Promise<void> {
-    await this.cache.del(profileKey(id)).catch((error: unknown) => {
-      this.logger.warn({ err: error, id }, 'Cache delete failed; the entry expires on its own');
-    });
-  }
-
-  private async write(id: string, profile: UserResponseDto): Promise<void> {
-    try {
-      await this.cache.set(profileKey(id), profile, PROFILE_TTL_MS);
-    } catch (error) {
-      this.logger.warn({ err: error, id }, 'Cache write failed; dropping the entry so readers use the database');
-      await this.cache.del(profileKey(id)).catch(() => undefined);
-    }
+  drop(id: string): Promise<void> {
+    return this.entries.drop(profileKey(id));
   }
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { Repository } from 'typeorm';
 import type { AuthConfig } from '@/config/configuration';
@@ -46,8 +47,9 @@ describe(AuthStateService.name, () => {
       { accessTtlMs: 900_000 } as AuthConfig,
       metrics as unknown as AppMetrics,
     );
-    jest.spyOn(sut['logger'], 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
+  afterEach(() => jest.restoreAllMocks());
 
   it('reads the database on a miss, then answers from the cache, recording both', async () => {
     await expect(sut.check(user.id, 's1')).resolves.toEqual({ role: 'admin' });

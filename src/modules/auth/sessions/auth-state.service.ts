@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Cache } from 'cache-manager';
 import { Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
+import { CacheAside } from '@/infra/cache/cache-aside';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import { User, UserRole } from '@/modules/users/entities/user.entity';
 import { Session } from '../entities/session.entity';
@@ -40,7 +41,7 @@ const LIVE_TTL_MS = 15_000;
  */
 @Injectable()
 export class AuthStateService {
-  private readonly logger = new Logger(AuthStateService.name);
+  private readonly entries: CacheAside;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -48,7 +49,9 @@ export class AuthStateService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
     private readonly metrics: AppMetrics,
-  ) {}
+  ) {
+    this.entries = new CacheAside(cache, new Logger(AuthStateService.name));
+  }
 
   /** The caller's current role when user and session are valid, otherwise `null`. */
   async check(userId: string, sessionId: string): Promise<{ role: UserRole } | null> {
@@ -108,32 +111,16 @@ export class AuthStateService {
   }
 
   private async readThrough<T>(cacheName: string, key: string, load: () => Promise<T>): Promise<T> {
-    const cached = await this.read<T>(key);
-    this.metrics.cacheLookup(cacheName, cached !== undefined);
-    if (cached !== undefined) return cached.v;
-    const loaded = await load();
-    // A writer that committed while we read the database has left the fresher value: keep it.
-    const raced = await this.read<T>(key);
-    if (raced !== undefined) return raced.v;
-    await this.write(key, loaded, LIVE_TTL_MS);
-    return loaded;
+    const entry = await this.entries.read<Entry<T>>(
+      key,
+      async () => ({ v: await load() }),
+      LIVE_TTL_MS,
+      (hit) => this.metrics.cacheLookup(cacheName, hit),
+    );
+    return entry.v;
   }
 
-  private async read<T>(key: string): Promise<Entry<T> | undefined> {
-    try {
-      return (await this.cache.get<Entry<T>>(key)) ?? undefined;
-    } catch (error) {
-      this.logger.warn({ err: error, key }, 'Cache read failed; using the database');
-      return undefined;
-    }
-  }
-
-  private async write<T>(key: string, value: T, ttlMs: number): Promise<void> {
-    try {
-      await this.cache.set<Entry<T>>(key, { v: value }, ttlMs);
-    } catch (error) {
-      this.logger.warn({ err: error, key }, 'Cache write failed; dropping the entry so readers use the database');
-      await this.cache.del(key).catch(() => undefined);
-    }
+  private write<T>(key: string, value: T, ttlMs: number): Promise<void> {
+    return this.entries.write<Entry<T>>(key, { v: value }, ttlMs);
   }
 }
