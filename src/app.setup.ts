@@ -6,8 +6,10 @@ import { Logger } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@/config/configuration';
 import { bodyParserErrors } from '@/common/http/body-parser-errors';
 import { rejectHostileJson } from '@/common/http/hostile-json';
-import { requestIdMiddleware } from '@/common/http/request-id';
 import { setupSwagger } from '@/common/swagger/swagger';
+import { LOGGERS } from '@/infra/logging/logging.module';
+import type { Loggers } from '@/infra/logging/loggers';
+import { requestLogging } from '@/infra/logging/request-logging';
 import { httpMetricsMiddleware } from '@/modules/metrics/http-metrics.middleware';
 
 export const API_PREFIX = 'api/v1';
@@ -45,7 +47,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.set('etag', false);
   // First, so every request is measured, including those refused by any later middleware.
   app.use(httpMetricsMiddleware());
-  app.use(requestIdMiddleware);
+  // Assigns the request id (echoed as X-Request-Id) and logs the request when it ends.
+  app.use(requestLogging(app.get<Loggers>(LOGGERS).access));
   app.use(helmet());
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,

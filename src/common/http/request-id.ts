@@ -8,8 +8,8 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /**
  * Picks the request id (the caller's if sane, else a new UUID) and echoes it on the
- * response. Used as pino-http's `genReqId`, so the id on the response, in every log
- * line of the request and in an error body is one and the same.
+ * response. The request logger calls it first thing, so the id on the response, in every
+ * log line of the request and in an error body is one and the same.
  */
 export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
   if (typeof req.id === 'string') return req.id;
@@ -18,12 +18,6 @@ export function assignRequestId(req: IncomingMessage & { id?: unknown }, res: Se
   req.id = id;
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
-}
-
-/** Express middleware form, mounted before routing so even unrouted requests get an id. */
-export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  assignRequestId(req, res);
-  next();
 }
 
 /** The id assigned by {@link assignRequestId}; falls back to a fresh one for requests that bypassed it. */

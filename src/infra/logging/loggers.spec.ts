@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import { createLoggers } from './loggers';
+import { runInRequestContext } from './request-context';
+
+function sink() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('createLoggers', () => {
+  it('stamps root lines logged inside a request with its id, and no others', () => {
+    const out = sink();
+    const { root } = createLoggers({ env: 'production', logLevel: 'info' }, out.stream);
+
+    runInRequestContext('req-7', () => root.warn('inside'));
+    root.warn('outside');
+
+    expect(out.lines.map((l) => [l.msg, l.requestId])).toEqual([
+      ['inside', 'req-7'],
+      ['outside', undefined],
+    ]);
+  });
+
+  it('redacts secrets on root lines, however they are nested', () => {
+    const out = sink();
+    const { root } = createLoggers({ env: 'production', logLevel: 'info' }, out.stream);
+
+    root.info(
+      { password: 'p1', body: { refreshToken: 'r1' }, err: { cause: { accessToken: 'a1' } }, headers: { cookie: 'c' } },
+      'secrets',
+    );
+
+    const [line] = out.lines;
+    expect(JSON.stringify(line)).not.toMatch(/p1|r1|a1|"c"/);
+    expect(line).toMatchObject({ password: '[redacted]', body: { refreshToken: '[redacted]' } });
+  });
+
+  it('writes both loggers at the configured level only', () => {
+    const out = sink();
+    const { root, access } = createLoggers({ env: 'production', logLevel: 'warn' }, out.stream);
+
+    root.info('dropped');
+    access.info('dropped');
+    access.error('kept');
+
+    expect(out.lines.map((l) => l.msg)).toEqual(['kept']);
+  });
+});
