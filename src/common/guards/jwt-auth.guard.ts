@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { TokenExpiredError } from '@nestjs/jwt';
 import { IS_PUBLIC_KEY } from '@/common/decorators/public.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
+import { PerRoute } from './per-route';
 
 /**
  * Global guard: every route needs a valid access token unless marked `@Public()`. The
@@ -14,16 +15,15 @@ import { UnauthorizedProblem } from '@/common/http/problem';
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  private readonly isPublic: PerRoute<boolean>;
+
+  constructor(reflector: Reflector) {
     super();
+    this.isPublic = new PerRoute((targets) => reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true);
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : super.canActivate(context);
+    return this.isPublic.of(context) ? true : super.canActivate(context);
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {

@@ -4,17 +4,19 @@ import type { AuthUser } from '@/common/decorators/current-user.decorator';
 import { ROLES_KEY } from '@/common/decorators/roles.decorator';
 import { ForbiddenProblem } from '@/common/http/problem';
 import type { UserRole } from '@/modules/users/entities/user.entity';
+import { PerRoute } from './per-route';
 
 /** Global guard after JwtAuthGuard: enforces `@Roles(...)` against the caller's current role. */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly roles: PerRoute<UserRole[] | undefined>;
+
+  constructor(reflector: Reflector) {
+    this.roles = new PerRoute((targets) => reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, targets));
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const roles = this.roles.of(context);
     if (!roles || roles.length === 0) return true;
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user || !roles.includes(user.role)) throw new ForbiddenProblem('This needs the admin role.');

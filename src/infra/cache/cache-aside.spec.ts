@@ -3,7 +3,7 @@ import { CacheAside } from './cache-aside';
 
 describe(CacheAside.name, () => {
   let entries: Map<string, unknown>;
-  let cache: { get: jest.Mock; set: jest.Mock; del: jest.Mock };
+  let cache: { get: jest.Mock; mget: jest.Mock; set: jest.Mock; del: jest.Mock };
   let logger: { warn: jest.Mock };
   let sut: CacheAside;
 
@@ -11,6 +11,7 @@ describe(CacheAside.name, () => {
     entries = new Map();
     cache = {
       get: jest.fn(async (key: string) => entries.get(key)),
+      mget: jest.fn(async (keys: string[]) => keys.map((key) => entries.get(key))),
       set: jest.fn(async (key: string, value: unknown) => void entries.set(key, value)),
       del: jest.fn(async (key: string) => void entries.delete(key)),
     };
@@ -49,6 +50,29 @@ describe(CacheAside.name, () => {
     expect(cache.del).toHaveBeenCalledWith('k');
     expect(entries.has('k')).toBe(false);
     expect(logger.warn).toHaveBeenCalled();
+  });
+
+  it('reads several entries in one call, loading and storing only those that missed', async () => {
+    entries.set('a', { n: 'cached' });
+    const load = jest.fn(async (index: number) => ({ n: `db-${index}` }));
+    const lookups: Array<[number, boolean]> = [];
+
+    const result = await sut.readMany(['a', 'b'], load, 1000, (index, hit) => lookups.push([index, hit]));
+
+    expect(result).toEqual([{ n: 'cached' }, { n: 'db-1' }]);
+    expect(cache.mget).toHaveBeenCalledTimes(1);
+    expect(load.mock.calls).toEqual([[1]]);
+    expect(lookups).toEqual([
+      [0, true],
+      [1, false],
+    ]);
+    expect(entries.get('b')).toEqual({ n: 'db-1' });
+  });
+
+  it('treats a failing multi-read as misses all round', async () => {
+    cache.mget.mockRejectedValue(new Error('down'));
+    await expect(sut.readMany(['a'], async () => ({ n: 'db' }), 1000)).resolves.toEqual([{ n: 'db' }]);
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ keys: ['a'] }), expect.any(String));
   });
 
   it('survives a failing delete', async () => {

@@ -119,11 +119,17 @@ describe('requestLogging', () => {
 
   it('keeps probes and scrapes out of an info log, and logs them at debug', async () => {
     await serve('info');
-    handler = (_req, res) => res.end();
+    const contexts: unknown[] = [];
+    handler = (_req, res) => {
+      contexts.push(requestContextFields());
+      res.end();
+    };
     const probe = await call('/health/live');
     await call('/metrics');
     expect(probe.headers.get(REQUEST_ID_HEADER)).toEqual(expect.any(String));
     expect(log.lines).toEqual([]);
+    // Unlogged probes skip the request context as well: nothing they do logs per request.
+    expect(contexts).toEqual([{}, {}]);
 
     server.closeAllConnections();
     server.close();

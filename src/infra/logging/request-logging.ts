@@ -28,14 +28,18 @@ export function requestLogging(access: Logger): Middleware {
   return (req, res, next) => {
     const requestId = assignRequestId(req, res);
     const quiet = QUIET_PATHS.test(req.url ?? '');
-    if (quiet ? logsQuietPaths : logsRequests) {
-      const started = performance.now();
-      // Read now: routing rewrites req.url while it descends into routers.
-      const { method, url } = req;
-      res.once('close', () =>
-        logCompletion(access, { id: requestId, method, url }, req, res, quiet, performance.now() - started),
-      );
+    if (!(quiet ? logsQuietPaths : logsRequests)) {
+      // An unlogged probe or scrape: nothing it does logs per request, so it needs no context.
+      if (quiet) next();
+      else runInRequestContext(requestId, next);
+      return;
     }
+    const started = performance.now();
+    // Read now: routing rewrites req.url while it descends into routers.
+    const { method, url } = req;
+    res.once('close', () =>
+      logCompletion(access, { id: requestId, method, url }, req, res, quiet, performance.now() - started),
+    );
     runInRequestContext(requestId, next);
   };
 }

@@ -20,6 +20,7 @@ function fakeCache() {
     setDown: (value: boolean) => (down = value),
     cache: {
       get: jest.fn(async (key: string) => (guard(), store.get(key))),
+      mget: jest.fn(async (keys: string[]) => (guard(), keys.map((key) => store.get(key)))),
       set: jest.fn(async (key: string, value: unknown) => (guard(), store.set(key, value), value)),
       del: jest.fn(async (key: string) => (guard(), store.delete(key))),
     },
@@ -64,6 +65,17 @@ describe(AuthStateService.name, () => {
     ]);
   });
 
+  it('reads user and session state in one cache round trip', async () => {
+    await sut.check(user.id, 's1');
+    cache.cache.mget.mockClear();
+    cache.cache.get.mockClear();
+
+    await sut.check(user.id, 's1');
+
+    expect(cache.cache.mget).toHaveBeenCalledTimes(1);
+    expect(cache.cache.get).not.toHaveBeenCalled();
+  });
+
   it('refuses a revoked session from the tombstone written after the commit, without a database read', async () => {
     await sut.check(user.id, 's1');
     await sut.sessionsRevoked([session]);
@@ -99,7 +111,8 @@ describe(AuthStateService.name, () => {
       await sut.sessionsRevoked([session]);
       return session;
     });
-    await expect(sut.sessionState('s1')).resolves.toMatchObject({ revoked: true });
-    await expect(sut.sessionState('s1')).resolves.toMatchObject({ revoked: true });
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    expect(sessions.findOne).toHaveBeenCalledTimes(1);
   });
 });

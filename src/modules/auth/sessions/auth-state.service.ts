@@ -19,8 +19,12 @@ interface Entry<T> {
   v: T;
 }
 
-const userKey = (id: string) => `auth:user:${id}`;
-const sessionKey = (id: string) => `auth:session:${id}`;
+/**
+ * A user's entries share the `{userId}` hash tag, so the guard's one read of user and
+ * session state (MGET) stays within one hash slot on a Redis Cluster.
+ */
+const userKey = (userId: string) => `auth:{${userId}}:user`;
+const sessionKey = (userId: string, sessionId: string) => `auth:{${userId}}:session:${sessionId}`;
 /**
  * Live state is re-read from the database at least this often even if no writer touched
  * it. With Redis every instance sees a writer's entry at once, so this no longer bounds
@@ -55,32 +59,18 @@ export class AuthStateService {
 
   /** The caller's current role when user and session are valid, otherwise `null`. */
   async check(userId: string, sessionId: string): Promise<{ role: UserRole } | null> {
-    const [user, session] = await Promise.all([this.userState(userId), this.sessionState(sessionId)]);
+    // Both entries in one cache round trip: this runs on every authenticated request.
+    const [userEntry, sessionEntry] = await this.entries.readMany<Entry<UserState | SessionState>>(
+      [userKey(userId), sessionKey(userId, sessionId)],
+      async (index) => ({ v: index === 0 ? await this.loadUser(userId) : await this.loadSession(sessionId) }),
+      LIVE_TTL_MS,
+      (index, hit) => this.metrics.cacheLookup(index === 0 ? 'user' : 'session', hit),
+    );
+    const user = userEntry.v as UserState;
+    const session = sessionEntry.v as SessionState;
     if (!user || !user.active || !session || session.revoked) return null;
     if (session.userId !== userId || session.createdAt < user.sessionsValidAfter) return null;
     return { role: user.role };
-  }
-
-  userState(id: string): Promise<UserState> {
-    return this.readThrough('user', userKey(id), async () => {
-      const user = await this.users.findOne({
-        where: { id },
-        select: { id: true, isActive: true, role: true, sessionsValidAfter: true },
-      });
-      return user ? this.toUserState(user) : null;
-    });
-  }
-
-  sessionState(id: string): Promise<SessionState> {
-    return this.readThrough('session', sessionKey(id), async () => {
-      const session = await this.sessions.findOne({
-        where: { id },
-        select: { id: true, userId: true, createdAt: true, revokedAt: true },
-      });
-      return session
-        ? { userId: session.userId, createdAt: session.createdAt.getTime(), revoked: session.revokedAt !== null }
-        : null;
-    });
   }
 
   /** After a committed change to a user (role, activation, sessionsValidAfter). */
@@ -98,7 +88,7 @@ export class AuthStateService {
     await Promise.all(
       revoked.map((s) =>
         this.write(
-          sessionKey(s.id),
+          sessionKey(s.userId, s.id),
           { userId: s.userId, createdAt: s.createdAt.getTime(), revoked: true },
           this.cfg.accessTtlMs,
         ),
@@ -106,18 +96,26 @@ export class AuthStateService {
     );
   }
 
-  private toUserState(user: Pick<User, 'isActive' | 'role' | 'sessionsValidAfter'>): UserState {
-    return { active: user.isActive, role: user.role, sessionsValidAfter: user.sessionsValidAfter.getTime() };
+  private async loadUser(id: string): Promise<UserState> {
+    const user = await this.users.findOne({
+      where: { id },
+      select: { id: true, isActive: true, role: true, sessionsValidAfter: true },
+    });
+    return user ? this.toUserState(user) : null;
   }
 
-  private async readThrough<T>(cacheName: string, key: string, load: () => Promise<T>): Promise<T> {
-    const entry = await this.entries.read<Entry<T>>(
-      key,
-      async () => ({ v: await load() }),
-      LIVE_TTL_MS,
-      (hit) => this.metrics.cacheLookup(cacheName, hit),
-    );
-    return entry.v;
+  private async loadSession(id: string): Promise<SessionState> {
+    const session = await this.sessions.findOne({
+      where: { id },
+      select: { id: true, userId: true, createdAt: true, revokedAt: true },
+    });
+    return session
+      ? { userId: session.userId, createdAt: session.createdAt.getTime(), revoked: session.revokedAt !== null }
+      : null;
+  }
+
+  private toUserState(user: Pick<User, 'isActive' | 'role' | 'sessionsValidAfter'>): UserState {
+    return { active: user.isActive, role: user.role, sessionsValidAfter: user.sessionsValidAfter.getTime() };
   }
 
   private write<T>(key: string, value: T, ttlMs: number): Promise<void> {
