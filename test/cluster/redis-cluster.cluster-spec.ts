@@ -71,6 +71,16 @@ describe('three instances on a Redis Cluster', () => {
   it('accepts a token issued by one node on the others, and spends a refresh token once for all', async () => {
     const user = await signUp(a);
     expect(await Promise.all([me(b, user), me(c, user)])).toEqual([200, 200]);
+    // The guard reads user and session state with one MGET: it must hit on the cluster too
+    // (keys in different slots would fail it, and every request would go to the database).
+    const sessionHits = async () =>
+      metricSample((await http(`${b.url}/metrics`)).body as string, 'cache_requests_total', {
+        cache: 'session',
+        result: 'hit',
+      });
+    const hitsBefore = await sessionHits();
+    expect(await me(b, user)).toBe(200);
+    expect(await sessionHits()).toBe(hitsBefore + 1);
     const body = { refreshToken: user.refreshToken };
     expect((await http(`${c.url}/api/v1/auth/refresh`, { method: 'POST', body })).status).toBe(200);
     expect((await http(`${b.url}/api/v1/auth/refresh`, { method: 'POST', body })).status).toBe(401);
