@@ -91,6 +91,8 @@ export const authConfig = registerAs('auth', () => {
     loginFailureWindowMs: env.LOGIN_FAILURE_WINDOW,
     // Default: leave one core to the event loop, so hashing never starves request handling.
     hashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
+    // Hashing threads yield the CPU to the event loop and the database (0 = normal priority).
+    hashNice: env.PASSWORD_HASH_NICE,
   };
 });
 

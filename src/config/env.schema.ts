@@ -138,6 +138,7 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_CLIENT: integer(20, 1, 100_000),
     LOGIN_FAILURE_WINDOW: duration('15m'),
     PASSWORD_HASH_CONCURRENCY: optionalString.pipe(z.coerce.number().int().min(1).max(64).optional()),
+    PASSWORD_HASH_NICE: integer(10, 0, 19),
 
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
     OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),

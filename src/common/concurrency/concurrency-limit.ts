@@ -1,6 +1,6 @@
 /**
  * Runs at most `limit` tasks at once; the others wait in arrival order. Used where work
- * leaves the event loop but still competes for the same cores (argon2 on the libuv pool):
+ * leaves the event loop but still competes for the same cores (argon2 on worker threads):
  * bounding it keeps a core free for serving requests.
  */
 export class ConcurrencyLimit {
