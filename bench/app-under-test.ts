@@ -129,7 +129,7 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
     password: PASSWORD,
     name: `Bench User ${i}`,
   }));
-  // A few at a time: each registration is an argon2 hash on the libuv pool.
+  // A few at a time: each registration is an argon2 hash on a hashing thread.
   for (let i = 0; i < users.length; i += 4) {
     await Promise.all(users.slice(i, i + 4).map((u) => post('/auth/register', u)));
   }

@@ -99,7 +99,7 @@ export async function describeEnvironment(services?: { postgresUrl: string; redi
         'nestjs-pino',
         'pino',
         'prom-client',
-        'argon2',
+        '@node-rs/argon2',
         'helmet',
         'autocannon',
       ].map((p) => [p, versionOf(p)]),

@@ -135,7 +135,7 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
       .map((k) => STORE_LABEL[k])
       .join(' and ')}. All baselines answer the same JSON body as \`/users/me\`.`,
     `- autocannon runs in a process of its own, ${p.connections} connections. Each target is warmed up for ${p.warmupSec} s, then measured for ${p.roundSec} s in each of ${p.rounds} rounds; the order rotates every round. Reported: medians over rounds; ratios are medians of per-round ratios to the baseline measured in the same round.`,
-    '- Server CPU per request: utime + stime of the server process (all threads, the argon2 pool included) from `/proc/<pid>/stat` before and after each round, over the requests completed.',
+    '- Server CPU per request: utime + stime of the server process (all threads, the argon2 hashing threads included) from `/proc/<pid>/stat` before and after each round, over the requests completed.',
     `- Redis: ${
       Object.entries(result.redisKeysWritten)
         .filter(([k]) => k === 'postgres')
@@ -168,7 +168,7 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
     '',
     '## Logins and probes',
     '',
-    `${p.loginConnections} connections logging in (argon2id on the libuv pool) while 5 connections probe \`/health/live\` at 100 req/s, ${p.loginLoadSec} s.`,
+    `${p.loginConnections} connections logging in (argon2id on low-priority worker threads) while 5 connections probe \`/health/live\` at 100 req/s, ${p.loginLoadSec} s.`,
     '',
     '| store | logins/s | login p50 ms | login p99 ms | probe p50 ms | probe p99 ms | probe max ms | event-loop delay p99 / max ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -276,7 +276,7 @@ async function main(): Promise<void> {
     const baselineSamples = Object.fromEntries(baselines.map((b) => [b.id, samples.get(b.id)!]));
     const summaries = targets.map((t) => summarise(t, samples.get(t.id)!, baselineSamples));
 
-    // Logins hash with argon2 on the libuv pool; the event loop must keep answering probes meanwhile.
+    // Logins hash with argon2 on low-priority worker threads; the event loop must keep answering probes meanwhile.
     const duringLogins: BenchResult['duringLogins'] = [];
     for (const app of apps) {
       const login = appTargets(app, plan.loginConnections).find((t) => t.id.endsWith(':login'))!;
