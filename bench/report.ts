@@ -168,7 +168,7 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
     '',
     '## Logins and probes',
     '',
-    `${p.loginConnections} connections logging in (argon2id on low-priority worker threads) while 5 connections probe \`/health/live\` at 100 req/s, ${p.loginLoadSec} s.`,
+    `${p.loginConnections} connections logging in (argon2id on low-priority worker threads) while 5 connections from a load generator of their own probe \`/health/live\` at 100 req/s, ${p.loginLoadSec} s.`,
     '',
     '| store | logins/s | login p50 ms | login p99 ms | probe p50 ms | probe p99 ms | probe max ms | event-loop delay p99 / max ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -191,6 +191,9 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   const apps: AppUnderTest[] = [];
   const worker = startLoadWorker();
+  // The probe during logins has a process of its own, as a kubelet would: timed from the
+  // login generator's event loop, its latency included that loop's own backlog.
+  const probeWorker = startLoadWorker();
   try {
     // Baselines: the same JSON body, each on a route at `/`.
     const securedToken = new JwtService({ secret: BASELINE_SECRET }).sign({ sub: 'bench' }, { expiresIn: '2h' });
@@ -260,7 +263,10 @@ async function main(): Promise<void> {
     for (const target of targets) await measure(worker, target, plan.warmupSec, -1);
 
     const samples = new Map<string, RoundSample[]>(targets.map((t) => [t.id, []]));
-    const ourPids = () => [...servers, ...apps.map((a) => a.server)].map((s) => s.child.pid!).concat(worker.child.pid!);
+    const ourPids = () =>
+      [...servers, ...apps.map((a) => a.server)]
+        .map((s) => s.child.pid!)
+        .concat(worker.child.pid!, probeWorker.child.pid!);
     const cpuBefore = machineCpu(ourPids());
     for (let round = 0; round < plan.rounds; round++) {
       // Rotated each round, so no target always follows the same neighbour.
@@ -282,15 +288,17 @@ async function main(): Promise<void> {
       const login = appTargets(app, plan.loginConnections).find((t) => t.id.endsWith(':login'))!;
       // A scrape resets prom-client's event-loop delay histogram, so the next one covers exactly the logins.
       await eventLoopLag(app.server.url);
-      const [logins, health] = await worker.run([
-        login.scenario(plan.loginLoadSec),
-        {
-          name: 'health',
-          url: `${app.server.url}/health/live`,
-          connections: 5,
-          rate: 100,
-          durationSec: plan.loginLoadSec,
-        },
+      const [[logins], [health]] = await Promise.all([
+        worker.run([login.scenario(plan.loginLoadSec)]),
+        probeWorker.run([
+          {
+            name: 'health',
+            url: `${app.server.url}/health/live`,
+            connections: 5,
+            rate: 100,
+            durationSec: plan.loginLoadSec,
+          },
+        ]),
       ]);
       duringLogins.push({ kind: app.kind, logins, health, eventLoopLag: await eventLoopLag(app.server.url) });
     }
@@ -357,6 +365,7 @@ async function main(): Promise<void> {
     }
   } finally {
     worker.stop();
+    probeWorker.stop();
     await Promise.all([...servers.map((s) => s.stop()), ...apps.map((a) => a.dispose())]);
   }
 }
