@@ -26,10 +26,6 @@ export function redisCacheStore(client: RedisClient): Keyv {
     store: new KeyvAdapter(store),
     namespace: CACHE_NAMESPACE,
     throwOnErrors: true,
-    // The store already serialises (telejson); Keyv's own JSON layer on top would encode
-    // every entry twice and parse it twice on every hit.
-    serialize: undefined,
-    deserialize: undefined,
   });
 }
 

@@ -6,6 +6,12 @@ import { buildDataSourceOptions } from './data-source-options';
 import { QueryLogger } from './query-logger';
 import { QueryMetricsSubscriber } from './query-metrics';
 
+/** The driver itself (it ships no types): just what the pragma test calls. */
+const Database = require('better-sqlite3') as new (file: string) => {
+  pragma(sql: string, options?: { simple: boolean }): unknown;
+  close(): void;
+};
+
 const databaseConfig = (overrides: Partial<DatabaseConfig> = {}): DatabaseConfig => ({
   kind: 'postgres',
   url: 'postgres://app:pw@db:5432/app',
@@ -105,7 +111,7 @@ describe('buildDataSourceOptions', () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("creates the database file's directory, and turns on WAL, a busy timeout and foreign keys", () => {
+    it("creates the database file's directory, and turns on WAL without an fsync per commit, a busy timeout and foreign keys", () => {
       const database = join(dir, 'nested', 'app.sqlite');
       const pragmas: string[] = [];
 
@@ -115,7 +121,27 @@ describe('buildDataSourceOptions', () => {
 
       expect(sut.database).toBe(database);
       expect(statSync(join(dir, 'nested')).isDirectory()).toBe(true);
-      expect(pragmas).toEqual(['journal_mode = WAL', 'busy_timeout = 5000', 'foreign_keys = ON']);
+      expect(pragmas).toEqual([
+        'journal_mode = WAL',
+        'synchronous = NORMAL',
+        'busy_timeout = 5000',
+        'foreign_keys = ON',
+      ]);
+    });
+
+    it('leaves a real database file in WAL mode with synchronous = NORMAL', () => {
+      const file = join(dir, 'real.sqlite');
+      const sut = buildDataSourceOptions(databaseConfig({ kind: 'sqlite', url: undefined, sqlitePath: file }));
+      if (sut.type !== 'better-sqlite3') throw new Error(`expected better-sqlite3, got ${sut.type}`);
+      const conn = new Database(file);
+      try {
+        sut.prepareDatabase!(conn);
+        expect(conn.pragma('journal_mode', { simple: true })).toBe('wal');
+        // 1 = NORMAL (2, the default, would fsync on every commit)
+        expect(conn.pragma('synchronous', { simple: true })).toBe(1);
+      } finally {
+        conn.close();
+      }
     });
 
     it('keeps an in-memory database in memory', () => {
