@@ -76,6 +76,23 @@ describe('database and business metrics', () => {
     expect(after).not.toContain(email);
   });
 
+  it('answers a signed-in GET /users/me from the caches once they are warm: no query at all', async () => {
+    const { bearer } = await registerAndLogin(t.server);
+    const me = () => request(t.server).get('/api/v1/users/me').set('Authorization', bearer);
+    await me().expect(200);
+    // A scrape runs the readiness check (a query) itself: measure what scraping alone adds.
+    const first = await scrape();
+    const warm = await scrape();
+
+    for (let i = 0; i < 5; i++) await me().expect(200);
+
+    const after = await scrape();
+    for (const operation of ['select', 'insert', 'update', 'delete', 'other']) {
+      const scrapeOnly = queries(warm, operation) - queries(first, operation);
+      expect(queries(after, operation) - queries(warm, operation)).toBe(scrapeOnly);
+    }
+  });
+
   it('counts failed queries by operation', async () => {
     const errors = (text: string) =>
       metricSample(text, 'db_query_errors_total', { operation: 'insert', pool: 'primary' });
