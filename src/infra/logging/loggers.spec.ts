@@ -1,21 +1,10 @@
-import { Writable } from 'node:stream';
+import { captureLogLines } from '@test/support/log-lines';
 import { createLoggers } from './loggers';
 import { runInRequestContext } from './request-context';
 
-function sink() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, stream };
-}
-
 describe('createLoggers', () => {
   it('stamps root lines logged inside a request with its id, and no others', () => {
-    const out = sink();
+    const out = captureLogLines();
     const { root } = createLoggers({ env: 'production', logLevel: 'info' }, out.stream);
 
     runInRequestContext('req-7', () => root.warn('inside'));
@@ -28,7 +17,7 @@ describe('createLoggers', () => {
   });
 
   it('redacts secrets on root lines, however they are nested', () => {
-    const out = sink();
+    const out = captureLogLines();
     const { root } = createLoggers({ env: 'production', logLevel: 'info' }, out.stream);
 
     root.info(
@@ -42,7 +31,7 @@ describe('createLoggers', () => {
   });
 
   it('writes both loggers at the configured level only', () => {
-    const out = sink();
+    const out = captureLogLines();
     const { root, access } = createLoggers({ env: 'production', logLevel: 'warn' }, out.stream);
 
     root.info('dropped');

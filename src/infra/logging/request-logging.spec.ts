@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { REQUEST_ID_HEADER } from '@/common/http/request-id';
+import { captureLogLines } from '@test/support/log-lines';
 import { requestContextFields } from './request-context';
 import { requestLogging } from './request-logging';
 
@@ -11,13 +11,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A pino logger writing into an array, synchronously, so a line is there once the request is. */
 function capture(level: string) {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, stream } = captureLogLines();
   return { lines, logger: pino({ level }, stream) };
 }
 

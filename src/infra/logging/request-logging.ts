@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Level, Logger } from 'pino';
+import { isProbeOrScrape } from '@/common/http/probe-paths';
 import { assignRequestId } from '@/common/http/request-id';
 import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
 import { runInRequestContext } from './request-context';
-
-/** Probes and scrapes arrive every few seconds; at info they would drown the real traffic. */
-export const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -27,7 +25,7 @@ export function requestLogging(access: Logger): Middleware {
 
   return (req, res, next) => {
     const requestId = assignRequestId(req, res);
-    const quiet = QUIET_PATHS.test(req.url ?? '');
+    const quiet = isProbeOrScrape(req.url);
     if (!(quiet ? logsQuietPaths : logsRequests)) {
       // An unlogged probe or scrape: nothing it does logs per request, so it needs no context.
       if (quiet) next();

@@ -5,6 +5,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
+import { isProbeOrScrape } from '@/common/http/probe-paths';
 
 /**
  * OpenTelemetry tracing. It has to start before http, express, pg or ioredis are first
@@ -22,9 +23,6 @@ export interface TracingOptions {
   spanProcessors?: SpanProcessor[];
   env?: NodeJS.ProcessEnv;
 }
-
-/** Probes and scrapes every few seconds per instance would bury the traces worth reading. */
-const UNTRACED_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
 let sdk: NodeSDK | undefined;
 
@@ -49,7 +47,7 @@ export function startTracing(options: TracingOptions = {}): boolean {
     logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+        ignoreIncomingRequestHook: (req: IncomingMessage) => isProbeOrScrape(req.url),
         requireParentforOutgoingSpans: true,
       }),
       // One span per middleware adds noise, not insight; routers and handlers remain.
