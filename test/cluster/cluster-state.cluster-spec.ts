@@ -56,10 +56,10 @@ describe('three instances on shared PostgreSQL and Redis', () => {
   afterAll(() => cluster?.stop());
 
   it('boots together on an empty database: one migration run, one admin, every node ready and on Redis', async () => {
-    const migrated = cluster.nodes.filter((node) => node.output.some((line) => line.includes('Applied ')));
-    const created = cluster.nodes.filter((node) =>
-      node.output.some((line) => line.includes('Created the first admin')),
-    );
+    await Promise.all(cluster.nodes.map((node) => node.logsWritten()));
+    const logged = (text: string) => cluster.nodes.filter((node) => node.output.some((line) => line.includes(text)));
+    const migrated = logged('Applied ');
+    const created = logged('Created the first admin');
     expect(migrated).toHaveLength(1);
     expect(created).toHaveLength(1);
 

@@ -222,6 +222,8 @@ describe(`OpenAPI-driven fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
     expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
     const me = await fetch(`${app.url}/api/v1/users/me`, { headers: { Authorization: `Bearer ${userToken}` } });
     expect(me.status).toBe(200);
+    // Stopped first: the log is written in batches, and a stopping instance writes out the rest.
+    await app.stop();
     const errorLines = app.output.filter((line) => /"level":(50|60)/.test(line) || /Unhandled|uncaught/i.test(line));
     expect(errorLines.slice(0, 10)).toEqual([]);
   });

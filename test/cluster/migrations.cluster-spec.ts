@@ -18,6 +18,7 @@ describe('migrations when replicas boot together', () => {
     const env = { DATABASE_URL: database.url, LOG_LEVEL: 'info' };
     apps.push(...(await Promise.all([1, 2, 3].map(() => startApp({ env })))));
     await Promise.all(apps.map((app) => app.waitUntilReady(60_000)));
+    await Promise.all(apps.map((app) => app.logsWritten()));
 
     const applied = apps.filter((app) => app.output.some((line) => line.includes('Applied ')));
     const upToDate = apps.filter((app) => app.output.some((line) => line.includes('Schema is up to date')));

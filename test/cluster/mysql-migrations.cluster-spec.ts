@@ -43,6 +43,7 @@ describe('MySQL/MariaDB: replicas booting together, and the stored data', () => 
     const env = { DATABASE_URL: url.toString(), LOG_LEVEL: 'info' };
     apps.push(...(await Promise.all([1, 2, 3].map(() => startApp({ env })))));
     await Promise.all(apps.map((app) => app.waitUntilReady(60_000)));
+    await Promise.all(apps.map((app) => app.logsWritten()));
 
     const applied = apps.filter((app) => app.output.some((line) => line.includes('Applied ')));
     const upToDate = apps.filter((app) => app.output.some((line) => line.includes('Schema is up to date')));

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -48,6 +48,13 @@ export interface AppProcess {
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves once every line the app logged before the call is in `output`. The app writes
+   * its log in batches, so a line can lag its event by up to the flush interval: this sends
+   * one request of its own and waits for that request's line, which is written after them.
+   * Needs LOG_LEVEL info or lower.
+   */
+  logsWritten(): Promise<void>;
   waitUntilReady(timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -58,6 +65,22 @@ export interface StartOptions {
   /** The entry point; defaults to the built server, dist/main.js. */
   entry?: string;
   cwd?: string;
+}
+
+/**
+ * Appends each whole line read from `stream` to `output`. A read can end mid-line (the app
+ * writes its log in batches of several lines), so the unfinished tail waits for the next read.
+ */
+function collectLines(stream: NodeJS.ReadableStream, output: string[]): void {
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    output.push(...lines.filter(Boolean));
+  });
+  stream.on('end', () => {
+    if (partial) output.push(partial);
+  });
 }
 
 /**
@@ -85,10 +108,10 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  collectLines(child.stdout!, output);
+  collectLines(child.stderr!, output);
+  // 'close', not 'exit': it comes once stdout and stderr are drained, so `output` is complete.
+  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   const url = `http://127.0.0.1:${port}`;
 
   const app: AppProcess = {
@@ -99,6 +122,11 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     exited,
     waitForOutput: (pattern, timeoutMs = 30_000) =>
       waitFor(async () => output.find((line) => pattern.test(line)), timeoutMs, `output ${pattern}`),
+    logsWritten: async () => {
+      const id = `logs-written-${randomUUID()}`;
+      await (await fetch(`${url}/logs-written`, { headers: { 'X-Request-Id': id } })).arrayBuffer();
+      await app.waitForOutput(new RegExp(`"requestId":"${id}"`), 10_000);
+    },
     waitUntilReady: async (timeoutMs = 30_000) => {
       await Promise.race([
         waitFor(async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), timeoutMs, `${url} ready`),
