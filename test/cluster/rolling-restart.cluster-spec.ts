@@ -2,7 +2,7 @@ import { AppProcess, startApp, waitFor } from '@test/support/app-process';
 import { Cluster, startCluster } from '@test/support/cluster';
 import { metricSample } from '@test/support/metrics-text';
 import { renderComposeNginxConfig } from '@test/support/nginx';
-import { createUsers, percentile, startTraffic, Traffic } from '@test/support/traffic';
+import { createUsers, startTraffic, Traffic } from '@test/support/traffic';
 
 /**
  * A rolling restart as an orchestrator does it: three instances on PostgreSQL + Redis
@@ -127,14 +127,6 @@ describe('rolling restart behind nginx under load', () => {
     const samples = await traffic.stop();
     traffic = undefined;
     const failed = samples.filter((s) => s.status < 200 || s.status >= 300);
-    const summary = {
-      requests: samples.length,
-      writes: samples.filter((s) => s.operation === 'write-me').length,
-      p99Ms: percentile(
-        samples.map((s) => s.ms),
-        99,
-      ),
-    };
 
     const all = cluster.nodes.map((node) => `127.0.0.1:${node.port}`);
     await waitFor(async () => (watcher!.reloads.at(-1)?.length === all.length ? true : undefined), 10_000);
@@ -152,7 +144,7 @@ describe('rolling restart behind nginx under load', () => {
           `${JSON.stringify(relative(failed.slice(0, 20)))}\n${JSON.stringify(relative(timeline))}`,
       );
     }
-    expect(summary.requests).toBeGreaterThan(1_000);
-    expect(summary.writes).toBeGreaterThan(200);
+    expect(samples.length).toBeGreaterThan(1_000);
+    expect(samples.filter((s) => s.operation === 'write-me').length).toBeGreaterThan(200);
   });
 });

@@ -64,16 +64,16 @@ function sendOnce(agent: Agent, url: string, method: string, token: string, payl
   });
 }
 
+/** The retry goes over a new connection: another idle socket of the pool may be closing too. */
+const FRESH_CONNECTION = new Agent({ keepAlive: false });
+const CLOSED_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE']);
+
 /**
  * One request, retried once when a kept-alive connection turns out to have been closed by
  * the server just as it was reused (ECONNRESET, or EPIPE when the write itself hit the
  * closed socket, with no answer): the request never reached anyone, and every mature HTTP
  * client (browsers, undici) retries exactly this case.
  */
-/** The retry goes over a new connection: another idle socket of the pool may be closing too. */
-const FRESH_CONNECTION = new Agent({ keepAlive: false });
-const CLOSED_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE']);
-
 async function send(agent: Agent, url: string, method: string, token: string, body?: unknown, timeoutMs?: number) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const first = await sendOnce(agent, url, method, token, payload, timeoutMs);
