@@ -30,7 +30,7 @@ function watchReadiness(
   cluster: Cluster,
   dir: string,
   port: number,
-  timeline: Timeline,
+  mark: (event: string) => void,
 ): { stop(): void; reloads: string[][] } {
   const reloads: string[][] = [];
   let current = cluster.nodes.map((node) => `127.0.0.1:${node.port}`).join(',');
@@ -49,7 +49,7 @@ function watchReadiness(
       renderComposeNginxConfig({ dir, port, upstreams });
       cluster.nginx!.child.kill('SIGHUP');
       reloads.push(upstreams);
-      timeline.push({ at: Date.now(), event: `nginx reloaded with ${next}` });
+      mark(`nginx reloaded with ${next}`);
     }
     if (!stopped) setTimeout(() => void tick(), WATCH_INTERVAL_MS);
   };
@@ -67,6 +67,7 @@ describe('rolling restart behind nginx under load', () => {
   let traffic: Traffic | undefined;
   let watcher: ReturnType<typeof watchReadiness> | undefined;
   const timeline: Timeline = [];
+  const mark = (event: string) => timeline.push({ at: Date.now(), event });
 
   afterAll(async () => {
     watcher?.stop();
@@ -89,7 +90,7 @@ describe('rolling restart behind nginx under load', () => {
     const nginxPort = Number(new URL(cluster.url).port);
     // nginx runs with `-p <dir>`: its config is re-rendered there.
     const args = cluster.nginx!.child.spawnargs;
-    watcher = watchReadiness(cluster, args[args.indexOf('-p') + 1]!, nginxPort, timeline);
+    watcher = watchReadiness(cluster, args[args.indexOf('-p') + 1]!, nginxPort, mark);
     const users = await createUsers(cluster.url, CLIENTS);
     traffic = startTraffic({ url: cluster.url, users, clients: CLIENTS, timeoutMs: 10_000 });
     const servedSoFar = (n: number) => async () => (traffic!.samples.length >= n ? true : undefined);
@@ -106,14 +107,14 @@ describe('rolling restart behind nginx under load', () => {
     for (let i = 0; i < cluster.nodes.length; i += 1) {
       const old = cluster.nodes[i]!;
       const before = traffic.samples.length;
-      timeline.push({ at: Date.now(), event: `SIGTERM to :${old.port}` });
+      mark(`SIGTERM to :${old.port}`);
       old.child.kill('SIGTERM');
       exitCodes.push(await old.exited);
-      timeline.push({ at: Date.now(), event: `:${old.port} exited` });
+      mark(`:${old.port} exited`);
       const replacement: AppProcess = await startApp({ env: cluster.env, port: old.port });
       cluster.nodes[i] = replacement;
       await replacement.waitUntilReady(60_000);
-      timeline.push({ at: Date.now(), event: `replacement on :${old.port} ready` });
+      mark(`replacement on :${old.port} ready`);
       // Traffic kept flowing through the restart, and reaches the new instance through nginx
       // before the next one goes.
       await waitFor(servedSoFar(before + 300), 60_000, 'traffic after the restart');
