@@ -3,11 +3,55 @@ const { resolve } = require('node:path');
 
 const rootDir = resolve(__dirname, '..');
 
+/**
+ * NestJS 12 ships as ES modules while this project compiles to CommonJS, so the suites
+ * `require()` ES modules. Node does that itself since 22.12, and Jest's module system from
+ * Node 24.9 (the npm scripts pass --experimental-vm-modules, which it needs for it). Under
+ * an older Node, Jest compiles the ES-module packages the suites load to CommonJS instead.
+ */
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+const jestRequiresEsm = major > 24 || (major === 24 && minor >= 9);
+const ESM_PACKAGES = [
+  '@nestjs',
+  'cache-manager',
+  '@cacheable',
+  'keyv',
+  '@keyv',
+  'hookified',
+  'hashery',
+  'qified',
+  'kubernetes-models',
+  '@kubernetes-models',
+  'zod',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  '@tokenizer',
+  '@borewit',
+];
+
+const typescript = ['ts-jest', { tsconfig: resolve(rootDir, 'tsconfig.json') }];
+const esmToCommonJs = [
+  'babel-jest',
+  {
+    babelrc: false,
+    configFile: false,
+    sourceType: 'unambiguous',
+    plugins: [
+      resolve(__dirname, 'jest/babel-local-require.js'),
+      'babel-plugin-transform-import-meta',
+      '@babel/plugin-transform-modules-commonjs',
+    ],
+  },
+];
+
 /** Settings every suite shares: TypeScript through ts-jest and the `@/` and `@test/` aliases. */
 const shared = {
   rootDir,
-  moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: resolve(rootDir, 'tsconfig.json') }] },
+  moduleFileExtensions: ['js', 'mjs', 'cjs', 'json', 'ts'],
+  transform: jestRequiresEsm ? { '^.+\\.ts$': typescript } : { '^.+\\.ts$': typescript, '^.+\\.m?js$': esmToCommonJs },
+  ...(jestRequiresEsm ? {} : { transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`] }),
   moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
   testEnvironment: 'node',
 };

@@ -24,7 +24,7 @@ const list = (item: z.ZodType<string>, label: string) =>
       .filter(Boolean);
     for (const entry of items) {
       if (!item.safeParse(entry).success) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${entry}" is not ${label}` });
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not ${label}` });
       }
     }
     return items;
@@ -39,7 +39,7 @@ const duration = (fallback: string) =>
       const ms = parseDurationMs(value);
       if (ms === undefined || ms <= 0) {
         ctx.addIssue({
-          code: z.ZodIssueCode.custom,
+          code: 'custom',
           message: `"${value}" is not a duration like 500ms, 60s, 15m, 12h or 7d`,
         });
         return z.NEVER;
@@ -49,6 +49,10 @@ const duration = (fallback: string) =>
 
 const integer = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** An integer that may be left unset (or empty), with no default. */
+const optionalInteger = (min: number, max: number) =>
+  optionalString.pipe(z.coerce.number<string>().int().min(min).max(max).optional());
 
 const boolean = (fallback: boolean) =>
   z
@@ -91,7 +95,7 @@ const trustProxy = optionalString.transform((value, ctx): boolean | number | str
     return entries;
   }
   ctx.addIssue({
-    code: z.ZodIssueCode.custom,
+    code: 'custom',
     message: 'must be false, true, a hop count, or a comma-separated list of addresses/CIDRs',
   });
   return z.NEVER;
@@ -128,7 +132,7 @@ export const envSchema = z
     JWT_ACCESS_TTL: duration('15m'),
     JWT_REFRESH_TTL: duration('7d'),
 
-    ADMIN_EMAIL: optionalString.pipe(z.string().email().optional()),
+    ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),
 
     THROTTLE_LIMIT: integer(100, 1, 1_000_000),
@@ -137,7 +141,7 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(5, 1, 10_000),
     LOGIN_MAX_FAILURES_PER_CLIENT: integer(20, 1, 100_000),
     LOGIN_FAILURE_WINDOW: duration('15m'),
-    PASSWORD_HASH_CONCURRENCY: optionalString.pipe(z.coerce.number().int().min(1).max(64).optional()),
+    PASSWORD_HASH_CONCURRENCY: optionalInteger(1, 64),
     PASSWORD_HASH_NICE: integer(10, 0, 19),
 
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),

@@ -6,7 +6,7 @@ import { envSchema } from '@/config/env.schema';
 /** docker-compose.yml checked as data: the cluster it describes, and the variables it hands the app. */
 
 const ROOT = resolve(__dirname, '..', '..');
-const KNOWN_VARIABLES = new Set(Object.keys(envSchema.innerType().shape));
+const KNOWN_VARIABLES = new Set(Object.keys(envSchema.shape));
 
 interface Service {
   image?: string;

@@ -16,7 +16,7 @@ import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kuber
  */
 
 const K8S = resolve(__dirname, '..', '..', 'k8s');
-const KNOWN_VARIABLES = new Set(Object.keys(envSchema.innerType().shape));
+const KNOWN_VARIABLES = new Set(Object.keys(envSchema.shape));
 
 function load(file: string): Manifest[] {
   return parseManifests(readFileSync(join(K8S, file), 'utf8'));

@@ -13,5 +13,5 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export function routeTemplateOf(req: RoutedRequest): string {
   const path = req.route?.path;
   // The logging middleware is mounted on a catch-all route; seeing it means no handler matched.
-  return path && !path.includes('{*') ? `${req.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
+  return path && !path.includes('*') ? `${req.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
 }

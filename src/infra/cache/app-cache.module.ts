@@ -11,6 +11,9 @@ export const DEFAULT_CACHE_TTL_MS = 60_000;
 /** Keys live under `<REDIS_KEY_PREFIX>cache:` in Redis, apart from rate-limit counters. */
 export const CACHE_NAMESPACE = 'cache';
 
+/** One store, as `CacheModule` takes it. */
+type CacheStore = Extract<NonNullable<CacheModuleOptions['stores']>, unknown[]>[number];
+
 /**
  * The cache store over the shared client. `throwOnErrors` makes a failed write reject
  * (Keyv would otherwise swallow it), so a writer knows its entry did not land; a failed
@@ -18,15 +21,18 @@ export const CACHE_NAMESPACE = 'cache';
  * and writes are bounded by the client's command timeout and fail at once while Redis is
  * disconnected (no offline queue).
  */
-export function redisCacheStore(client: RedisClient): Keyv {
+export function redisCacheStore(client: RedisClient): CacheStore {
   // The store is written against cache-manager 5's `Store` type, which cache-manager 7 no
   // longer exports; KeyvAdapter uses only get/set/del/mget/mdel/reset, which it has.
   const store = redisInsStore(client, { ttl: DEFAULT_CACHE_TTL_MS }) as unknown as CacheManagerStore;
-  return new Keyv({
+  const keyv = new Keyv({
     store: new KeyvAdapter(store),
     namespace: CACHE_NAMESPACE,
     throwOnErrors: true,
   });
+  // keyv ships separate CommonJS and ESM declarations, and @nestjs/cache-manager's types
+  // reach the ESM ones; at run time every require of keyv loads the one CommonJS build.
+  return keyv as unknown as CacheStore;
 }
 
 /**

@@ -50,7 +50,7 @@ const durationHistogram = () =>
 export class QueryMetricsSubscriber implements EntitySubscriberInterface {
   private readonly duration = durationHistogram();
 
-  afterQuery(event: AfterQueryEvent<unknown>): void {
+  afterQuery(event: AfterQueryEvent): void {
     const labels = { operation: sqlOperation(event.query), pool: poolOf(event.queryRunner) };
     if (event.success && event.executionTime !== undefined) this.duration.observe(labels, event.executionTime / 1000);
   }

@@ -26,30 +26,33 @@ describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
   describe('on a Redis Cluster client', () => {
     // Never connected: the cluster's command entry point answers as the server would, or fails as during an outage.
     let cluster: Cluster;
-    let call: jest.SpyInstance;
 
     beforeEach(() => {
       cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true, enableOfflineQueue: false });
       clients.push(cluster);
-      call = jest.spyOn(cluster, 'call');
     });
 
-    it('counts with one script whose two keys share a hash tag, so the cluster can run it in one slot', async () => {
-      call.mockResolvedValue([3, 25_000, 0, 0]);
+    it('counts with one script, sent by its SHA, whose two keys share a hash tag so the cluster runs it in one slot', async () => {
+      const send = jest.spyOn(cluster, 'sendCommand').mockImplementation(() => Promise.resolve([3, 24_200, 0, 0]));
       const sut = new ResilientRedisThrottlerStorage(cluster, false, metrics as unknown as AppMetrics);
 
       const record = await sut.increment('10.0.0.1', 30_000, 10, 30_000, 'default');
 
       expect(record).toEqual({ totalHits: 3, timeToExpire: 25, isBlocked: false, timeToBlockExpire: 0 });
-      const [command, , keyCount, hitKey, blockKey] = call.mock.calls[0] as [string, string, number, string, string];
-      expect([command, keyCount]).toEqual(['eval', 2]);
+      const command = send.mock.calls[0]![0];
+      const [, keyCount, hitKey, blockKey] = command.args.map(String);
+      expect([command.name, keyCount]).toEqual(['evalsha', '2']);
       const tag = (key: string) => /^\{[^}]+\}/.exec(key)?.[0];
-      expect(tag(hitKey)).toBeDefined();
-      expect(tag(blockKey)).toBe(tag(hitKey));
+      expect(tag(hitKey!)).toBeDefined();
+      expect(tag(blockKey!)).toBe(tag(hitKey!));
     });
 
     it('fails open when the cluster cannot answer', async () => {
-      call.mockRejectedValue(new Error("Cluster isn't ready and enableOfflineQueue options is false"));
+      jest
+        .spyOn(cluster, 'sendCommand')
+        .mockImplementation(() =>
+          Promise.reject(new Error("Cluster isn't ready and enableOfflineQueue options is false")),
+        );
       const sut = new ResilientRedisThrottlerStorage(cluster, false, metrics as unknown as AppMetrics);
 
       const record = await sut.increment('10.0.0.1', 30_000, 10, 30_000, 'default');

@@ -1,7 +1,5 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Cluster } from 'ioredis';
 import { ProblemException } from '@/common/http/problem';
 import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import type { RedisClient } from './redis-client.factory';
@@ -12,10 +10,46 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 const WARN_INTERVAL_MS = 10_000;
 
 /**
- * The request budget counted in Redis, so N instances share one budget per client. The
- * counting itself is `@nest-lab/throttler-storage-redis` (one atomic Lua script per hit on
- * two keys that share a hash tag, so it also runs on a Redis Cluster). ioredis adds
- * REDIS_KEY_PREFIX to both keys, as it does for every EVAL key.
+ * One hit on a fixed window, atomically: count it, start the window on the first hit, and
+ * once the count passes the limit block the client for the block duration.
+ *   KEYS: hit counter, block marker (one hash tag, so a Redis Cluster runs it in one slot)
+ *   ARGV: window ms, limit, block ms
+ *   returns { hits, ms until the window ends, blocked (0/1), ms until the block ends }
+ */
+const HIT_SCRIPT = `
+local hits = redis.call('INCR', KEYS[1])
+local windowLeft = redis.call('PTTL', KEYS[1])
+if windowLeft < 0 then
+  windowLeft = tonumber(ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], windowLeft)
+end
+local blockLeft = redis.call('PTTL', KEYS[2])
+if blockLeft > 0 then
+  return { hits, windowLeft, 1, blockLeft }
+end
+if hits > tonumber(ARGV[2]) then
+  local block = tonumber(ARGV[3])
+  if block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block) end
+  return { hits, windowLeft, 1, block }
+end
+return { hits, windowLeft, 0, 0 }
+`;
+
+/** The client once `defineCommand` has given it the script (sent by SHA, and in full only when Redis lacks it). */
+interface ThrottleCommands {
+  throttleHit(
+    hitKey: string,
+    blockKey: string,
+    windowMs: number,
+    limit: number,
+    blockMs: number,
+  ): Promise<[number, number, number, number]>;
+}
+
+/**
+ * The request budget counted in Redis, so N instances share one budget per client: one
+ * atomic script per hit on two keys that share a hash tag, so it also runs on a Redis
+ * Cluster. ioredis adds REDIS_KEY_PREFIX to both keys, as it does for every script key.
  *
  * When Redis cannot answer (down, or slower than REDIS_COMMAND_TIMEOUT), the request is
  * let through with a warning and `rate_limit_storage_errors_total`: an outage of the
@@ -24,7 +58,7 @@ const WARN_INTERVAL_MS = 10_000;
  */
 export class ResilientRedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis: ThrottlerStorageRedisService;
+  private readonly redis: RedisClient & ThrottleCommands;
   private lastWarning = 0;
 
   constructor(
@@ -32,9 +66,8 @@ export class ResilientRedisThrottlerStorage implements ThrottlerStorage {
     private readonly failClosed: boolean,
     private readonly metrics: AppMetrics,
   ) {
-    // Two calls because the constructor is overloaded per class, not typed with the union.
-    this.redis =
-      client instanceof Cluster ? new ThrottlerStorageRedisService(client) : new ThrottlerStorageRedisService(client);
+    client.defineCommand('throttleHit', { numberOfKeys: 2, lua: HIT_SCRIPT });
+    this.redis = client as RedisClient & ThrottleCommands;
   }
 
   async increment(
@@ -45,7 +78,20 @@ export class ResilientRedisThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
     try {
-      return await this.redis.increment(key, ttl, limit, blockDuration, throttlerName);
+      const tag = `{${key}:${throttlerName}}`;
+      const [hits, windowLeft, blocked, blockLeft] = await this.redis.throttleHit(
+        `${tag}:hits`,
+        `${tag}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      );
+      return {
+        totalHits: hits,
+        timeToExpire: Math.ceil(windowLeft / 1000),
+        isBlocked: blocked === 1,
+        timeToBlockExpire: Math.ceil(blockLeft / 1000),
+      };
     } catch (error) {
       this.metrics.rateLimitStorageFailed();
       this.warn(error);

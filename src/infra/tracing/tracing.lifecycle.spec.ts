@@ -1,5 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { BatchSpanProcessor, ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { traceContextFields } from '@/infra/logging/trace-context';
 import { shutdownTracing, startTracing } from './tracing';
 
@@ -32,7 +32,9 @@ describe('startTracing', () => {
   it('records spans, puts their ids on log lines, and exports what is buffered on shutdown', async () => {
     const exporter = new RecordingExporter();
 
-    expect(startTracing({ serviceName: 'users-api', spanProcessors: [new BatchSpanProcessor(exporter)] })).toBe(true);
+    expect(startTracing({ serviceName: 'users-api', spanProcessors: [new BatchSpanProcessor({ exporter })] })).toBe(
+      true,
+    );
     const ids = trace.getTracer('test').startActiveSpan('work', (span) => {
       const fields = traceContextFields();
       span.end();
@@ -50,9 +52,9 @@ describe('startTracing', () => {
   it('starts once per process', () => {
     const first = new RecordingExporter();
     const second = new RecordingExporter();
-    startTracing({ spanProcessors: [new BatchSpanProcessor(first)] });
+    startTracing({ spanProcessors: [new BatchSpanProcessor({ exporter: first })] });
 
-    expect(startTracing({ spanProcessors: [new BatchSpanProcessor(second)] })).toBe(true);
+    expect(startTracing({ spanProcessors: [new BatchSpanProcessor({ exporter: second })] })).toBe(true);
     expect(startTracing({ env: {} })).toBe(true);
   });
 
