@@ -126,7 +126,7 @@ describe(ProblemDetailsFilter.name, () => {
   });
 
   it('names the method and path of an unrouted request instead of echoing express', () => {
-    const req = buildRequest({ method: 'DELETE', path: '/nowhere' });
+    const req = buildRequest({ method: 'DELETE', path: '/nowhere', originalUrl: '/nowhere?x=1' });
 
     expect(problemFor(new NotFoundException('Cannot DELETE /nowhere'), req)).toMatchObject({
       status: 404,
