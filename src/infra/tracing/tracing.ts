@@ -5,6 +5,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { isProbeOrScrape } from '@/common/http/probe-paths';
 
 /**
@@ -58,6 +59,11 @@ export function startTracing(options: TracingOptions = {}): boolean {
     ],
   });
   sdk.start();
+  // @nestjs/platform-express 12 is an ES module, and an ES module's import of a CommonJS
+  // package bypasses the require hook that the instrumentations patch through. Requiring
+  // the express that Nest resolves, after the hook is in place, patches the router and
+  // application prototypes it shares with that import.
+  createRequire(require.resolve('@nestjs/platform-express'))('express');
   return true;
 }
 
