@@ -48,6 +48,8 @@ describe('runtime image contents, outside Docker', () => {
     }
     const install = await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], scratch, {
       npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm'),
+      // better-sqlite3 compiles against the headers of the Node that runs the suite.
+      ...(process.env.npm_config_nodedir ? { npm_config_nodedir: process.env.npm_config_nodedir } : {}),
     });
     if (install.code !== 0) throw new Error(`npm ci --omit=dev failed:\n${install.output}`);
 
