@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** docker/Dockerfile and .dockerignore read as text: no Docker engine is needed to hold them to their promises. */
+/**
+ * docker/Dockerfile and .dockerignore read as text: no Docker engine is needed to hold them to their promises.
+ * scripts/image-check.sh builds the image and runs it for real.
+ */
 
 const ROOT = resolve(__dirname, '..', '..');
 const dockerfile = readFileSync(resolve(ROOT, 'docker/Dockerfile'), 'utf8');
 const dockerignore = readFileSync(resolve(ROOT, '.dockerignore'), 'utf8').split('\n');
 const packageJson = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
   engines: { node: string };
+  allowScripts: Record<string, boolean>;
 };
 
 /** Instructions per stage, continuation lines joined. */
@@ -30,16 +34,40 @@ function stages(): Map<string, string[]> {
 describe('docker/Dockerfile', () => {
   const all = stages();
   const runtime = all.get('runtime') ?? [];
+  const instructions = [...all.values()].flat();
 
   it('builds in stages and ends with the runtime stage', () => {
     expect([...all.keys()]).toEqual(['base', 'toolchain', 'deps', 'build', 'prod-deps', 'runtime']);
   });
 
-  it('runs on a Debian slim Node LTS image that satisfies package.json engines', () => {
+  it('needs no frontend image: no `# syntax=` line, the frontend built into BuildKit reads it', () => {
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  it('builds and runs on the Node 24 slim image', () => {
     const version = /^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile)?.[1];
-    expect(['22', '24']).toContain(version);
+    expect(version).toBe('24');
     expect(Number(version)).toBeGreaterThanOrEqual(Number(/\d+/.exec(packageJson.engines.node)![0]));
+    expect(all.get('base')![0]).toBe('FROM node:${NODE_VERSION}-bookworm-slim AS base');
     expect(runtime[0]).toBe('FROM node:${NODE_VERSION}-bookworm-slim AS runtime');
+  });
+
+  it("compiles native addons against the base image's Node headers", () => {
+    const toolchain = all.get('toolchain')!.join('\n');
+    expect(toolchain).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
+    expect(toolchain).toMatch(/npm_config_nodedir=\/usr\/local/);
+  });
+
+  it('takes a CA for npm only as an optional build secret, never as a file or setting of an image', () => {
+    const npmSteps = instructions.filter((line) => line.includes('npm ci'));
+    expect(npmSteps).toHaveLength(2);
+    for (const step of npmSteps) {
+      expect(step).toMatch(/^RUN --mount=type=cache,target=\/root\/\.npm --mount=type=secret,id=npm-ca /);
+      expect(step).toContain('if [ -f /run/secrets/npm-ca ]; then export npm_config_cafile=/run/secrets/npm-ca; fi');
+      expect(step).not.toContain('required=true');
+    }
+    const settings = instructions.filter((line) => /^(ENV|ARG|COPY|ADD)\b/.test(line));
+    expect(settings.filter((line) => /cafile|ca-certificates|\.crt\b|\.pem\b/i.test(line))).toEqual([]);
   });
 
   it('ships production dependencies only, without the build toolchain', () => {
