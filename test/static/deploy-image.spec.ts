@@ -89,11 +89,13 @@ describe('docker/Dockerfile', () => {
     expect(healthcheck).toMatch(/\/health\/live/);
   });
 
-  it('carries the OCI image labels', () => {
+  it('carries the OCI image labels, after the last RUN, so that a new version or commit reuses every layer', () => {
     const labels = runtime.filter((line) => line.startsWith('LABEL')).join(' ');
     for (const key of ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created']) {
       expect(labels).toContain(`org.opencontainers.image.${key}=`);
     }
+    const lastRun = runtime.map((line) => line.startsWith('RUN')).lastIndexOf(true);
+    expect(runtime.findIndex((line) => line.startsWith('ARG'))).toBeGreaterThan(lastRun);
   });
 });
 
