@@ -52,10 +52,22 @@ describe('docker/Dockerfile', () => {
     expect(runtime[0]).toBe('FROM node:${NODE_VERSION}-bookworm-slim AS runtime');
   });
 
-  it("compiles native addons against the base image's Node headers", () => {
+  it("compiles better-sqlite3 once, against the base image's headers, and runs install scripts only where allowed", () => {
     const toolchain = all.get('toolchain')!.join('\n');
     expect(toolchain).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
     expect(toolchain).toMatch(/npm_config_nodedir=\/usr\/local/);
+    const installs = [...instructions.join('\n').matchAll(/npm ci[^&\n]*/g)].map((m) => m[0].trim());
+    expect(installs).toEqual(['npm ci --ignore-scripts', 'npm ci --omit=dev --ignore-scripts']);
+    const rebuilt = [...instructions.join('\n').matchAll(/npm rebuild ([^&\n]+)/g)].flatMap((m) =>
+      m[1]!.trim().split(/\s+/),
+    );
+    const allowed = Object.entries(packageJson.allowScripts)
+      .filter(([, run]) => run)
+      .map(([name]) => name);
+    expect(rebuilt.sort()).toEqual(allowed.sort());
+    expect(all.get('prod-deps')!.filter((line) => line.includes('--from='))).toEqual([
+      'COPY --from=deps /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node ./node_modules/better-sqlite3/build/Release/',
+    ]);
   });
 
   it('takes a CA for npm only as an optional build secret, never as a file or setting of an image', () => {
@@ -71,6 +83,7 @@ describe('docker/Dockerfile', () => {
   });
 
   it('ships production dependencies only, without the build toolchain', () => {
+    expect(all.get('prod-deps')![0]).toBe('FROM base AS prod-deps');
     expect(all.get('prod-deps')!.join('\n')).toMatch(/npm ci --omit=dev/);
     expect(runtime).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
     expect(runtime).toContain('COPY --from=build /app/dist ./dist');
@@ -110,6 +123,8 @@ describe('.dockerignore', () => {
       [
         'nest-cli.json',
         'package-lock.json',
+        'package-lock.json',
+        'package.json',
         'package.json',
         'package.json',
         'src',
