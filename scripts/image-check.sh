@@ -298,6 +298,9 @@ free_port() {
   return 1
 }
 
+# A run that was killed outright (no exit trap) leaves its containers in the kept data-root.
+forget() { docker rm -f "$1" >/dev/null 2>&1 || true; }
+
 secret() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
 
 # start NAME PORT [ENV=VALUE...]: the image on the host network, production secrets only.
@@ -305,6 +308,7 @@ start() {
   local name=$1 port=$2 env=() pair
   shift 2
   for pair in "$@"; do env+=(-e "$pair"); done
+  forget "$name"
   docker run -d --name "$name" --network host -e "PORT=$port" -e "JWT_ACCESS_SECRET=$(secret)" \
     -e "JWT_REFRESH_SECRET=$(secret)" -e DOCS_ENABLED=true "${env[@]}" "$IMAGE" >/dev/null
   containers+=("$name")
@@ -430,6 +434,7 @@ check_postgres() {
 check_contents() {
   log "image contents"
   local crt found
+  forget image-check-contents
   docker create --name image-check-contents "$IMAGE" >/dev/null
   containers+=(image-check-contents)
   docker export image-check-contents | tar -t >"$RUN/files"
