@@ -7,7 +7,8 @@ const rootDir = resolve(__dirname, '..');
  * NestJS 12 ships as ES modules while this project compiles to CommonJS, so the suites
  * `require()` ES modules. Node does that itself since 22.12, and Jest's module system from
  * Node 24.9 (the npm scripts pass --experimental-vm-modules, which it needs for it). Under
- * an older Node, Jest compiles the ES-module packages the suites load to CommonJS instead.
+ * an older Node, Jest compiles the ES-module packages the suites load to CommonJS instead,
+ * their dynamic `import()`s included: those would load the compiled files as ES modules.
  */
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const jestRequiresEsm = major > 24 || (major === 24 && minor >= 9);
@@ -41,6 +42,7 @@ const esmToCommonJs = [
     plugins: [
       resolve(__dirname, 'jest/babel-local-require.js'),
       'babel-plugin-transform-import-meta',
+      '@babel/plugin-transform-dynamic-import',
       '@babel/plugin-transform-modules-commonjs',
     ],
   },
