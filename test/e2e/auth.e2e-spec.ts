@@ -2,8 +2,8 @@ import { JwtModuleOptions } from '@nestjs/jwt';
 import { createHmac, KeyObject } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { RefreshToken } from '@/modules/auth/entities/refresh-token.entity';
-import { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { RefreshToken } from '@/modules/users/sessions/entities/refresh-token.entity';
+import { SessionsService } from '@/modules/users/sessions/sessions.service';
 import { createTestApp, TestApp } from '@test/support/test-app';
 import {
   ADMIN,

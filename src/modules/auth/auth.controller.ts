@@ -1,20 +1,13 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AuthUser, CurrentUser } from '@/common/decorators/current-user.decorator';
-import { Public } from '@/common/decorators/public.decorator';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
-import { BEARER_AUTH } from '@/common/swagger/swagger';
 import { UserResponseDto } from '@/modules/users/dto/user-response.dto';
 import { toUserResponse } from '@/modules/users/user.mapper';
 import { AuthService } from './auth.service';
+import { Authenticated } from './decorators/authenticated.decorator';
+import { AuthUser, CurrentUser } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -65,7 +58,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiBearerAuth(BEARER_AUTH)
+  @Authenticated()
   @ApiOperation({ summary: 'End this login: the access token and its refresh tokens stop working' })
   @ApiNoContentResponse({ description: 'Logged out' })
   @ApiProblems(400, 401, 429)

@@ -4,32 +4,30 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { authConfig, AuthConfig, throttleConfig, ThrottleConfig } from '@/config/configuration';
-import { AppThrottlerGuard } from '@/common/guards/app-throttler.guard';
+import { AppThrottlerGuard } from '@/modules/auth/guards/app-throttler.guard';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
-import { JwtAuthGuard } from '@/common/guards/jwt-auth.guard';
-import { RolesGuard } from '@/common/guards/roles.guard';
+import { JwtAuthGuard } from '@/modules/auth/guards/jwt-auth.guard';
+import { RolesGuard } from '@/modules/auth/guards/roles.guard';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
 import { LoginAttemptsService } from './login-attempts.service';
-import { SessionsModule } from './sessions/sessions.module';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
 import { hmacKey } from './token-keys';
 
 /**
  * Authentication and the global guards, in order: request budget (ThrottlerGuard), then
- * a valid access token unless `@Public()`, then `@Roles()`. Secure by default: a new
+ * a valid access token unless `@Public()`, then the roles of `@Authenticated({ roles })`. Secure by default: a new
  * route needs a token without anyone remembering to ask for one.
  */
 @Module({
   imports: [
     UsersModule,
-    SessionsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],

@@ -5,7 +5,7 @@ import { ProblemException } from '@/common/http/problem';
 import { buildUser } from '@test/factories/user.factory';
 import { AuthService } from './auth.service';
 import type { LoginAttemptsService } from './login-attempts.service';
-import type { SessionsService } from './sessions/sessions.service';
+import type { SessionsService } from '@/modules/users/sessions/sessions.service';
 import type { TokenService } from './token.service';
 
 describe(AuthService.name, () => {

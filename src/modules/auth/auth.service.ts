@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import type { User } from '@/modules/users/entities/user.entity';
@@ -9,7 +9,7 @@ import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { TokenPairDto } from './dto/token-pair.dto';
 import { LoginAttemptsService } from './login-attempts.service';
-import { SessionsService } from './sessions/sessions.service';
+import { SessionsService } from '@/modules/users/sessions/sessions.service';
 import { TokenService } from './token.service';
 
 /** One body for every failed login, so a response never tells which part was wrong. */

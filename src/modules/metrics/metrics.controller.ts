@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { SkipThrottle } from '@nestjs/throttler';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
-import { Public } from '@/common/decorators/public.decorator';
+import { Public } from '@/modules/auth/decorators/public.decorator';
 
 /**
  * The Prometheus scrape endpoint. Public and unthrottled: Prometheus sends no token, and

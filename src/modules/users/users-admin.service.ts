@@ -3,12 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { NotFoundProblem } from '@/common/http/problem';
 import { onReplica } from '@/infra/database/replica';
-import { AuthStateService } from '@/modules/auth/sessions/auth-state.service';
-import { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { AccountChanges } from './account-changes';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
 import { User } from './entities/user.entity';
-import { UserProfileCache } from './user-profile.cache';
+import { SessionsService } from './sessions/sessions.service';
 
 export interface UsersPage {
   users: User[];
@@ -41,8 +40,7 @@ export class UsersAdminService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly sessions: SessionsService,
-    private readonly authState: AuthStateService,
-    private readonly profiles: UserProfileCache,
+    private readonly changes: AccountChanges,
   ) {}
 
   async list(query: ListUsersQueryDto): Promise<UsersPage> {
@@ -88,8 +86,7 @@ export class UsersAdminService {
     if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
 
     const updated = await this.users.findOneByOrFail({ id });
-    await this.authState.userChanged(updated);
-    await this.profiles.store(updated);
+    await this.changes.userChanged(updated);
     if (deactivating) await this.sessions.revokeAllForUser(id, 'deactivation');
     return updated;
   }
@@ -99,7 +96,6 @@ export class UsersAdminService {
     if (!(await this.users.existsBy({ id }))) throw new NotFoundProblem('No user with this id.');
     await this.sessions.revokeAllForUser(id, 'deletion');
     await this.users.delete({ id });
-    await this.authState.userDeleted(id);
-    await this.profiles.drop(id);
+    await this.changes.userDeleted(id);
   }
 }

@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '@/common/decorators/current-user.decorator';
-import { Roles } from '@/common/decorators/roles.decorator';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
+import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { ValidationProblem } from '@/common/http/problem';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
-import { BEARER_AUTH } from '@/common/swagger/swagger';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -18,7 +17,6 @@ const uuidParam = new ParseUUIDPipe({
 });
 
 @ApiTags('users')
-@ApiBearerAuth(BEARER_AUTH)
 @Controller('users')
 export class UsersController {
   constructor(
@@ -27,6 +25,7 @@ export class UsersController {
   ) {}
 
   @Get('me')
+  @Authenticated()
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(401, 429)
@@ -35,6 +34,7 @@ export class UsersController {
   }
 
   @Patch('me')
+  @Authenticated()
   @ApiOperation({
     summary: 'Change your name or password',
     description:
@@ -48,7 +48,7 @@ export class UsersController {
   }
 
   @Get()
-  @Roles('admin')
+  @Authenticated({ roles: ['admin'] })
   @ApiOperation({ summary: 'List users (admin)', description: 'Paginated; search matches name or email.' })
   @ApiOkResponse({ type: UsersPageDto })
   @ApiProblems([400, 'Invalid page, limit, sort, search or role'], 401, 403, 429)
@@ -66,6 +66,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @Authenticated()
   @ApiOperation({
     summary: 'One user (admin, or that user)',
     description: "Someone else's id answers 404 to a non-admin, so ids cannot be probed.",
@@ -77,7 +78,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @Roles('admin')
+  @Authenticated({ roles: ['admin'] })
   @ApiOperation({
     summary: 'Change a user (admin)',
     description: 'isActive: false revokes all of that user’s tokens at once.',
@@ -89,7 +90,7 @@ export class UsersController {
   }
 
   @Delete(':id')
-  @Roles('admin')
+  @Authenticated({ roles: ['admin'] })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user (admin)', description: 'That user’s tokens stop working at once.' })
   @ApiNoContentResponse({ description: 'Deleted' })

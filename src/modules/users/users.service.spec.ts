@@ -1,9 +1,10 @@
 import type { Repository } from 'typeorm';
 import { ProblemException } from '@/common/http/problem';
-import type { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { buildUser } from '@test/factories/user.factory';
+import type { AccountChanges } from './account-changes';
 import type { User } from './entities/user.entity';
 import type { PasswordHasher } from './password-hasher';
+import type { SessionsService } from './sessions/sessions.service';
 import type { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
 
@@ -13,7 +14,7 @@ describe(UsersService.name, () => {
   let users: { createQueryBuilder: jest.Mock; update: jest.Mock; findOneBy: jest.Mock; existsBy: jest.Mock };
   let hasher: { verify: jest.Mock; hash: jest.Mock };
   let sessions: { revokeAllForUser: jest.Mock };
-  let profiles: { store: jest.Mock };
+  let changes: { userChanged: jest.Mock };
   let sut: UsersService;
 
   beforeEach(() => {
@@ -29,12 +30,13 @@ describe(UsersService.name, () => {
     };
     hasher = { verify: jest.fn(), hash: jest.fn().mockResolvedValue('new-hash') };
     sessions = { revokeAllForUser: jest.fn().mockResolvedValue(2) };
-    profiles = { store: jest.fn() };
+    changes = { userChanged: jest.fn() };
     sut = new UsersService(
       users as unknown as Repository<User>,
       hasher as unknown as PasswordHasher,
       sessions as unknown as SessionsService,
-      profiles as unknown as UserProfileCache,
+      {} as UserProfileCache,
+      changes as unknown as AccountChanges,
     );
   });
 
@@ -46,11 +48,11 @@ describe(UsersService.name, () => {
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith('u1', 'password_change', 's1');
   });
 
-  it('stores the changed profile in the cache after the commit, so the next GET /users/me shows it', async () => {
+  it('reports the changed user to every cache after the commit, so the next GET /users/me shows it', async () => {
     await sut.updateMe(caller, { name: 'New Name' });
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New Name' });
-    expect(profiles.store).toHaveBeenCalledWith(stored);
-    expect(users.update.mock.invocationCallOrder[0]).toBeLessThan(profiles.store.mock.invocationCallOrder[0]);
+    expect(changes.userChanged).toHaveBeenCalledWith(stored);
+    expect(users.update.mock.invocationCallOrder[0]).toBeLessThan(changes.userChanged.mock.invocationCallOrder[0]);
   });
 
   it('refuses a wrong current password with a field error and changes nothing', async () => {

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
-import { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { AccountChanges } from './account-changes';
 import { UpdateMeDto } from './dto/update-me.dto';
 import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
+import { SessionsService } from './sessions/sessions.service';
 import { UserProfileCache } from './user-profile.cache';
 import { isUniqueViolation } from './unique-violation';
 
@@ -30,6 +31,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly profiles: UserProfileCache,
+    private readonly changes: AccountChanges,
   ) {}
 
   /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
@@ -97,7 +99,7 @@ export class UsersService {
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
     if (changes.passwordHash) await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId);
     const updated = await this.getById(user.id);
-    await this.profiles.store(updated);
+    await this.changes.userChanged(updated);
     return updated;
   }
 

@@ -1,7 +1,7 @@
 import { Body, CanActivate, Controller, ForbiddenException, Get, Module, Param, Post, UseGuards } from '@nestjs/common';
 import { IsInt, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { Public } from '@/common/decorators/public.decorator';
+import { Public } from '@/modules/auth/decorators/public.decorator';
 
 class ProbeAddressDto {
   @IsString()

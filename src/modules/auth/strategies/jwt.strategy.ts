@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig, AuthConfig } from '@/config/configuration';
-import type { AuthUser } from '@/common/decorators/current-user.decorator';
+import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ActiveUsers } from '@/modules/metrics/active-users.service';
-import { AuthStateService } from '../sessions/auth-state.service';
+import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { ACCESS_TOKEN_TYPE, AccessClaims } from '../access-claims';
 import { hmacKey } from '../token-keys';
 

@@ -7,7 +7,7 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { CacheAside } from '@/infra/cache/cache-aside';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import { User, UserRole } from '@/modules/users/entities/user.entity';
-import { Session } from '../entities/session.entity';
+import { Session } from './entities/session.entity';
 
 /** What the guard needs to know about a token's user; `null` once the user is deleted. */
 export type UserState = { active: boolean; role: UserRole; sessionsValidAfter: number } | null;

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Response } from 'express';
 import { TokenExpiredError } from '@nestjs/jwt';
-import { IS_PUBLIC_KEY } from '@/common/decorators/public.decorator';
+import { IS_PUBLIC_KEY } from '@/modules/auth/decorators/public.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
 import { PerRoute } from './per-route';
 

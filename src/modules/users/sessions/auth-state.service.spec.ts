@@ -5,7 +5,7 @@ import type { AuthConfig } from '@/config/configuration';
 import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import type { User } from '@/modules/users/entities/user.entity';
 import { buildUser } from '@test/factories/user.factory';
-import type { Session } from '../entities/session.entity';
+import type { Session } from './entities/session.entity';
 import { AuthStateService } from './auth-state.service';
 
 /** An in-memory cache with a switch to make every call fail, like an unreachable Redis. */

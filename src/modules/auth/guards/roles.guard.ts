@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthUser } from '@/common/decorators/current-user.decorator';
-import { ROLES_KEY } from '@/common/decorators/roles.decorator';
+import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
+import { ROLES_KEY } from '@/modules/auth/decorators/authenticated.decorator';
 import { ForbiddenProblem } from '@/common/http/problem';
 import type { UserRole } from '@/modules/users/entities/user.entity';
 import { PerRoute } from './per-route';
 
-/** Global guard after JwtAuthGuard: enforces `@Roles(...)` against the caller's current role. */
+/** Global guard after JwtAuthGuard: enforces `@Authenticated({ roles })` against the caller's current role. */
 @Injectable()
 export class RolesGuard implements CanActivate {
   private readonly roles: PerRoute<UserRole[] | undefined>;

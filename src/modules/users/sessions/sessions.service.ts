@@ -5,10 +5,10 @@ import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { UnauthorizedProblem } from '@/common/http/problem';
 import { AppMetrics, RevocationReason } from '@/modules/metrics/app-metrics.service';
-import { User } from '@/modules/users/entities/user.entity';
-import { RefreshToken } from '../entities/refresh-token.entity';
-import { Session } from '../entities/session.entity';
-import { AuthStateService } from './auth-state.service';
+import { AccountChanges } from '../account-changes';
+import { User } from '../entities/user.entity';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { Session } from './entities/session.entity';
 
 /** A refresh token as handed to the client: 256 random bits, opaque to everyone but us. */
 export interface IssuedRefresh {
@@ -35,7 +35,7 @@ export class SessionsService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
-    private readonly authState: AuthStateService,
+    private readonly changes: AccountChanges,
     private readonly metrics: AppMetrics,
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
   ) {}
@@ -117,7 +117,7 @@ export class SessionsService {
       { id: In(live.map((s) => s.id)), revokedAt: IsNull() },
       { revokedAt: new Date(), revokeReason: reason },
     );
-    await this.authState.sessionsRevoked(live);
+    await this.changes.sessionsRevoked(live);
     const count = result.affected ?? live.length;
     this.metrics.sessionsRevoked(reason, count);
     return count;

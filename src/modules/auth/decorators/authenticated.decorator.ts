@@ -1,0 +1,26 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { BEARER_AUTH } from '@/common/swagger/swagger';
+import type { UserRole } from '@/modules/users/entities/user.entity';
+
+export const AUTHENTICATED_KEY = 'authenticated';
+export const ROLES_KEY = 'roles';
+
+export interface AuthenticatedOptions {
+  /** Narrows the route to callers holding one of these roles (checked by RolesGuard). */
+  roles?: UserRole[];
+}
+
+/**
+ * A route (or controller) for signed-in callers. One decorator sets what the guards read
+ * and the OpenAPI bearer security together, so the document cannot promise a public route
+ * that the guards protect, or the reverse. The guards need a token on every route that is
+ * not `@Public()` whether or not this is present; `test/e2e/route-access.e2e-spec.ts` fails
+ * when a route carries neither.
+ */
+export const Authenticated = (options: AuthenticatedOptions = {}) =>
+  applyDecorators(
+    SetMetadata(AUTHENTICATED_KEY, true),
+    ...(options.roles ? [SetMetadata(ROLES_KEY, options.roles)] : []),
+    ApiBearerAuth(BEARER_AUTH),
+  );

@@ -1,0 +1,36 @@
+import { buildUser } from '@test/factories/user.factory';
+import { AccountChanges } from './account-changes';
+import type { AuthStateService } from './sessions/auth-state.service';
+import type { UserProfileCache } from './user-profile.cache';
+
+describe(AccountChanges.name, () => {
+  const authState = { userChanged: jest.fn(), userDeleted: jest.fn(), sessionsRevoked: jest.fn() };
+  const profiles = { store: jest.fn(), drop: jest.fn() };
+  const sut = new AccountChanges(authState as unknown as AuthStateService, profiles as unknown as UserProfileCache);
+
+  beforeEach(() => jest.clearAllMocks());
+
+  it('hands a changed user to the auth state and the profile cache', async () => {
+    const user = buildUser({ id: 'u1', role: 'admin' });
+    await sut.userChanged(user);
+    expect(authState.userChanged).toHaveBeenCalledWith(user);
+    expect(profiles.store).toHaveBeenCalledWith(user);
+  });
+
+  it('forgets a deleted user in both', async () => {
+    await sut.userDeleted('u1');
+    expect(authState.userDeleted).toHaveBeenCalledWith('u1');
+    expect(profiles.drop).toHaveBeenCalledWith('u1');
+  });
+
+  it('marks revoked sessions in the auth state', async () => {
+    const revoked = [{ id: 's1', userId: 'u1', createdAt: new Date(0) }];
+    await sut.sessionsRevoked(revoked);
+    expect(authState.sessionsRevoked).toHaveBeenCalledWith(revoked);
+  });
+
+  it('fails when a cache cannot be written, so the writer sees it', async () => {
+    profiles.store.mockRejectedValueOnce(new Error('cache down'));
+    await expect(sut.userChanged(buildUser())).rejects.toThrow('cache down');
+  });
+});
