@@ -2,6 +2,7 @@ import { RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@/config/configuration';
 import { bodyParserErrors } from '@/common/http/body-parser-errors';
@@ -22,7 +23,7 @@ const UNPREFIXED = [
 ];
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
-const isJson = (req: { headers: Record<string, unknown> }) => JSON_TYPE.test(String(req.headers['content-type'] ?? ''));
+const isJson = (req: IncomingMessage) => JSON_TYPE.test(req.headers['content-type'] ?? '');
 
 /** The API speaks JSON only: a body of any other type is refused before it is parsed. */
 function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {

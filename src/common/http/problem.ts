@@ -6,7 +6,7 @@ export interface FieldError {
   message: string;
 }
 
-/** The RFC 9457 body every error response carries (see docs/api-errors in the README). */
+/** The RFC 9457 body every error response carries (README.md, "Errors"). */
 export interface ProblemDetails {
   type: string;
   title: string;

@@ -44,7 +44,7 @@ export class CacheAside {
       keys.map((key, index) => {
         const entry = cached[index];
         onLookup?.(index, entry !== undefined);
-        return entry !== undefined ? entry : this.fill(key, () => load(index), ttlMs);
+        return entry !== undefined ? Promise.resolve(entry) : this.fill(key, () => load(index), ttlMs);
       }),
     );
   }

@@ -4,12 +4,12 @@ import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator
 
 /** Field rules shared by every DTO that accepts them, so register and update cannot drift apart. */
 
-const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+const trim = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Lower-cased and trimmed: emails are unique case-insensitively. */
 export const EmailField = () =>
   applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value)),
     IsEmail(),
     MaxLength(254),
   );
