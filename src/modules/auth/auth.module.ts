@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { authConfig, AuthConfig, throttleConfig, ThrottleConfig } from '@/config/configuration';
 import { AppThrottlerGuard } from '@/common/guards/app-throttler.guard';
+import { HashingModule } from '@/infra/hashing/hashing.module';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
@@ -29,6 +30,7 @@ import { hmacKey } from './token-keys';
 @Module({
   imports: [
     UsersModule,
+    HashingModule,
     SessionsModule,
     PassportModule,
     JwtModule.registerAsync({

@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { HashingModule } from '@/infra/hashing/hashing.module';
 import { SessionsModule } from '@/modules/auth/sessions/sessions.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { User } from './entities/user.entity';
-import { PasswordHasher } from './password-hasher';
 import { UserProfileCache } from './user-profile.cache';
 import { UsersAdminService } from './users-admin.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), SessionsModule],
+  imports: [TypeOrmModule.forFeature([User]), HashingModule, SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, UsersAdminService, PasswordHasher, AdminBootstrapService, UserProfileCache],
-  exports: [UsersService, PasswordHasher],
+  providers: [UsersService, UsersAdminService, AdminBootstrapService, UserProfileCache],
+  exports: [UsersService],
 })
 export class UsersModule {}
