@@ -4,17 +4,18 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { authConfig, AuthConfig, throttleConfig, ThrottleConfig } from '@/config/configuration';
-import { AppThrottlerGuard } from '@/modules/auth/guards/app-throttler.guard';
+import { HashingModule } from '@/infra/hashing/hashing.module';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
-import { JwtAuthGuard } from '@/modules/auth/guards/jwt-auth.guard';
-import { RolesGuard } from '@/modules/auth/guards/roles.guard';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { AppThrottlerGuard } from './guards/app-throttler.guard';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
+import { RolesGuard } from './guards/roles.guard';
 import { LoginAttemptsService } from './login-attempts.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
@@ -28,6 +29,7 @@ import { hmacKey } from './token-keys';
 @Module({
   imports: [
     UsersModule,
+    HashingModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],

@@ -1,5 +1,5 @@
 import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
-import type { PasswordHasher } from '@/modules/users/password-hasher';
+import type { PasswordHasher } from '@/infra/hashing/password-hasher';
 import type { UsersService } from '@/modules/users/users.service';
 import { ProblemException } from '@/common/http/problem';
 import { buildUser } from '@test/factories/user.factory';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
+import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/modules/metrics/app-metrics.service';
 import type { User } from '@/modules/users/entities/user.entity';
-import { PasswordHasher } from '@/modules/users/password-hasher';
 import { normaliseEmail, UsersService } from '@/modules/users/users.service';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';

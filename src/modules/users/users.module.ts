@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { HashingModule } from '@/infra/hashing/hashing.module';
 import { AccountChanges } from './account-changes';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { User } from './entities/user.entity';
-import { PasswordHasher } from './password-hasher';
 import { AuthStateService } from './sessions/auth-state.service';
 import { RefreshToken } from './sessions/entities/refresh-token.entity';
 import { Session } from './sessions/entities/session.entity';
@@ -19,18 +19,17 @@ import { UsersService } from './users.service';
  * password change, a deactivation or a deletion. Auth imports this module, never the reverse.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Session, RefreshToken])],
+  imports: [TypeOrmModule.forFeature([User, Session, RefreshToken]), HashingModule],
   controllers: [UsersController],
   providers: [
     UsersService,
     UsersAdminService,
-    PasswordHasher,
     AdminBootstrapService,
     UserProfileCache,
     SessionsService,
     AuthStateService,
     AccountChanges,
   ],
-  exports: [UsersService, PasswordHasher, SessionsService, AuthStateService],
+  exports: [UsersService, SessionsService, AuthStateService],
 })
 export class UsersModule {}

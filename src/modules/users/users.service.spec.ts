@@ -1,9 +1,9 @@
 import type { Repository } from 'typeorm';
 import { ProblemException } from '@/common/http/problem';
+import type { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { buildUser } from '@test/factories/user.factory';
 import type { AccountChanges } from './account-changes';
 import type { User } from './entities/user.entity';
-import type { PasswordHasher } from './password-hasher';
 import type { SessionsService } from './sessions/sessions.service';
 import type { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';

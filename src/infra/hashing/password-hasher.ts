@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Options } from '@node-rs/argon2';
 import { authConfig, AuthConfig } from '@/config/configuration';
-import { HashReply, HashThreadPool } from './hash-thread-pool';
+import { HashThreadPool } from './hash-thread-pool';
+import type { HashReply } from './hash.worker';
 
 /**
  * argon2id at the OWASP Password Storage Cheat Sheet's first option: 19 MiB, t=2, p=1.

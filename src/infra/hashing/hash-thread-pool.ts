@@ -1,51 +1,29 @@
+import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Options } from '@node-rs/argon2';
 import { ConcurrencyLimit } from '@/common/concurrency/concurrency-limit';
-
-export type HashRequest = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
-
-/** What argon2 answered: a PHC string or a verdict, or the error it threw (a malformed hash, say). */
-export type HashReply = { value: string | boolean } | { error: string };
+import type { HashReply, HashRequest, HashThreadMessage, HashWorkerData } from './hash.worker';
 
 export interface HashThreadPoolOptions {
   size: number;
   /** Nice value each thread gives itself; 0 leaves it at the process's. */
   nice: number;
   /** Passed to @node-rs/argon2's hashSync as they are. */
-  argon2Options: object;
+  argon2Options: Options;
   /** Called at most once, when a thread could not lower its priority. */
   onNiceFailed: (reason: string) => void;
 }
 
+/** The threads' program, beside this file: hash.worker.js in dist/, hash.worker.ts under ts-jest. */
+const WORKER_FILE = require.resolve('./hash.worker');
+
 /**
- * The thread's whole program. A string evaluated as a script rather than a file of its own,
- * so the same code runs from src/ under ts-jest and from dist/ after `nest build`; the
- * library's path is resolved by the parent, so no working directory is assumed.
- * On Linux, setPriority(0 = this thread) changes the calling thread only. Nothing here may
- * use the libuv pool (async fs, crypto, dns): the process-wide threads it starts on first
- * use would inherit this thread's priority.
+ * Node runs the .ts source as an ES module, and since package.json names no module type it
+ * warns of that on every thread start. The compiled .js is CommonJS: its threads inherit the
+ * process's options as they are.
  */
-const THREAD_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { setPriority } = require('node:os');
-const argon2 = require(workerData.argon2Path);
-if (workerData.nice > 0) {
-  try {
-    setPriority(workerData.nice);
-  } catch (error) {
-    parentPort.postMessage({ niceFailed: String(error && error.message) });
-  }
-}
-parentPort.on('message', (request) => {
-  try {
-    const value = request.op === 'hash'
-      ? argon2.hashSync(request.password, workerData.argon2Options)
-      : argon2.verifySync(request.hash, request.password);
-    parentPort.postMessage({ value });
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message) });
-  }
-});
-`;
+const WORKER_EXEC_ARGV =
+  extname(WORKER_FILE) === '.ts' ? [...process.execArgv, '--disable-warning=MODULE_TYPELESS_PACKAGE_JSON'] : undefined;
 
 /** One worker thread doing one request at a time; referenced only while it has one. */
 class HashThread {
@@ -54,10 +32,14 @@ class HashThread {
   private failure?: Error;
   alive = true;
 
-  constructor(workerData: object, onNiceFailed: (reason: string) => void, onExit: (thread: HashThread) => void) {
-    this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData });
+  constructor(
+    workerData: HashWorkerData,
+    onNiceFailed: (reason: string) => void,
+    onExit: (thread: HashThread) => void,
+  ) {
+    this.worker = new Worker(WORKER_FILE, { workerData, execArgv: WORKER_EXEC_ARGV });
     this.worker.unref();
-    this.worker.on('message', (message: HashReply | { niceFailed: string }) => {
+    this.worker.on('message', (message: HashThreadMessage) => {
       if ('niceFailed' in message) return onNiceFailed(message.niceFailed);
       const pending = this.pending;
       this.pending = undefined;
@@ -97,17 +79,13 @@ export class HashThreadPool {
   private readonly slots: ConcurrencyLimit;
   private readonly idle: HashThread[] = [];
   private readonly threads = new Set<HashThread>();
-  private readonly workerData: object;
+  private readonly workerData: HashWorkerData;
   private niceWarned = false;
   private closed = false;
 
   constructor(private readonly options: HashThreadPoolOptions) {
     this.slots = new ConcurrencyLimit(options.size);
-    this.workerData = {
-      argon2Path: require.resolve('@node-rs/argon2'),
-      argon2Options: options.argon2Options,
-      nice: options.nice,
-    };
+    this.workerData = { argon2Options: options.argon2Options, nice: options.nice };
   }
 
   /** Rejects only when the thread could not answer (it died, or the pool is closed). */
