@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigType, registerAs } from '@nestjs/config';
-import { Env, parseEnv } from './env.schema';
+import { ConfigModuleOptions, ConfigType, registerAs } from '@nestjs/config';
+import { Env, parseEnv, validateEnv } from './env.schema';
 
 /**
  * Typed configuration namespaces. Each is derived from the validated environment, so a
@@ -113,3 +113,11 @@ export type ThrottleConfig = ConfigType<typeof throttleConfig>;
 export type { Env };
 
 export const configNamespaces = [appConfig, databaseConfig, redisConfig, authConfig, throttleConfig];
+
+/** How AppModule sets up ConfigModule: the environment is validated once, and ConfigService reads it parsed. */
+export const configModuleOptions: ConfigModuleOptions = {
+  isGlobal: true,
+  ignoreEnvFile: true,
+  load: configNamespaces,
+  validate: validateEnv,
+};

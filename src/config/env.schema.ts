@@ -214,3 +214,15 @@ export function parseEnv(raw: Record<string, string | undefined> = process.env):
   });
   throw new InvalidConfigError(problems);
 }
+
+/**
+ * ConfigModule's `validate` hook, so that ConfigService answers with the parsed, defaulted
+ * values (`get('PORT')` is a number, also when PORT is unset). @nestjs/config copies each
+ * scalar of the result whose variable is unset into process.env, and the parsed form must
+ * not land there: the namespaces parse process.env again, and would read a duration in ms
+ * (JWT_ACCESS_TTL=900000) as seconds. Handed over as the prototype of an empty object, the
+ * values are read through by ConfigService and skipped by that copy, which takes own keys only.
+ */
+export function validateEnv(raw: Record<string, string | undefined>): Env {
+  return Object.create(parseEnv(raw)) as Env;
+}
