@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseKindOf, isServerUrl } from '@/infra/database/driver';
 import { parseDurationMs } from './duration';
 
 /**
@@ -76,10 +77,7 @@ const url = (protocols: string[]) =>
     );
 
 const databaseUrl = optionalString.refine(
-  (value) =>
-    value === undefined ||
-    /^sqlite:/.test(value) ||
-    url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']).safeParse(value).success,
+  (value) => value === undefined || databaseKindOf(value) !== undefined,
   'must be postgres://…, mysql://… or sqlite:<file>',
 );
 
@@ -114,7 +112,7 @@ export const envSchema = z
       .default('100kb'),
 
     DATABASE_URL: databaseUrl,
-    DATABASE_READ_URLS: list(url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']), 'a database URL'),
+    DATABASE_READ_URLS: list(z.string().refine(isServerUrl), 'a database URL'),
     DATABASE_POOL_SIZE: integer(10, 1, 500),
     DATABASE_CONNECT_TIMEOUT: duration('5s'),
     DATABASE_STATEMENT_TIMEOUT: duration('10s'),
@@ -183,7 +181,7 @@ export const envSchema = z
         message: 'set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS',
       });
     }
-    if (env.DATABASE_READ_URLS.length > 0 && !/^(postgres|mysql|mariadb)/.test(env.DATABASE_URL ?? '')) {
+    if (env.DATABASE_READ_URLS.length > 0 && !isServerUrl(env.DATABASE_URL)) {
       ctx.addIssue({
         code: 'custom',
         path: ['DATABASE_READ_URLS'],
