@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '@/common/decorators/current-user.decorator';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
+import { isUniqueViolation } from '@/infra/database/driver';
 import { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { UpdateMeDto } from './dto/update-me.dto';
 import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
 import { UserProfileCache } from './user-profile.cache';
-import { isUniqueViolation } from './unique-violation';
 
 export interface NewUser {
   email: string;
