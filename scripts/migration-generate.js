@@ -10,8 +10,22 @@ if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
   console.error('Usage: npm run migration:generate -- <PascalCaseName>');
   process.exit(1);
 }
-const url = process.env.DATABASE_URL ?? '';
-const kind = url === '' || url.startsWith('sqlite:') ? 'sqlite' : /^postgres/.test(url) ? 'postgres' : 'mysql';
+
+// DATABASE_URL is read as the app reads it: through ts-node, which `npm run typeorm` runs on too.
+require('ts-node/register/transpile-only');
+require('tsconfig-paths/register');
+const { InvalidConfigError, parseEnv } = require('../src/config/env.schema');
+const { databaseKindOf } = require('../src/config/database-driver');
+
+let env;
+try {
+  env = parseEnv();
+} catch (error) {
+  if (!(error instanceof InvalidConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const kind = databaseKindOf(env.DATABASE_URL);
 const result = spawnSync(
   'npm',
   ['run', 'typeorm', '--', 'migration:generate', `src/infra/database/migrations/${kind}/${name}`, '--pretty'],

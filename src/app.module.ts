@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { configNamespaces } from '@/config/configuration';
-import { parseEnv } from '@/config/env.schema';
+import { configModuleOptions } from '@/config/configuration';
 import { ProblemDetailsFilter } from '@/common/filters/problem-details.filter';
 import { createValidationPipe } from '@/common/pipes/validation.pipe';
 import { ConsulModule } from '@/infra/consul/consul.module';
@@ -19,15 +18,7 @@ import { UsersModule } from '@/modules/users/users.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      ignoreEnvFile: true,
-      load: configNamespaces,
-      validate: (raw) => {
-        parseEnv(raw);
-        return raw;
-      },
-    }),
+    ConfigModule.forRoot(configModuleOptions),
     LoggingModule,
     TracingModule,
     LifecycleModule,

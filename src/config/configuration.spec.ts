@@ -1,6 +1,17 @@
 import { resolve } from 'node:path';
-import { appConfig, authConfig, configNamespaces, databaseConfig, redisConfig, throttleConfig } from './configuration';
-import { InvalidConfigError } from './env.schema';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import {
+  AuthConfig,
+  appConfig,
+  authConfig,
+  configModuleOptions,
+  configNamespaces,
+  databaseConfig,
+  redisConfig,
+  throttleConfig,
+} from './configuration';
+import { Env, InvalidConfigError } from './env.schema';
 
 /** The namespaces read process.env; each test sets exactly the variables it is about, on an otherwise empty environment. */
 function withEnv<T>(env: Record<string, string>, read: () => T): T {
@@ -230,5 +241,60 @@ describe('configuration namespaces', () => {
       },
     );
     expect(withEnv({}, throttleConfig).failClosed).toBe(false);
+  });
+});
+
+describe('ConfigModule as AppModule sets it up', () => {
+  /** Sets ConfigModule up on exactly `env`; reports what process.env held once the app was built. */
+  async function configure(env: Record<string, string>) {
+    const saved = process.env;
+    process.env = { ...env };
+    try {
+      const moduleRef = await Test.createTestingModule({
+        imports: [ConfigModule.forRoot(configModuleOptions)],
+      }).compile();
+      return {
+        sut: moduleRef.get<ConfigService<Env, true>>(ConfigService),
+        auth: moduleRef.get<AuthConfig>(authConfig.KEY),
+        envAfter: { ...process.env },
+      };
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  it('answers ConfigService.get with the parsed value, not the raw string', async () => {
+    const { sut } = await configure({
+      PORT: '8080',
+      CORS_ORIGINS: 'https://app.example.com',
+      THROTTLE_FAIL_CLOSED: 'yes',
+      JWT_ACCESS_TTL: '5m',
+    });
+
+    expect(sut.get('PORT', { infer: true })).toBe(8080);
+    expect(sut.getOrThrow('CORS_ORIGINS', { infer: true })).toEqual(['https://app.example.com']);
+    expect(sut.get('THROTTLE_FAIL_CLOSED', { infer: true })).toBe(true);
+    expect(sut.get('JWT_ACCESS_TTL', { infer: true })).toBe(300_000);
+  });
+
+  it('answers ConfigService.get with the default of a variable that is unset', async () => {
+    const { sut } = await configure({});
+
+    expect(sut.get('PORT', { infer: true })).toBe(3000);
+    expect(sut.get('NODE_ENV', { infer: true })).toBe('development');
+    expect(sut.get('JWT_ACCESS_TTL', { infer: true })).toBe(900_000);
+    expect(sut.get('DATABASE_READ_URLS', { infer: true })).toEqual([]);
+    expect(sut.get('DATABASE_URL', { infer: true })).toBeUndefined();
+  });
+
+  it('writes no parsed value into process.env, so the namespaces read the durations the environment gave', async () => {
+    const { auth, envAfter } = await configure({ JWT_REFRESH_TTL: '1d' });
+
+    expect(envAfter).toEqual({ JWT_REFRESH_TTL: '1d' });
+    expect(auth).toMatchObject({ accessTtlMs: 900_000, refreshTtlMs: 86_400_000 });
+  });
+
+  it('stops on an invalid environment, naming the variable', async () => {
+    await expect(configure({ PORT: 'eighty' })).rejects.toThrow(/PORT: /);
   });
 });

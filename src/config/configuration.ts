@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigType, registerAs } from '@nestjs/config';
-import { Env, parseEnv } from './env.schema';
+import { ConfigModuleOptions, ConfigType, registerAs } from '@nestjs/config';
+import { databaseKindOf } from '@/config/database-driver';
+import { Env, parseEnv, validateEnv } from './env.schema';
 
 /**
  * Typed configuration namespaces. Each is derived from the validated environment, so a
@@ -15,13 +16,6 @@ const devSecrets = {
   access: randomBytes(48).toString('base64url'),
   refresh: randomBytes(48).toString('base64url'),
 };
-
-export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql';
-
-function databaseKind(url: string | undefined): DatabaseKind {
-  if (url === undefined || url.startsWith('sqlite:')) return 'sqlite';
-  return /^postgres/.test(url) ? 'postgres' : 'mysql';
-}
 
 function sqlitePath(url: string | undefined): string {
   const file = url?.replace(/^sqlite:(\/\/)?/, '') || 'data/app.sqlite';
@@ -50,7 +44,8 @@ export const appConfig = registerAs('app', () => {
 
 export const databaseConfig = registerAs('database', () => {
   const env = parseEnv();
-  const kind = databaseKind(env.DATABASE_URL);
+  // parseEnv refuses a DATABASE_URL that selects no store, so there is a kind.
+  const kind = databaseKindOf(env.DATABASE_URL)!;
   return {
     kind,
     url: kind === 'sqlite' ? undefined : env.DATABASE_URL,
@@ -113,3 +108,11 @@ export type ThrottleConfig = ConfigType<typeof throttleConfig>;
 export type { Env };
 
 export const configNamespaces = [appConfig, databaseConfig, redisConfig, authConfig, throttleConfig];
+
+/** How AppModule sets up ConfigModule: the environment is validated once, and ConfigService reads it parsed. */
+export const configModuleOptions: ConfigModuleOptions = {
+  isGlobal: true,
+  ignoreEnvFile: true,
+  load: configNamespaces,
+  validate: validateEnv,
+};

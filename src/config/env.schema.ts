@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseKindOf, isServerUrl } from '@/config/database-driver';
 import { parseDurationMs } from './duration';
 
 /**
@@ -76,10 +77,7 @@ const url = (protocols: string[]) =>
     );
 
 const databaseUrl = optionalString.refine(
-  (value) =>
-    value === undefined ||
-    /^sqlite:/.test(value) ||
-    url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']).safeParse(value).success,
+  (value) => value === undefined || databaseKindOf(value) !== undefined,
   'must be postgres://…, mysql://… or sqlite:<file>',
 );
 
@@ -114,7 +112,7 @@ export const envSchema = z
       .default('100kb'),
 
     DATABASE_URL: databaseUrl,
-    DATABASE_READ_URLS: list(url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']), 'a database URL'),
+    DATABASE_READ_URLS: list(z.string().refine(isServerUrl), 'a database URL'),
     DATABASE_POOL_SIZE: integer(10, 1, 500),
     DATABASE_CONNECT_TIMEOUT: duration('5s'),
     DATABASE_STATEMENT_TIMEOUT: duration('10s'),
@@ -183,7 +181,7 @@ export const envSchema = z
         message: 'set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS',
       });
     }
-    if (env.DATABASE_READ_URLS.length > 0 && !/^(postgres|mysql|mariadb)/.test(env.DATABASE_URL ?? '')) {
+    if (env.DATABASE_READ_URLS.length > 0 && !isServerUrl(env.DATABASE_URL)) {
       ctx.addIssue({
         code: 'custom',
         path: ['DATABASE_READ_URLS'],
@@ -213,4 +211,16 @@ export function parseEnv(raw: Record<string, string | undefined> = process.env):
     return `${variable}: ${issue.message}${shown}`;
   });
   throw new InvalidConfigError(problems);
+}
+
+/**
+ * ConfigModule's `validate` hook, so that ConfigService answers with the parsed, defaulted
+ * values (`get('PORT')` is a number, also when PORT is unset). @nestjs/config copies each
+ * scalar of the result whose variable is unset into process.env, and the parsed form must
+ * not land there: the namespaces parse process.env again, and would read a duration in ms
+ * (JWT_ACCESS_TTL=900000) as seconds. Handed over as the prototype of an empty object, the
+ * values are read through by ConfigService and skipped by that copy, which takes own keys only.
+ */
+export function validateEnv(raw: Record<string, string | undefined>): Env {
+  return Object.create(parseEnv(raw)) as Env;
 }

@@ -144,41 +144,26 @@ describe(ProblemDetailsFilter.name, () => {
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
   });
 
-  it.each([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENOTFOUND',
-    'EPIPE',
-    'PROTOCOL_CONNECTION_LOST',
-    '57P01',
-    '57P02',
-    '57P03',
-    '08000',
-    '08001',
-    '08003',
-    '08006',
-    '57014',
-    '53300',
-  ])('answers 503 database_unavailable for a driver error with code %s', (code) => {
-    const error = Object.assign(new Error('driver says no'), { code });
+  // Which driver errors mean "unavailable" is driver.spec.ts's subject; these are one of each kind.
+  it.each(['ECONNREFUSED', 'PROTOCOL_CONNECTION_LOST', '57P01'])(
+    'answers 503 database_unavailable for a driver error with code %s',
+    (code) => {
+      const error = Object.assign(new Error('driver says no'), { code });
 
-    expect(problemFor(error)).toMatchObject({
-      status: 503,
-      type: 'urn:problem:database_unavailable',
-      detail: 'The database is unavailable; try again shortly.',
-    });
-  });
+      expect(problemFor(error)).toMatchObject({
+        status: 503,
+        type: 'urn:problem:database_unavailable',
+        detail: 'The database is unavailable; try again shortly.',
+      });
+    },
+  );
 
-  it.each([
-    'Connection terminated unexpectedly',
-    'timeout exceeded when trying to connect',
-    'connect ECONNREFUSED 10.0.0.5:5432',
-    'Pool is closed.',
-  ])('answers 503 database_unavailable for a driver error saying "%s"', (message) => {
-    expect(problemFor(new Error(message)).type).toBe('urn:problem:database_unavailable');
-  });
+  it.each(['Connection terminated unexpectedly', 'Pool is closed.'])(
+    'answers 503 database_unavailable for a driver error saying "%s"',
+    (message) => {
+      expect(problemFor(new Error(message)).type).toBe('urn:problem:database_unavailable');
+    },
+  );
 
   it('answers a bare 500 for an unknown error, logging it without leaking its message', () => {
     const error = Object.assign(new Error('SELECT * FROM secrets failed'), { code: 'SQLITE_ERROR' });

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { FieldError, ProblemDetails, ProblemException, problemType } from '@/common/http/problem';
 import { requestIdOf } from '@/common/http/request-id';
+import { isDatabaseUnavailable } from '@/config/database-driver';
 
 /** Stable codes for the statuses Nest and express raise themselves. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -18,34 +19,6 @@ const CODE_BY_STATUS: Record<number, string> = {
   500: 'internal_error',
   503: 'service_unavailable',
 };
-
-/** Driver error codes and messages that mean "the database is unreachable or overloaded", not "the query is wrong". */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST', // mysql2
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  '57014',
-  '53300', // PostgreSQL
-]);
-const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Pool is closed/i;
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_MESSAGE.test(error.message);
-}
 
 /**
  * The one place where errors become responses: every failure leaves as an RFC 9457

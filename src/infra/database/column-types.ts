@@ -1,4 +1,5 @@
 import type { ColumnOptions } from 'typeorm';
+import { databaseKindOf } from '@/config/database-driver';
 
 /**
  * Column types that differ per driver, chosen once from DATABASE_URL when the entity
@@ -10,9 +11,11 @@ import type { ColumnOptions } from 'typeorm';
  * - timestamps: `timestamptz` on PostgreSQL so they are UTC whatever the server's zone,
  *   `datetime(3)` on MySQL (the pool runs with timezone 'Z'), `datetime` text on SQLite.
  *   Millisecond precision matters: a session must compare as created after a revocation.
+ *
+ * A DATABASE_URL that selects no store gets SQLite's types: the config validation refuses
+ * it before anything connects, and loading an entity file must not throw first.
  */
-const url = process.env.DATABASE_URL ?? '';
-const kind = /^postgres/.test(url) ? 'postgres' : /^(mysql|mariadb)/.test(url) ? 'mysql' : 'sqlite';
+const kind = databaseKindOf(process.env.DATABASE_URL) ?? 'sqlite';
 
 /** Primary and foreign keys holding a uuid. */
 export const uuidColumn = (): { type: 'uuid' | 'varchar'; length?: number } =>

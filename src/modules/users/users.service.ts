@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
+import { isUniqueViolation } from '@/config/database-driver';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AccountChanges } from './account-changes';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -11,7 +12,6 @@ import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
 import { SessionsService } from './sessions/sessions.service';
 import { UserProfileCache } from './user-profile.cache';
-import { isUniqueViolation } from './unique-violation';
 
 export interface NewUser {
   email: string;
