@@ -1,6 +1,6 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
-import { counter } from '@/modules/metrics/metric-registry';
+import { counter } from '@/infra/metrics/metric-registry';
 import { poolOf, QUERY_LABELS, sqlOperation } from './query-metrics';
 
 /** Enough of a statement to recognise it in a log line; the longest generated SELECTs run to kilobytes. */

@@ -1,6 +1,6 @@
 import { EventSubscriber } from 'typeorm';
 import type { AfterQueryEvent, EntitySubscriberInterface, QueryRunner } from 'typeorm';
-import { histogram } from '@/modules/metrics/metric-registry';
+import { histogram } from '@/infra/metrics/metric-registry';
 
 export type QueryOperation = 'select' | 'insert' | 'update' | 'delete' | 'other';
 export type QueryPool = 'primary' | 'replica';

@@ -8,7 +8,7 @@ import { AppThrottlerGuard } from '@/common/guards/app-throttler.guard';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
-import { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { JwtAuthGuard } from '@/common/guards/jwt-auth.guard';
 import { RolesGuard } from '@/common/guards/roles.guard';
 import { UsersModule } from '@/modules/users/users.module';

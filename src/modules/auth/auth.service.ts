@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@/common/decorators/current-user.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
-import { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import type { User } from '@/modules/users/entities/user.entity';
 import { PasswordHasher } from '@/modules/users/password-hasher';
 import { normaliseEmail, UsersService } from '@/modules/users/users.service';

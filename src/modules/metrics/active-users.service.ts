@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
-import { gauge } from './metric-registry';
+import { gauge } from '@/infra/metrics/metric-registry';
 
 const MINUTE_MS = 60_000;
 /** "Active" = seen in the current minute or the four before it. */

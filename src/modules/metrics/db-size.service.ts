@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { gauge } from './metric-registry';
+import { gauge } from '@/infra/metrics/metric-registry';
 
 /** Size changes slowly, and the catalogue queries behind it are not free on a large schema. */
 export const DB_SIZE_SAMPLE_INTERVAL_MS = 60_000;

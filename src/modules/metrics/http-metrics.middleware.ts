@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Counter, Histogram } from 'prom-client';
 import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
-import { counter, gauge, histogram } from './metric-registry';
+import { counter, gauge, histogram } from '@/infra/metrics/metric-registry';
 
 /** Seconds; from a cache hit (5 ms) to the slowest an API call should ever be (5 s). */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

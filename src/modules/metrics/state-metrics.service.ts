@@ -2,8 +2,8 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { HealthService } from '@/modules/health/health.service';
+import { gauge } from '@/infra/metrics/metric-registry';
 import { poolSnapshots, PoolSnapshot } from './db-pool';
-import { gauge } from './metric-registry';
 
 /** What one running application contributes to a scrape. */
 interface StateSource {

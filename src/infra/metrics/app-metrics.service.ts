@@ -12,6 +12,8 @@ export type Limiter = 'global' | 'login';
 /**
  * Business and infrastructure counters that services record into. A small injectable,
  * so services say what happened (`loginFailed`) and never deal with label plumbing.
+ * Infrastructure (the Redis throttler storage) and shared guards record here as well as
+ * features do, so it lives in infra, below all of them.
  */
 @Injectable()
 export class AppMetrics {
