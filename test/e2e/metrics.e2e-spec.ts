@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { register } from 'prom-client';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
@@ -260,5 +261,41 @@ describe('GET /metrics on a fresh application', () => {
     expect(sampled.map(([name]) => [name, [...exported.get(name)!.labels].sort()])).toEqual(
       sampled.map(([name, , labels]) => [name, [...labels].sort()]),
     );
+  });
+});
+
+describe('GET /metrics with two applications in one process', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const scrape = async (t: TestApp) => (await request(t.server).get('/metrics').expect(200)).text;
+
+  beforeAll(async () => {
+    a = await createTestApp();
+    b = await createTestApp();
+  });
+  // In reverse order: each restores the environment it found.
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it("counts each application's requests, logins and readiness in its own registry only", async () => {
+    const refused = { method: 'GET', route: '/api/v1/users/me', status_code: '401' };
+    await registerAndLogin(a.server);
+    await request(a.server).get('/api/v1/users/me').expect(401);
+    await request(b.server).get('/api/v1/users/me').expect(401);
+    await request(b.server).get('/api/v1/users/me').expect(401);
+    const [ofA, ofB] = await Promise.all([scrape(a), scrape(b)]);
+
+    expect([ofA, ofB].map((text) => sample(text, 'http_requests_total', refused))).toEqual([1, 2]);
+    expect([ofA, ofB].map((text) => sample(text, 'auth_logins_total', { result: 'success' }))).toEqual([1, 0]);
+    expect([ofA, ofB].map((text) => sample(text, 'app_ready'))).toEqual([1, 1]);
+
+    a.app.get(LifecycleService).beginShutdown();
+    expect([sample(await scrape(a), 'app_ready'), sample(await scrape(b), 'app_ready')]).toEqual([0, 1]);
+  });
+
+  it("leaves prom-client's process-wide default registry empty", () => {
+    expect(register.getMetricsAsArray()).toEqual([]);
   });
 });

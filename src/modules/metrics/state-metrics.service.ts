@@ -1,86 +1,64 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { HealthService } from '@/modules/health/health.service';
-import { gauge } from '@/infra/metrics/metric-registry';
-import { poolSnapshots, PoolSnapshot } from './db-pool';
-
-/** What one running application contributes to a scrape. */
-interface StateSource {
-  pools(): PoolSnapshot[];
-  ready(): Promise<boolean>;
-}
-
-/*
- * The gauges are process-wide (prom-client's default registry) while applications come
- * and go (tests boot several in one process), so their collect callbacks read whatever
- * applications are registered at scrape time.
- */
-const sources = new Set<StateSource>();
-
-function defineGauges(): void {
-  gauge({
-    name: 'db_pool_connections',
-    help: 'Database pool at scrape time: total open connections, idle ones, and queries waiting for one',
-    labelNames: ['pool', 'state'] as const,
-    collect() {
-      this.reset();
-      for (const source of sources) {
-        for (const s of source.pools()) {
-          this.inc({ pool: s.pool, state: 'total' }, s.total);
-          this.inc({ pool: s.pool, state: 'idle' }, s.idle);
-          this.inc({ pool: s.pool, state: 'waiting' }, s.waiting);
-        }
-      }
-    },
-  });
-  gauge({
-    name: 'db_pool_max_connections',
-    help: 'Configured size of the database pool (DATABASE_POOL_SIZE; 1 for SQLite)',
-    labelNames: ['pool'] as const,
-    collect() {
-      this.reset();
-      for (const source of sources) for (const s of source.pools()) this.inc({ pool: s.pool }, s.max);
-    },
-  });
-  gauge({
-    name: 'app_ready',
-    help: '1 when the readiness check passes (dependencies answer, not shutting down), else 0',
-    async collect() {
-      if (sources.size === 0) return;
-      const results = await Promise.all([...sources].map((source) => source.ready()));
-      this.set(results.every(Boolean) ? 1 : 0);
-    },
-  });
-}
+import { poolSnapshots } from './db-pool';
 
 /**
- * State read on scrape rather than on every change: pool occupancy and readiness. The
- * readiness gauge runs the very check behind `/health/ready` (looked up lazily, so this
- * module does not depend on the health module's wiring), which keeps the "not ready"
- * alert and the load balancer's view of the instance in agreement.
+ * State read on scrape rather than on every change: pool occupancy and readiness, as
+ * gauges of the application's registry. The readiness gauge runs the very check behind
+ * `/health/ready` (looked up lazily, so this module does not depend on the health
+ * module's wiring), which keeps the "not ready" alert and the load balancer's view of
+ * the instance in agreement.
  */
 @Injectable()
-export class StateMetrics implements OnModuleInit, OnModuleDestroy, StateSource {
+export class StateMetrics implements OnModuleInit {
   private health?: HealthService;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly moduleRef: ModuleRef,
-  ) {}
+    registry: Registry,
+  ) {
+    const pools = () => poolSnapshots(this.dataSource);
+    const ready = () => this.ready();
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool at scrape time: total open connections, idle ones, and queries waiting for one',
+      labelNames: ['pool', 'state'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of pools()) {
+          this.set({ pool: s.pool, state: 'total' }, s.total);
+          this.set({ pool: s.pool, state: 'idle' }, s.idle);
+          this.set({ pool: s.pool, state: 'waiting' }, s.waiting);
+        }
+      },
+    });
+    new Gauge({
+      name: 'db_pool_max_connections',
+      help: 'Configured size of the database pool (DATABASE_POOL_SIZE; 1 for SQLite)',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of pools()) this.set({ pool: s.pool }, s.max);
+      },
+    });
+    new Gauge({
+      name: 'app_ready',
+      help: '1 when the readiness check passes (dependencies answer, not shutting down), else 0',
+      registers: [registry],
+      async collect() {
+        this.set((await ready()) ? 1 : 0);
+      },
+    });
+  }
 
   onModuleInit(): void {
-    defineGauges();
     this.health = this.moduleRef.get(HealthService, { strict: false });
-    sources.add(this);
-  }
-
-  onModuleDestroy(): void {
-    sources.delete(this);
-  }
-
-  pools(): PoolSnapshot[] {
-    return poolSnapshots(this.dataSource);
   }
 
   async ready(): Promise<boolean> {
