@@ -1,20 +1,20 @@
 import { Global, Module } from '@nestjs/common';
 import { ActiveUsers } from './active-users.service';
+import { DbPoolMetrics } from './db-pool-metrics.service';
 import { DbSizeSampler } from './db-size.service';
 import { MetricsController } from './metrics.controller';
-import { StateMetrics } from './state-metrics.service';
 
 /**
- * `/metrics` and the gauges read at scrape time, all in the application's registry
- * (`InfraMetricsModule`), which also holds the counters services record into
- * (`AppMetrics`). Global so the JWT strategy can report active users without importing
- * this module. HTTP request metrics come from `httpMetricsMiddleware`, mounted in
- * `configureApp()`.
+ * `/metrics` and the pool, database size and active-user gauges, all in the application's
+ * registry (`InfraMetricsModule`), which also holds the counters services record into
+ * (`AppMetrics`) and the health module's readiness gauge. Global so the JWT strategy can
+ * report active users without importing this module. HTTP request metrics come from
+ * `httpMetricsMiddleware`, mounted in `configureApp()`.
  */
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [StateMetrics, DbSizeSampler, ActiveUsers],
+  providers: [DbPoolMetrics, DbSizeSampler, ActiveUsers],
   exports: [ActiveUsers],
 })
 export class MetricsModule {}
