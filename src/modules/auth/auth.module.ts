@@ -11,6 +11,7 @@ import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.st
 import { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { JwtAuthGuard } from '@/common/guards/jwt-auth.guard';
 import { RolesGuard } from '@/common/guards/roles.guard';
+import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -30,6 +31,7 @@ import { hmacKey } from './token-keys';
   imports: [
     UsersModule,
     SessionsModule,
+    MetricsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],

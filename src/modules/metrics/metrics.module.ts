@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ActiveUsers } from './active-users.service';
 import { DbPoolMetrics } from './db-pool-metrics.service';
 import { DbSizeSampler } from './db-size.service';
@@ -7,11 +7,10 @@ import { MetricsController } from './metrics.controller';
 /**
  * `/metrics` and the pool, database size and active-user gauges, all in the application's
  * registry (`InfraMetricsModule`), which also holds the counters services record into
- * (`AppMetrics`) and the health module's readiness gauge. Global so the JWT strategy can
- * report active users without importing this module. HTTP request metrics come from
+ * (`AppMetrics`) and the health module's readiness gauge. AuthModule imports it for
+ * `ActiveUsers`, which its JWT strategy reports to. HTTP request metrics come from
  * `httpMetricsMiddleware`, mounted in `configureApp()`.
  */
-@Global()
 @Module({
   controllers: [MetricsController],
   providers: [DbPoolMetrics, DbSizeSampler, ActiveUsers],
