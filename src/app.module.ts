@@ -9,6 +9,7 @@ import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
+import { InfraMetricsModule } from '@/infra/metrics/infra-metrics.module';
 import { RedisModule } from '@/infra/redis/redis.module';
 import { TracingModule } from '@/infra/tracing/tracing.module';
 import { AuthModule } from '@/modules/auth/auth.module';
@@ -22,6 +23,7 @@ import { UsersModule } from '@/modules/users/users.module';
     LoggingModule,
     TracingModule,
     LifecycleModule,
+    InfraMetricsModule,
     MetricsModule,
     DatabaseModule,
     RedisModule,

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
+import { Registry } from 'prom-client';
 import { appConfig, AppConfig } from '@/config/configuration';
 import { bodyParserErrors } from '@/common/http/body-parser-errors';
 import { rejectHostileJson } from '@/common/http/hostile-json';
@@ -47,7 +48,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   app.set('etag', false);
   // First, so every request is measured, including those refused by any later middleware.
-  app.use(httpMetricsMiddleware());
+  app.use(httpMetricsMiddleware(app.get(Registry)));
   // Assigns the request id (echoed as X-Request-Id) and logs the request when it ends.
   app.use(requestLogging(app.get<Loggers>(LOGGERS).access));
   app.use(helmet());

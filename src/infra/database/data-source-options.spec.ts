@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { DatabaseConfig } from '@/config/configuration';
 import { buildDataSourceOptions } from './data-source-options';
 import { QueryLogger } from './query-logger';
-import { QueryMetricsSubscriber } from './query-metrics';
 
 /** The driver itself (it ships no types): just what the pragma test calls. */
 const Database = require('better-sqlite3') as new (file: string) => {
@@ -26,7 +25,7 @@ const databaseConfig = (overrides: Partial<DatabaseConfig> = {}): DatabaseConfig
 
 describe('buildDataSourceOptions', () => {
   it.each(['sqlite', 'postgres', 'mysql'] as const)(
-    'never synchronizes %s, and runs only that driver’s migrations, with the query logger and metrics',
+    'never synchronizes %s, and runs only that driver’s migrations, with the query logger',
     (kind) => {
       const sut = buildDataSourceOptions(databaseConfig({ kind, sqlitePath: ':memory:' }));
 
@@ -37,7 +36,6 @@ describe('buildDataSourceOptions', () => {
       expect(sut.entities).toEqual([expect.stringMatching(/modules[/\\]\*\*[/\\]\*\.entity\.\{ts,js\}$/)]);
       expect(sut.maxQueryExecutionTime).toBe(300);
       expect(sut.logger).toBeInstanceOf(QueryLogger);
-      expect(sut.subscribers).toEqual([QueryMetricsSubscriber]);
     },
   );
 

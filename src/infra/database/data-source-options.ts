@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@/config/configuration';
 import { QueryLogger } from './query-logger';
-import { QueryMetricsSubscriber } from './query-metrics';
 
 /** Entities are found by file name so the app, the migration CLI and tests share one list. */
 const ENTITIES = [join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}')];
@@ -43,7 +42,6 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     // Slow queries become one warning line each; durations and failures go to /metrics by operation.
     maxQueryExecutionTime: db.slowQueryMs,
     logger: new QueryLogger(),
-    subscribers: [QueryMetricsSubscriber] as DataSourceOptions['subscribers'],
   } as const;
 
   switch (db.kind) {

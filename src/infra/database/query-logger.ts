@@ -1,24 +1,9 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger, QueryRunner } from 'typeorm';
-import { counter } from '@/modules/metrics/metric-registry';
-import { poolOf, QUERY_LABELS, sqlOperation } from './query-metrics';
+import { poolOf, QueryMetrics, sqlOperation } from './query-metrics';
 
 /** Enough of a statement to recognise it in a log line; the longest generated SELECTs run to kilobytes. */
 export const SLOW_SQL_MAX_CHARS = 500;
-
-const slowQueries = () =>
-  counter({
-    name: 'db_slow_queries_total',
-    help: 'Queries slower than DATABASE_SLOW_QUERY_MS, by operation',
-    labelNames: ['operation'] as const,
-  });
-
-const queryErrors = () =>
-  counter({
-    name: 'db_query_errors_total',
-    help: 'Database queries that failed at execution (constraint violations included), by operation and pool',
-    labelNames: QUERY_LABELS,
-  });
 
 /**
  * TypeORM's logger, reduced to what an operator acts on: a warning per query slower than
@@ -29,16 +14,19 @@ const queryErrors = () =>
  * driver reports them to the logger) but not logged: they surface as exceptions, which
  * the error filter logs once. (better-sqlite3 reports only failures at execution, not a
  * statement it cannot even prepare, such as one naming a missing table.)
+ *
+ * The application's logger counts into its {@link QueryMetrics}; the migration CLI's has
+ * none, since nothing scrapes it.
  */
 export class QueryLogger implements TypeOrmLogger {
-  private readonly slow = slowQueries();
-  private readonly errors = queryErrors();
-
-  constructor(private readonly logger = new NestLogger('Database')) {}
+  constructor(
+    private readonly logger = new NestLogger('Database'),
+    private readonly metrics?: QueryMetrics,
+  ) {}
 
   logQuerySlow(time: number, query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
     const operation = sqlOperation(query);
-    this.slow.inc({ operation });
+    this.metrics?.slow.inc({ operation });
     this.logger.warn(
       { operation, durationMs: time, pool: poolOf(queryRunner), sql: query.slice(0, SLOW_SQL_MAX_CHARS) },
       'query slow',
@@ -52,7 +40,7 @@ export class QueryLogger implements TypeOrmLogger {
   logQuery(): void {}
 
   logQueryError(_error: unknown, query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
-    this.errors.inc({ operation: sqlOperation(query), pool: poolOf(queryRunner) });
+    this.metrics?.errors.inc({ operation: sqlOperation(query), pool: poolOf(queryRunner) });
   }
 
   /**

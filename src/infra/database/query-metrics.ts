@@ -1,6 +1,6 @@
-import { EventSubscriber } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry } from 'prom-client';
 import type { AfterQueryEvent, EntitySubscriberInterface, QueryRunner } from 'typeorm';
-import { histogram } from '@/modules/metrics/metric-registry';
 
 export type QueryOperation = 'select' | 'insert' | 'update' | 'delete' | 'other';
 export type QueryPool = 'primary' | 'replica';
@@ -29,15 +29,41 @@ export function sqlOperation(sql: string): QueryOperation {
 export const poolOf = (queryRunner: QueryRunner | undefined): QueryPool =>
   queryRunner?.getReplicationMode() === 'slave' ? 'replica' : 'primary';
 
-export const QUERY_LABELS = ['operation', 'pool'] as const;
+const QUERY_LABELS = ['operation', 'pool'] as const;
+type QueryLabel = (typeof QUERY_LABELS)[number];
 
-const durationHistogram = () =>
-  histogram({
-    name: 'db_query_duration_seconds',
-    help: 'Database query execution time as TypeORM measures it (driver round trip), by operation and pool',
-    labelNames: QUERY_LABELS,
-    buckets: QUERY_DURATION_BUCKETS,
-  });
+/**
+ * The application's query metrics, in its registry: durations recorded by
+ * {@link QueryMetricsSubscriber}, slow queries and failures by {@link QueryLogger}.
+ */
+@Injectable()
+export class QueryMetrics {
+  readonly duration: Histogram<QueryLabel>;
+  readonly errors: Counter<QueryLabel>;
+  readonly slow: Counter<'operation'>;
+
+  constructor(registry: Registry) {
+    this.duration = new Histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Database query execution time as TypeORM measures it (driver round trip), by operation and pool',
+      labelNames: QUERY_LABELS,
+      buckets: QUERY_DURATION_BUCKETS,
+      registers: [registry],
+    });
+    this.slow = new Counter({
+      name: 'db_slow_queries_total',
+      help: 'Queries slower than DATABASE_SLOW_QUERY_MS, by operation',
+      labelNames: ['operation'] as const,
+      registers: [registry],
+    });
+    this.errors = new Counter({
+      name: 'db_query_errors_total',
+      help: 'Database queries that failed at execution (constraint violations included), by operation and pool',
+      labelNames: QUERY_LABELS,
+      registers: [registry],
+    });
+  }
+}
 
 /**
  * Times every successful query on every driver. TypeORM's query runners measure each
@@ -45,13 +71,18 @@ const durationHistogram = () =>
  * MySQL and better-sqlite3 alike), so this needs no wrapper around the drivers or their
  * pools. Failures are counted by {@link QueryLogger}: better-sqlite3 broadcasts no event
  * for them, while every driver reports them to the logger.
+ *
+ * Not an `@EventSubscriber()` class listed in the data source's `subscribers`: TypeORM
+ * builds those itself, without arguments, and this one records into the application's
+ * registry. `DatabaseModule` adds it to the data source as an instance.
  */
-@EventSubscriber()
 export class QueryMetricsSubscriber implements EntitySubscriberInterface {
-  private readonly duration = durationHistogram();
+  constructor(private readonly metrics: QueryMetrics) {}
 
   afterQuery(event: AfterQueryEvent): void {
     const labels = { operation: sqlOperation(event.query), pool: poolOf(event.queryRunner) };
-    if (event.success && event.executionTime !== undefined) this.duration.observe(labels, event.executionTime / 1000);
+    if (event.success && event.executionTime !== undefined) {
+      this.metrics.duration.observe(labels, event.executionTime / 1000);
+    }
   }
 }

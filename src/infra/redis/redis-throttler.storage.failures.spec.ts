@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis, { Cluster } from 'ioredis';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { ResilientRedisThrottlerStorage } from './redis-throttler.storage';
 
 describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {

@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ProblemException } from '@/common/http/problem';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { reconnectDelayMs } from './redis-client.factory';
 import { ResilientRedisThrottlerStorage } from './redis-throttler.storage';
 

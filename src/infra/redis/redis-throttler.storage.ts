@@ -1,7 +1,7 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { ProblemException } from '@/common/http/problem';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import type { RedisClient } from './redis-client.factory';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;

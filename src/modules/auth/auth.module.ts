@@ -8,7 +8,8 @@ import { HashingModule } from '@/infra/hashing/hashing.module';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
-import { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -30,6 +31,7 @@ import { hmacKey } from './token-keys';
   imports: [
     UsersModule,
     HashingModule,
+    MetricsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],

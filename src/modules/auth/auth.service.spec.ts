@@ -1,4 +1,4 @@
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import type { PasswordHasher } from '@/infra/hashing/password-hasher';
 import type { UsersService } from '@/modules/users/users.service';
 import { ProblemException } from '@/common/http/problem';

@@ -1,6 +1,6 @@
 import type { AuthConfig } from '@/config/configuration';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { LoginAttemptsService } from './login-attempts.service';
 
 describe(LoginAttemptsService.name, () => {

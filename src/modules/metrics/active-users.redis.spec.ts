@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { register } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { activeUsersKey, ActiveUsers } from './active-users.service';
 
@@ -42,17 +42,16 @@ describe(`${ActiveUsers.name} with Redis`, () => {
   const t0 = 1_000 * MINUTE;
   let redis: FakeHyperLogLogs;
   let warn: jest.SpyInstance;
+  let registry: Registry;
   let sut: ActiveUsers;
 
   beforeEach(() => {
     redis = new FakeHyperLogLogs();
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    sut = new ActiveUsers(redis as unknown as RedisClient);
+    registry = new Registry();
+    sut = new ActiveUsers(redis as unknown as RedisClient, registry);
   });
-  afterEach(() => {
-    sut.onModuleDestroy();
-    jest.restoreAllMocks();
-  });
+  afterEach(() => jest.restoreAllMocks());
 
   it("adds a user to the current minute's HyperLogLog, expiring a minute after the window", async () => {
     await sut.seen('u1', t0);
@@ -98,9 +97,8 @@ describe(`${ActiveUsers.name} with Redis`, () => {
   });
 
   it('cannot say how many users are active while Redis fails, and keeps the last value on the gauge', async () => {
-    sut.onModuleInit();
     await sut.seen('u1');
-    const gauge = register.getSingleMetric('app_active_users')!;
+    const gauge = registry.getSingleMetric('app_active_users')!;
     expect((await gauge.get()).values[0].value).toBe(1);
 
     redis.failing = 'connection closed';

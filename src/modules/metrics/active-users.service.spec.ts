@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { ACTIVE_WINDOW_MINUTES, activeUsersKey, ActiveUsers } from './active-users.service';
 
 describe(ActiveUsers.name, () => {
@@ -6,7 +7,7 @@ describe(ActiveUsers.name, () => {
   let sut: ActiveUsers;
 
   beforeEach(() => {
-    sut = new ActiveUsers(null);
+    sut = new ActiveUsers(null, new Registry());
   });
 
   it('counts distinct users, however often each is seen', async () => {

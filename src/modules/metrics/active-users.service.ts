@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
-import { gauge } from './metric-registry';
 
 const MINUTE_MS = 60_000;
 /** "Active" = seen in the current minute or the four before it. */
@@ -21,21 +21,6 @@ const minuteOf = (now: number) => Math.floor(now / MINUTE_MS);
 const windowMinutes = (now: number) =>
   Array.from({ length: ACTIVE_WINDOW_MINUTES }, (_, i) => minuteOf(now) - i).reverse();
 
-/** Every application in the process (tests boot several) adds its count to the gauge. */
-const counters = new Set<ActiveUsers>();
-
-function defineGauge(): void {
-  gauge({
-    name: 'app_active_users',
-    help: `Distinct users who made an authenticated request in the last ${ACTIVE_WINDOW_MINUTES} minutes, across the cluster when Redis is configured`,
-    async collect() {
-      const counts = await Promise.all([...counters].map((c) => c.count()));
-      // Redis unreachable: keep the last value rather than report a drop to zero.
-      if (counts.every((n) => n !== undefined)) this.set(counts.reduce((sum, n) => sum + n!, 0));
-    },
-  });
-}
-
 /**
  * Distinct users seen recently. With Redis the count is cluster-wide: each instance PFADDs
  * the user into the current minute's HyperLogLog, and a scrape on any instance PFCOUNTs the
@@ -46,23 +31,31 @@ function defineGauge(): void {
  * An instance reports a user at most once per minute: repeat requests cost no Redis call.
  * A Redis failure loses that sighting and is logged at most once a minute; it never fails
  * the request that was being authenticated.
+ *
+ * The count is the `app_active_users` gauge of the application's registry, taken at scrape time.
  */
 @Injectable()
-export class ActiveUsers implements OnModuleInit, OnModuleDestroy {
+export class ActiveUsers {
   private readonly logger = new Logger(ActiveUsers.name);
   /** Users already reported, per minute: the whole windows without Redis, this minute's with it. */
   private readonly seenByMinute = new Map<number, Set<string>>();
   private lastWarning = 0;
 
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient | null) {}
-
-  onModuleInit(): void {
-    defineGauge();
-    counters.add(this);
-  }
-
-  onModuleDestroy(): void {
-    counters.delete(this);
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
+    registry: Registry,
+  ) {
+    const count = () => this.count();
+    new Gauge({
+      name: 'app_active_users',
+      help: `Distinct users who made an authenticated request in the last ${ACTIVE_WINDOW_MINUTES} minutes, across the cluster when Redis is configured`,
+      registers: [registry],
+      async collect() {
+        const users = await count();
+        // Redis unreachable: keep the last value rather than report a drop to zero.
+        if (users !== undefined) this.set(users);
+      },
+    });
   }
 
   /** Records an authenticated request by `userId`. Returns once Redis has it (callers need not wait). */

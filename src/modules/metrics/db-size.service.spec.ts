@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { register } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { databaseSizeBytes, DbSizeSampler } from './db-size.service';
 
@@ -40,9 +40,10 @@ describe('databaseSizeBytes', () => {
 describe(DbSizeSampler.name, () => {
   let warn: jest.SpyInstance;
   let size: number | Error;
+  let registry: Registry;
   let sut: DbSizeSampler;
 
-  const gaugeValue = async () => (await register.getSingleMetric('db_size_bytes')!.get()).values[0]?.value;
+  const gaugeValue = async (of = registry) => (await of.getSingleMetric('db_size_bytes')!.get()).values[0]?.value;
 
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
@@ -51,7 +52,8 @@ describe(DbSizeSampler.name, () => {
       if (size instanceof Error) throw size;
       return [{ size }];
     });
-    sut = new DbSizeSampler(dataSource);
+    registry = new Registry();
+    sut = new DbSizeSampler(dataSource, registry);
   });
   afterEach(() => {
     sut.onModuleDestroy();
@@ -84,11 +86,18 @@ describe(DbSizeSampler.name, () => {
     expect(warn).toHaveBeenCalledTimes(2);
   });
 
-  it('stops contributing to the gauge once destroyed', async () => {
+  it("reports its own database's sample on its own registry, beside another application's", async () => {
+    const other = {
+      registry: new Registry(),
+      dataSource: fakeDataSource('postgres', async () => [{ size: 1024 }]).sut,
+    };
+    const neighbour = new DbSizeSampler(other.dataSource, other.registry);
     await sut.onApplicationBootstrap();
-    sut.onModuleDestroy();
+    await neighbour.onApplicationBootstrap();
+    neighbour.onModuleDestroy();
 
-    expect(await gaugeValue()).toBe(0);
+    expect(await gaugeValue()).toBe(4096);
+    expect(await gaugeValue(other.registry)).toBe(1024);
   });
 
   it('reports 0 until a first sample succeeds', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { gauge } from './metric-registry';
 
 /** Size changes slowly, and the catalogue queries behind it are not free on a large schema. */
 export const DB_SIZE_SAMPLE_INTERVAL_MS = 60_000;
@@ -38,51 +38,45 @@ export async function databaseSizeBytes(dataSource: DataSource): Promise<number>
   }
 }
 
-/** Every application in the process (tests boot several) contributes its last sample. */
-const samplers = new Set<DbSizeSampler>();
-
-function defineGauge(): void {
-  gauge({
-    name: 'db_size_bytes',
-    help: `Database size on disk, sampled every ${DB_SIZE_SAMPLE_INTERVAL_MS / 1000} s (not per scrape)`,
-    collect() {
-      let total = 0;
-      for (const sampler of samplers) total += sampler.lastBytes ?? 0;
-      this.set(total);
-    },
-  });
-}
-
 /**
  * Samples the database size on a timer instead of on scrape: several Prometheus servers
  * scraping every instance every few seconds would otherwise all query the catalogue. The
- * first sample is taken at boot; a failed sample keeps the last value and logs once.
+ * first sample is taken at boot; a failed sample keeps the last value and logs once. The
+ * gauge, in the application's registry, reports the last sample (0 before the first).
  */
 @Injectable()
 export class DbSizeSampler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DbSizeSampler.name);
   private timer?: NodeJS.Timeout;
   private failing = false;
+  private readonly gauge: Gauge;
   lastBytes?: number;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    registry: Registry,
+  ) {
+    this.gauge = new Gauge({
+      name: 'db_size_bytes',
+      help: `Database size on disk, sampled every ${DB_SIZE_SAMPLE_INTERVAL_MS / 1000} s (not per scrape)`,
+      registers: [registry],
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    defineGauge();
-    samplers.add(this);
     await this.sample();
     this.timer = setInterval(() => void this.sample(), DB_SIZE_SAMPLE_INTERVAL_MS).unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
-    samplers.delete(this);
   }
 
   /** Takes one sample now; the gauge shows it from the next scrape. */
   async sample(): Promise<void> {
     try {
       this.lastBytes = await databaseSizeBytes(this.dataSource);
+      this.gauge.set(this.lastBytes);
       this.failing = false;
     } catch (error) {
       if (!this.failing) this.logger.warn({ err: error }, 'Could not sample the database size; keeping the last value');

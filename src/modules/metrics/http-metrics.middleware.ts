@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
-import { counter, gauge, histogram } from './metric-registry';
 
 /** Seconds; from a cache hit (5 ms) to the slowest an API call should ever be (5 s). */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -25,21 +24,31 @@ interface BoundSeries {
  * routing (404) are counted too; an interceptor would miss all of them.
  *
  * The route label is the template (`/api/v1/users/:id`), never the raw path, so the
- * number of series is bounded by the routes the service has.
+ * number of series is bounded by the routes the service has. The series go to the
+ * application's `registry`.
  */
-export function httpMetricsMiddleware(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
-  const requests = counter({
+export function httpMetricsMiddleware(
+  registry: Registry,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const registers = [registry];
+  const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests completed, by method, route template and status code',
     labelNames: LABELS,
+    registers,
   });
-  const duration = histogram({
+  const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration from arrival to the last byte sent, by method, route template and status code',
     labelNames: LABELS,
     buckets: HTTP_DURATION_BUCKETS,
+    registers,
   });
-  const inFlight = gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being served right now' });
+  const inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests being served right now',
+    registers,
+  });
 
   // One bound child per label set, built once: the hot path allocates no label object per request.
   const bound = new Map<string, BoundSeries>();

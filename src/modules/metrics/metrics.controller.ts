@@ -1,25 +1,33 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
+import { Registry } from 'prom-client';
 import { Public } from '@/modules/auth/decorators/public.decorator';
 
 /**
  * The Prometheus scrape endpoint. Public and unthrottled: Prometheus sends no token, and
  * a scrape refused with 429 would read as the instance being down. Keep it off the public
  * internet at the load balancer or ingress instead.
+ *
+ * It serves the application's own registry. @willsoto/nestjs-prometheus does not fit one:
+ * its controller, its `make*Provider` metric helpers and its default-metrics switch use
+ * prom-client's process-wide default registry (6.x has no option for another), which every
+ * application booted in the same process would share.
  */
 @ApiTags('metrics')
 @Public()
 @SkipThrottle()
-@Controller()
-export class MetricsController extends PrometheusController {
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly registry: Registry) {}
+
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics in the text exposition format' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Request counters and latency by route template, process, pool and business metrics' })
-  override index(@Res({ passthrough: true }) response: Response): Promise<string> {
-    return super.index(response);
+  index(@Res({ passthrough: true }) response: Response): Promise<string> {
+    response.header('Content-Type', this.registry.contentType);
+    return this.registry.metrics();
   }
 }

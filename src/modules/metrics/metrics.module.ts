@@ -1,26 +1,19 @@
-import { Global, Module } from '@nestjs/common';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { Module } from '@nestjs/common';
 import { ActiveUsers } from './active-users.service';
-import { AppMetrics } from './app-metrics.service';
+import { DbPoolMetrics } from './db-pool-metrics.service';
 import { DbSizeSampler } from './db-size.service';
 import { MetricsController } from './metrics.controller';
-import { ensureDefaultMetrics } from './metric-registry';
-import { StateMetrics } from './state-metrics.service';
 
 /**
- * `/metrics` and the metrics every part of the service records into. Global so any
- * service can record a business metric without importing this module. HTTP request
- * metrics come from `httpMetricsMiddleware`, mounted in `configureApp()`.
+ * `/metrics` and the pool, database size and active-user gauges, all in the application's
+ * registry (`InfraMetricsModule`), which also holds the counters services record into
+ * (`AppMetrics`) and the health module's readiness gauge. AuthModule imports it for
+ * `ActiveUsers`, which its JWT strategy reports to. HTTP request metrics come from
+ * `httpMetricsMiddleware`, mounted in `configureApp()`.
  */
-@Global()
 @Module({
-  // Default metrics are registered by ensureDefaultMetrics: the module's own switch would register them twice.
-  imports: [PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: false } })],
-  providers: [AppMetrics, StateMetrics, DbSizeSampler, ActiveUsers],
-  exports: [AppMetrics, ActiveUsers],
+  controllers: [MetricsController],
+  providers: [DbPoolMetrics, DbSizeSampler, ActiveUsers],
+  exports: [ActiveUsers],
 })
-export class MetricsModule {
-  constructor() {
-    ensureDefaultMetrics();
-  }
-}
+export class MetricsModule {}

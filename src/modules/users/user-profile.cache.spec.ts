@@ -1,5 +1,5 @@
 import type { Cache } from 'cache-manager';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { buildUser } from '@test/factories/user.factory';
 import { toUserResponse } from './user.mapper';
 import { UserProfileCache } from './user-profile.cache';

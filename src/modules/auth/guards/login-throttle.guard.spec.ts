@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthConfig } from '@/config/configuration';
 import { ProblemException } from '@/common/http/problem';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { LoginAttemptsService } from '../login-attempts.service';
 import { clientOf, LoginThrottleGuard } from './login-throttle.guard';
 

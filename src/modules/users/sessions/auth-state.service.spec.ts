@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { Repository } from 'typeorm';
 import type { AuthConfig } from '@/config/configuration';
-import type { AppMetrics } from '@/modules/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import type { User } from '@/modules/users/entities/user.entity';
 import { buildUser } from '@test/factories/user.factory';
 import type { Session } from './entities/session.entity';

@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Counter } from 'prom-client';
-import { counter as registeredCounter } from './metric-registry';
-
-const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-  registeredCounter({ name, help, labelNames });
+import { Counter, Registry } from 'prom-client';
 
 export type LoginFailureReason = 'bad_credentials' | 'locked_out';
 export type RevocationReason = 'logout' | 'refresh_reuse' | 'password_change' | 'deactivation' | 'deletion';
@@ -12,27 +8,36 @@ export type Limiter = 'global' | 'login';
 /**
  * Business and infrastructure counters that services record into. A small injectable,
  * so services say what happened (`loginFailed`) and never deal with label plumbing.
+ * Infrastructure (the Redis throttler storage) and shared guards record here as well as
+ * features do, so it lives in infra, below all of them.
  */
 @Injectable()
 export class AppMetrics {
-  private readonly logins = counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
-  private readonly revoked = counter('auth_tokens_revoked_total', 'Sessions (token families) revoked, by reason', [
-    'reason',
-  ] as const);
-  private readonly rateLimited = counter('rate_limit_rejections_total', 'Requests refused with 429, by limiter', [
-    'limiter',
-  ] as const);
-  private readonly cache = counter('cache_requests_total', 'Cache lookups by cache and result', [
-    'cache',
-    'result',
-  ] as const);
+  private readonly logins: Counter<'result'>;
+  private readonly revoked: Counter<'reason'>;
+  private readonly rateLimited: Counter<'limiter'>;
+  private readonly cache: Counter<'cache' | 'result'>;
   /** Bound children per cache and result: the per-request lookup allocates no label object and hashes no labels. */
   private readonly cacheChildren = new Map<string, { hit: Counter.Internal; miss: Counter.Internal }>();
-  private readonly limiterErrors = counter(
-    'rate_limit_storage_errors_total',
-    'Rate-limit checks that could not reach their storage (answered per the fail-open/closed policy)',
-    [] as const,
-  );
+  private readonly limiterErrors: Counter;
+
+  constructor(registry: Registry) {
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter({ name, help, labelNames, registers: [registry] });
+    this.logins = counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
+    this.revoked = counter('auth_tokens_revoked_total', 'Sessions (token families) revoked, by reason', [
+      'reason',
+    ] as const);
+    this.rateLimited = counter('rate_limit_rejections_total', 'Requests refused with 429, by limiter', [
+      'limiter',
+    ] as const);
+    this.cache = counter('cache_requests_total', 'Cache lookups by cache and result', ['cache', 'result'] as const);
+    this.limiterErrors = counter(
+      'rate_limit_storage_errors_total',
+      'Rate-limit checks that could not reach their storage (answered per the fail-open/closed policy)',
+      [] as const,
+    );
+  }
 
   loginSucceeded(): void {
     this.logins.inc({ result: 'success' });
