@@ -72,7 +72,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private detailOf(exception: HttpException, req: Request): string {
     const status = exception.getStatus();
-    if (status === HttpStatus.NOT_FOUND && exception.message.startsWith('Cannot ')) {
+    if (status === (HttpStatus.NOT_FOUND as number) && exception.message.startsWith('Cannot ')) {
       return `No route matches ${req.method} ${req.originalUrl.split('?')[0]}.`;
     }
     if (status >= 500) return 'The request failed. Quote the request id when reporting it.';

@@ -22,10 +22,10 @@ export async function runMigrationsExclusively(dataSource: DataSource, logger = 
     if (kind === 'postgres') {
       await lockRunner.query('SELECT pg_advisory_lock($1)', [PG_LOCK_KEY]);
     } else {
-      const [row] = await lockRunner.query('SELECT GET_LOCK(?, ?) AS acquired', [
+      const [row] = (await lockRunner.query('SELECT GET_LOCK(?, ?) AS acquired', [
         MYSQL_LOCK_NAME,
         MYSQL_LOCK_TIMEOUT_S,
-      ]);
+      ])) as Array<{ acquired: unknown } | undefined>;
       if (Number(row?.acquired) !== 1) throw new Error('Timed out waiting for the migration lock');
     }
     try {

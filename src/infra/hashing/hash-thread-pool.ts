@@ -46,7 +46,9 @@ class HashThread {
       this.worker.unref();
       pending?.resolve(message);
     });
-    this.worker.on('error', (error) => (this.failure = error));
+    this.worker.on('error', (error: Error) => {
+      this.failure = error;
+    });
     this.worker.on('exit', (code) => {
       this.alive = false;
       const cause = this.failure ? `: ${this.failure.message}` : '';

@@ -51,7 +51,7 @@ export function createLoggers(
 
 function defaultDestination(app: Pick<AppConfig, 'env'>): DestinationStream {
   return app.env === 'development' && isInstalled('pino-pretty')
-    ? (pino.transport({ target: 'pino-pretty', options: { singleLine: true } }) as DestinationStream)
+    ? pino.transport({ target: 'pino-pretty', options: { singleLine: true } })
     : stdoutDestination();
 }
 

@@ -85,7 +85,7 @@ export function poolSnapshots(dataSource: DataSource): PoolSnapshot[] {
     }
     case 'mysql':
     case 'mariadb': {
-      if (driver.pool) return [mysqlSnapshot(driver.pool as MysqlPool, 'primary')];
+      if (driver.pool) return [mysqlSnapshot(driver.pool, 'primary')];
       const nodes = (driver.poolCluster as { _nodes?: Record<string, { pool: MysqlPool }> } | undefined)?._nodes ?? {};
       return merge(
         Object.entries(nodes).map(([id, node]) => mysqlSnapshot(node.pool, id === 'MASTER' ? 'primary' : 'replica')),

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 
 /** Size changes slowly, and the catalogue queries behind it are not free on a large schema. */
 export const DB_SIZE_SAMPLE_INTERVAL_MS = 60_000;
@@ -11,26 +11,31 @@ export const DB_SIZE_SAMPLE_INTERVAL_MS = 60_000;
  * (InnoDB statistics, refreshed by the server as tables change), SQLite's pages. Read on
  * the primary: a replica's copy is the same data, and may lag.
  */
+/** Each size query answers one row with a `size` column; the drivers type rows as any. */
+const sizeRows = (runner: QueryRunner, sql: string): Promise<Array<{ size: unknown } | undefined>> => runner.query(sql);
+
 export async function databaseSizeBytes(dataSource: DataSource): Promise<number> {
   const runner = dataSource.createQueryRunner('master');
   try {
     switch (dataSource.options.type) {
       case 'postgres': {
-        const [row] = await runner.query('SELECT pg_database_size(current_database()) AS size');
-        return Number(row.size);
+        const [row] = await sizeRows(runner, 'SELECT pg_database_size(current_database()) AS size');
+        return Number(row?.size);
       }
       case 'mysql':
       case 'mariadb': {
-        const [row] = await runner.query(
+        const [row] = await sizeRows(
+          runner,
           'SELECT COALESCE(SUM(data_length + index_length), 0) AS size FROM information_schema.tables WHERE table_schema = DATABASE()',
         );
-        return Number(row.size);
+        return Number(row?.size);
       }
       default: {
-        const [row] = await runner.query(
+        const [row] = await sizeRows(
+          runner,
           'SELECT page_count * page_size AS size FROM pragma_page_count(), pragma_page_size()',
         );
-        return Number(row.size);
+        return Number(row?.size);
       }
     }
   } finally {

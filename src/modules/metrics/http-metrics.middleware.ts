@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
+import { routeTemplateOf } from '@/common/http/route-template';
 
 /** Seconds; from a cache hit (5 ms) to the slowest an API call should ever be (5 s). */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -69,7 +69,7 @@ export function httpMetricsMiddleware(
     res.once('close', () => {
       inFlight.dec();
       const status = res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_REQUEST;
-      const series = seriesFor(req.method ?? 'UNKNOWN', routeTemplateOf(req as RoutedRequest), status);
+      const series = seriesFor(req.method ?? 'UNKNOWN', routeTemplateOf(req), status);
       series.requests.inc();
       series.duration.observe((performance.now() - started) / 1000);
     });

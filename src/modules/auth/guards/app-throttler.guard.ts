@@ -15,15 +15,17 @@ import { AppMetrics } from '@/infra/metrics/app-metrics.service';
 export class AppThrottlerGuard extends ThrottlerGuard {
   @Inject(AppMetrics) private readonly metrics!: AppMetrics;
 
-  protected override async throwThrottlingException(
+  protected override throwThrottlingException(
     _context: ExecutionContext,
     _detail: ThrottlerLimitDetail,
   ): Promise<void> {
     this.metrics.requestRateLimited('global');
-    throw new ProblemException(
-      HttpStatus.TOO_MANY_REQUESTS,
-      'rate_limited',
-      'Too many requests; retry after the number of seconds in Retry-After.',
+    return Promise.reject(
+      new ProblemException(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'rate_limited',
+        'Too many requests; retry after the number of seconds in Retry-After.',
+      ),
     );
   }
 }
