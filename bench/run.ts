@@ -328,11 +328,10 @@ async function main(): Promise<void> {
       const me = appTargets(app, plan.connections).find((t) => t.id.endsWith(':me'))!;
       log('profiling GET /users/me');
       app.server.child.kill('SIGUSR2');
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => existsSync(`${profileFile}.started`), { timeoutMs: 15_000, what: 'the CPU profiler' });
       await worker.run([me.scenario(plan.profileSec)]);
       app.server.child.kill('SIGUSR2');
       await waitFor(() => existsSync(profileFile), { timeoutMs: 15_000, what: 'the CPU profile' });
-      await new Promise((r) => setTimeout(r, 500));
       profile = { kind: app.kind, endpoint: me.label, ...summariseProfile(profileFile) };
     }
 
