@@ -1,41 +1,38 @@
-import type { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { ProblemException } from '@/common/http/problem';
-import type { SessionsService } from '@/modules/auth/sessions/sessions.service';
+import { SessionsService } from '@/modules/auth/sessions/sessions.service';
 import { buildUser } from '@test/factories/user.factory';
+import { automock } from '@test/support/automock';
 import type { User } from './entities/user.entity';
-import type { PasswordHasher } from './password-hasher';
-import type { UserProfileCache } from './user-profile.cache';
+import { PasswordHasher } from './password-hasher';
+import { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
 
 describe(UsersService.name, () => {
   const caller = { id: 'u1', role: 'user' as const, sessionId: 's1', jti: 'j1' };
   let stored: User;
-  let users: { createQueryBuilder: jest.Mock; update: jest.Mock; findOneBy: jest.Mock; existsBy: jest.Mock };
-  let hasher: { verify: jest.Mock; hash: jest.Mock };
-  let sessions: { revokeAllForUser: jest.Mock };
-  let profiles: { store: jest.Mock };
+  let users: jest.Mocked<Repository<User>>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let sessions: jest.Mocked<SessionsService>;
+  let profiles: jest.Mocked<UserProfileCache>;
   let sut: UsersService;
 
   beforeEach(() => {
     stored = buildUser({ id: 'u1', passwordHash: 'old-hash' });
-    const qb = { addSelect: jest.fn(), where: jest.fn(), getOne: jest.fn(async () => stored) };
-    qb.addSelect.mockReturnValue(qb);
-    qb.where.mockReturnValue(qb);
-    users = {
-      createQueryBuilder: jest.fn(() => qb),
-      update: jest.fn(),
-      findOneBy: jest.fn(async () => stored),
-      existsBy: jest.fn(),
-    };
-    hasher = { verify: jest.fn(), hash: jest.fn().mockResolvedValue('new-hash') };
-    sessions = { revokeAllForUser: jest.fn().mockResolvedValue(2) };
-    profiles = { store: jest.fn() };
-    sut = new UsersService(
-      users as unknown as Repository<User>,
-      hasher as unknown as PasswordHasher,
-      sessions as unknown as SessionsService,
-      profiles as unknown as UserProfileCache,
-    );
+    const qb: jest.Mocked<SelectQueryBuilder<User>> = automock(SelectQueryBuilder<User>, {
+      addSelect: () => qb,
+      where: () => qb,
+      getOne: async () => stored,
+    });
+    users = automock(Repository<User>, {
+      createQueryBuilder: () => qb,
+      update: async () => ({ raw: [], affected: 1, generatedMaps: [] }),
+      findOneBy: async () => stored,
+    });
+    hasher = automock(PasswordHasher, { hash: async () => 'new-hash' });
+    sessions = automock(SessionsService, { revokeAllForUser: async () => 2 });
+    profiles = automock(UserProfileCache, { store: async () => undefined });
+    sut = new UsersService(users, hasher, sessions, profiles);
   });
 
   it('changes the password only with the right current password, then revokes every other session', async () => {
