@@ -25,4 +25,30 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  // Test code points one way: test/ may use tools/ and src/; tools/, scripts/ and bench/ may use
+  // src/ but never test/; src/ uses neither (its specs may use test/). The typescript-eslint
+  // variant of the rule, so these add to core `no-restricted-imports` zones and never replace them.
+  {
+    files: ['src/**'],
+    ignores: ['src/**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^(@test|@tools)/|(^|/)(test|tools)/', message: 'The service never imports test code.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tools/**', 'scripts/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^@test/|(^|/)test/', message: 'test/ is for the suites; shared code lives in tools/.' }],
+        },
+      ],
+    },
+  },
 );

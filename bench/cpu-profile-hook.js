@@ -6,7 +6,7 @@
  * while this covers exactly the round being studied.
  */
 const { Session } = require('node:inspector');
-const { writeFileSync } = require('node:fs');
+const { renameSync, writeFileSync } = require('node:fs');
 
 const target = process.env.BENCH_CPU_PROFILE;
 let session;
@@ -18,14 +18,23 @@ process.on('SIGUSR2', () => {
     session = new Session();
     session.connect();
     session.post('Profiler.enable', () =>
-      session.post('Profiler.setSamplingInterval', { interval: 200 }, () => session.post('Profiler.start')),
+      session.post('Profiler.setSamplingInterval', { interval: 200 }, () =>
+        // The bench waits for this file before it sends the load to be profiled.
+        session.post('Profiler.start', () => {
+          if (target) writeFileSync(`${target}.started`, '');
+        }),
+      ),
     );
     return;
   }
   const stopping = session;
   session = undefined;
   stopping.post('Profiler.stop', (error, result) => {
-    if (!error && target) writeFileSync(target, JSON.stringify(result.profile));
+    // Written aside and renamed, so the profile appears whole: the bench reads it as soon as it exists.
+    if (!error && target) {
+      writeFileSync(`${target}.partial`, JSON.stringify(result.profile));
+      renameSync(`${target}.partial`, target);
+    }
     stopping.disconnect();
   });
 });

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
-import { waitFor } from '@test/support/app-process';
+import { waitFor } from '@tools/wait-for';
 import { APP_ENTRY, AppUnderTest, buildApp, startAppUnderTest, StoreKind } from './app-under-test';
 import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types';
 import { describeEnvironment, machineCpu } from './machine';
@@ -328,11 +328,10 @@ async function main(): Promise<void> {
       const me = appTargets(app, plan.connections).find((t) => t.id.endsWith(':me'))!;
       log('profiling GET /users/me');
       app.server.child.kill('SIGUSR2');
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => existsSync(`${profileFile}.started`), { timeoutMs: 15_000, what: 'the CPU profiler' });
       await worker.run([me.scenario(plan.profileSec)]);
       app.server.child.kill('SIGUSR2');
-      await waitFor(async () => (existsSync(profileFile) ? true : undefined), 15_000, 'the CPU profile');
-      await new Promise((r) => setTimeout(r, 500));
+      await waitFor(() => existsSync(profileFile), { timeoutMs: 15_000, what: 'the CPU profile' });
       profile = { kind: app.kind, endpoint: me.label, ...summariseProfile(profileFile) };
     }
 

@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort, waitFor } from '@test/support/app-process';
+import { freePort } from '@tools/free-port';
+import { waitFor } from '@tools/wait-for';
 
 export const ROOT = resolve(__dirname, '..');
 
@@ -45,12 +46,10 @@ export async function startServer(options: StartServerOptions): Promise<Server> 
   const url = `http://127.0.0.1:${port}`;
   const exited = once(child, 'exit');
   await Promise.race([
-    waitFor(
-      async () =>
-        (await fetch(`${url}${options.readyPath}`, { headers: options.readyHeaders })).ok ? true : undefined,
-      options.timeoutMs ?? 60_000,
-      `${options.name} at ${url}${options.readyPath}`,
-    ),
+    waitFor(async () => (await fetch(`${url}${options.readyPath}`, { headers: options.readyHeaders })).ok, {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      what: `${options.name} at ${url}${options.readyPath}`,
+    }),
     exited.then(([code]) => {
       const tail = readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n');
       throw new Error(`${options.name} exited with ${String(code)} before it was ready:\n${tail}`);

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Cluster, startCluster } from '../test/support/cluster';
+import { Cluster, startCluster } from '@tools/cluster';
 
 const ROOT = resolve(__dirname, '..');
 /** Settings forwarded to every node; addresses, database and Redis are the harness's. */

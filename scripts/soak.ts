@@ -17,8 +17,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDurationMs } from '../src/config/duration';
-import { Cluster, startCluster } from '../test/support/cluster';
-import { createUsers, percentile, startTraffic, TrafficSample } from '../test/support/traffic';
+import { Cluster, startCluster } from '@tools/cluster';
+import { createUsers, percentile, startTraffic, TrafficSample } from '@tools/traffic';
 
 const ROOT = resolve(__dirname, '..');
 

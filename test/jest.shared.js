@@ -48,13 +48,17 @@ const esmToCommonJs = [
   },
 ];
 
-/** Settings every suite shares: TypeScript through ts-jest and the `@/` and `@test/` aliases. */
+/** Settings every suite shares: TypeScript through ts-jest and the `@/`, `@test/` and `@tools/` aliases. */
 const shared = {
   rootDir,
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'json', 'ts'],
   transform: jestRequiresEsm ? { '^.+\\.ts$': typescript } : { '^.+\\.ts$': typescript, '^.+\\.m?js$': esmToCommonJs },
   ...(jestRequiresEsm ? {} : { transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`] }),
-  moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1', '^@test/(.*)$': '<rootDir>/test/$1' },
+  moduleNameMapper: {
+    '^@/(.*)$': '<rootDir>/src/$1',
+    '^@test/(.*)$': '<rootDir>/test/$1',
+    '^@tools/(.*)$': '<rootDir>/tools/$1',
+  },
   testEnvironment: 'node',
 };
 

@@ -1,5 +1,6 @@
-import type { AppProcess } from '@test/support/app-process';
-import { Cluster, http, HttpOptions, startCluster } from '@test/support/cluster';
+import type { AppProcess } from '@tools/app-process';
+import { http, HttpOptions } from '@test/support/http';
+import { Cluster, startCluster } from '@tools/cluster';
 import { uniqueEmail } from '@test/factories/auth.factory';
 
 /**

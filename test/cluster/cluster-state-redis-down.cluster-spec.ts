@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppProcess, freePort, startApp } from '@test/support/app-process';
-import { http } from '@test/support/cluster';
+import { AppProcess, startApp } from '@tools/app-process';
+import { freePort } from '@tools/free-port';
+import { http } from '@test/support/http';
 import { uniqueEmail } from '@test/factories/auth.factory';
 
 /**

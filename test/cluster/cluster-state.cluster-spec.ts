@@ -1,6 +1,7 @@
 import { Client } from 'pg';
-import type { AppProcess } from '@test/support/app-process';
-import { Cluster, http, startCluster } from '@test/support/cluster';
+import type { AppProcess } from '@tools/app-process';
+import { http } from '@test/support/http';
+import { Cluster, startCluster } from '@tools/cluster';
 import { uniqueEmail } from '@test/factories/auth.factory';
 
 /**

@@ -1,6 +1,7 @@
 import { execFileSync, execSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { AppProcess, startApp, waitFor } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
+import { waitFor } from '@tools/wait-for';
 import type { TestDatabase } from '@test/support/database';
 import { Account, freshDatabase, signUp } from '@test/support/resilience';
 
@@ -52,8 +53,6 @@ const pgctl = (action: 'start' | 'stop') =>
     ['--skip-systemctl-redirect', pgVersion(), 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])],
     { timeout: 30_000, stdio: 'ignore' },
   );
-
-const until = (check: () => boolean, what: string) => waitFor(async () => (check() ? true : undefined), 30_000, what);
 
 interface Timed {
   status: number;
@@ -113,8 +112,8 @@ describe('dependency faults (real servers stopped and started)', () => {
     // Whatever happened above, the shared servers are left running.
     startRedis();
     if (!pgUp()) pgctl('start');
-    await until(redisUp, 'Redis to answer');
-    await until(pgUp, 'PostgreSQL to answer');
+    await waitFor(redisUp, { what: 'Redis to answer' });
+    await waitFor(pgUp, { what: 'PostgreSQL to answer' });
     await app?.stop();
     await db?.drop();
   });
@@ -128,11 +127,14 @@ describe('dependency faults (real servers stopped and started)', () => {
     let during: Record<string, Timed>;
     try {
       stopRedis();
-      await until(() => !redisUp(), 'Redis to stop');
-      const notReady = await waitFor(async () => {
-        const res = await ready();
-        return res.status === 503 ? res : undefined;
-      }, 10_000);
+      await waitFor(() => !redisUp(), { what: 'Redis to stop' });
+      const notReady = await waitFor(
+        async () => {
+          const res = await ready();
+          return res.status === 503 ? res : undefined;
+        },
+        { timeoutMs: 10_000 },
+      );
       during = {
         ready: notReady,
         live: await live(),
@@ -143,7 +145,7 @@ describe('dependency faults (real servers stopped and started)', () => {
     } finally {
       startRedis();
     }
-    await until(redisUp, 'Redis to answer');
+    await waitFor(redisUp, { what: 'Redis to answer' });
 
     expect(during.ready.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
     expect(during.ready.body.error).not.toHaveProperty('database');
@@ -152,7 +154,7 @@ describe('dependency faults (real servers stopped and started)', () => {
     expect([during.me.status, during.rename.status, during.login.status]).toEqual([200, 200, 200]);
     for (const res of Object.values(during)) expect(res.ms).toBeLessThan(BOUND_MS);
 
-    await waitFor(async () => ((await ready()).status === 200 ? true : undefined), 30_000, 'readiness after Redis');
+    await waitFor(async () => (await ready()).status === 200, { what: 'readiness after Redis' });
     expect((await rename('after redis outage')).status).toBe(200);
     noCrash();
   });
@@ -161,7 +163,7 @@ describe('dependency faults (real servers stopped and started)', () => {
     let during: Record<string, Timed>;
     try {
       pgctl('stop');
-      await until(() => !pgUp(), 'PostgreSQL to stop');
+      await waitFor(() => !pgUp(), { what: 'PostgreSQL to stop' });
       during = {
         ready: await ready(),
         live: await live(),
@@ -175,7 +177,7 @@ describe('dependency faults (real servers stopped and started)', () => {
     } finally {
       pgctl('start');
     }
-    await until(pgUp, 'PostgreSQL to answer');
+    await waitFor(pgUp, { what: 'PostgreSQL to answer' });
 
     expect(during.ready.status).toBe(503);
     expect(during.ready.body).toMatchObject({ error: { database: { status: 'down' } } });
@@ -187,11 +189,7 @@ describe('dependency faults (real servers stopped and started)', () => {
     }
     for (const res of Object.values(during)) expect(res.ms).toBeLessThan(BOUND_MS);
 
-    await waitFor(
-      async () => ((await ready()).status === 200 ? true : undefined),
-      30_000,
-      'readiness after PostgreSQL',
-    );
+    await waitFor(async () => (await ready()).status === 200, { what: 'readiness after PostgreSQL' });
     expect((await login(user)).status).toBe(200);
     expect((await rename('after postgres outage')).status).toBe(200);
     noCrash();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { AppProcess, startApp } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
 import type { TestDatabase } from '@test/support/database';
 import {
   FuzzRequest,

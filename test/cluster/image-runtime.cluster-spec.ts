@@ -5,7 +5,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startApp, waitFor } from '@test/support/app-process';
+import { startApp } from '@tools/app-process';
+import { waitFor } from '@tools/wait-for';
 import { provisionDatabase, TestDatabase } from '@test/support/database';
 
 /**
@@ -127,7 +128,10 @@ describe('runtime image contents, outside Docker', () => {
     try {
       await app.waitUntilReady(90_000);
       expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
-      await waitFor(async () => (calls.includes('PUT /v1/agent/service/register') ? true : undefined), 10_000);
+      await waitFor(() => calls.includes('PUT /v1/agent/service/register'), {
+        timeoutMs: 10_000,
+        what: 'registration with the agent',
+      });
     } finally {
       await app.stop();
       agent.close();

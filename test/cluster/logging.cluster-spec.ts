@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppProcess, startApp } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
 import { freshDatabase, TestDatabase } from '@test/support/database';
 
 /**

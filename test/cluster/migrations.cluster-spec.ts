@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { AppProcess, startApp } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
 import { freshDatabase, TestDatabase } from '@test/support/database';
 
 describe('migrations when replicas boot together', () => {

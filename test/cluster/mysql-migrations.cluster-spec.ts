@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
-import { AppProcess, startApp } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
 
 /** The machine's MariaDB (or MySQL); `test:cluster` otherwise runs on PostgreSQL via DATABASE_URL. */
 const SERVER_URL = process.env.MYSQL_TEST_URL ?? 'mysql://root@127.0.0.1:3306/test';

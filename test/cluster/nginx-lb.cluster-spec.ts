@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, IncomingMessage, request, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppProcess, freePort, startApp } from '@test/support/app-process';
-import { NginxProcess, renderComposeNginxConfig, startNginx } from '@test/support/nginx';
+import { AppProcess, startApp } from '@tools/app-process';
+import { freePort } from '@tools/free-port';
+import { NginxProcess, renderComposeNginxConfig, startNginx } from '@tools/nginx';
 
 /**
  * The compose load balancer (docker/nginx/nginx.conf) run for real on loopback: two app

@@ -1,6 +1,7 @@
-import type { AppProcess } from '@test/support/app-process';
-import { waitFor } from '@test/support/app-process';
-import { Cluster, http, startCluster } from '@test/support/cluster';
+import type { AppProcess } from '@tools/app-process';
+import { waitFor } from '@tools/wait-for';
+import { http } from '@test/support/http';
+import { Cluster, startCluster } from '@tools/cluster';
 import { metricSample } from '@test/support/metrics-text';
 import { RedisClusterServers, startRedisCluster } from '@test/support/redis-cluster';
 import { uniqueEmail } from '@test/factories/auth.factory';
@@ -137,8 +138,7 @@ describe('three instances on a Redis Cluster', () => {
         const seen = await Promise.all(cluster!.nodes.map(activeUsers));
         return seen.every((n) => n === before + 2) ? seen : undefined;
       },
-      10_000,
-      'every node to report the two new active users',
+      { timeoutMs: 10_000, what: 'every node to report the two new active users' },
     );
     expect(counts).toEqual([before + 2, before + 2, before + 2]);
   });

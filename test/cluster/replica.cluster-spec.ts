@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ADMIN, authEnv } from '@test/factories/auth.factory';
-import { AppProcess, startApp, waitFor } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
+import { waitFor } from '@tools/wait-for';
 import { metricSample } from '@test/support/metrics-text';
 import { PgReplicaPair, PgServer, startPgReplicaPair } from '@test/support/pg-replica';
 
@@ -50,16 +51,12 @@ describe('read replicas: PostgreSQL primary + streaming standby', () => {
     });
     await app.waitUntilReady(60_000);
     // The schema and the first admin were written on the primary at boot; wait until the standby has them.
-    await waitFor(async () => ((await replicaHas(ADMIN.email)) ? true : undefined), 30_000, 'the admin on the replica');
+    await waitFor(() => replicaHas(ADMIN.email), { what: 'the admin on the replica' });
     // From here the standby lags as far behind as a test needs: it receives WAL but applies none.
     await replica.query('postgres', 'SELECT pg_wal_replay_pause()');
     await waitFor(
-      async () =>
-        (await replica.query('postgres', 'SELECT pg_get_wal_replay_pause_state() AS s'))[0].s === 'paused'
-          ? true
-          : undefined,
-      10_000,
-      'replay to pause',
+      async () => (await replica.query('postgres', 'SELECT pg_get_wal_replay_pause_state() AS s'))[0].s === 'paused',
+      { timeoutMs: 10_000, what: 'replay to pause' },
     );
   }, 180_000);
 
@@ -129,8 +126,7 @@ describe('read replicas: PostgreSQL primary + streaming standby', () => {
         const lines = appStatements(replica, replicaFrom);
         return lines.length === 1 ? lines[0] : undefined;
       },
-      5_000,
-      'the list statement in the replica log',
+      { timeoutMs: 5_000, what: 'the list statement in the replica log' },
     );
     expect(onReplica).toMatch(/FROM "users" "user" WHERE .* ORDER BY .* LIMIT 20/);
     // The caller's token was checked against the primary: session state is a security decision.
@@ -144,8 +140,7 @@ describe('read replicas: PostgreSQL primary + streaming standby', () => {
         const res = await list();
         return res.body.meta.total === 1 ? res.body : undefined;
       },
-      30_000,
-      'the replica to catch up',
+      { what: 'the replica to catch up' },
     );
     expect(caughtUp.data[0]).toMatchObject({ email, name: 'Renamed' });
   });

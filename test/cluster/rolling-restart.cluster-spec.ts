@@ -1,8 +1,9 @@
-import { AppProcess, startApp, waitFor } from '@test/support/app-process';
-import { Cluster, startCluster } from '@test/support/cluster';
+import { AppProcess, startApp } from '@tools/app-process';
+import { waitFor } from '@tools/wait-for';
+import { Cluster, startCluster } from '@tools/cluster';
 import { metricSample } from '@test/support/metrics-text';
-import { renderComposeNginxConfig } from '@test/support/nginx';
-import { createUsers, startTraffic, Traffic } from '@test/support/traffic';
+import { renderComposeNginxConfig } from '@tools/nginx';
+import { createUsers, startTraffic, Traffic } from '@tools/traffic';
 
 /**
  * A rolling restart as an orchestrator does it: three instances on PostgreSQL + Redis
@@ -93,8 +94,8 @@ describe('rolling restart behind nginx under load', () => {
     watcher = watchReadiness(cluster, args[args.indexOf('-p') + 1]!, nginxPort, mark);
     const users = await createUsers(cluster.url, CLIENTS);
     traffic = startTraffic({ url: cluster.url, users, clients: CLIENTS, timeoutMs: 10_000 });
-    const servedSoFar = (n: number) => async () => (traffic!.samples.length >= n ? true : undefined);
-    await waitFor(servedSoFar(200), 30_000, 'traffic to flow');
+    const servedSoFar = (n: number) => () => traffic!.samples.length >= n;
+    await waitFor(servedSoFar(200), { what: 'traffic to flow' });
     /** Profile reads the instance itself answered (a restarted instance starts counting at zero). */
     const profileReads = async (node: AppProcess) =>
       metricSample(await (await fetch(`${node.url}/metrics`)).text(), 'http_requests_total', {
@@ -117,12 +118,10 @@ describe('rolling restart behind nginx under load', () => {
       mark(`replacement on :${old.port} ready`);
       // Traffic kept flowing through the restart, and reaches the new instance through nginx
       // before the next one goes.
-      await waitFor(servedSoFar(before + 300), 60_000, 'traffic after the restart');
-      await waitFor(
-        async () => ((await profileReads(replacement)) > 0 ? true : undefined),
-        30_000,
-        `traffic through nginx to the replacement on :${old.port}`,
-      );
+      await waitFor(servedSoFar(before + 300), { timeoutMs: 60_000, what: 'traffic after the restart' });
+      await waitFor(async () => (await profileReads(replacement)) > 0, {
+        what: `traffic through nginx to the replacement on :${old.port}`,
+      });
     }
 
     const samples = await traffic.stop();
@@ -130,7 +129,10 @@ describe('rolling restart behind nginx under load', () => {
     const failed = samples.filter((s) => s.status < 200 || s.status >= 300);
 
     const all = cluster.nodes.map((node) => `127.0.0.1:${node.port}`);
-    await waitFor(async () => (watcher!.reloads.at(-1)?.length === all.length ? true : undefined), 10_000);
+    await waitFor(() => watcher!.reloads.at(-1)?.length === all.length, {
+      timeoutMs: 10_000,
+      what: 'nginx to route to every instance again',
+    });
     watcher.stop();
     expect(exitCodes).toEqual([0, 0, 0]);
     // Each instance left the upstream group while draining and came back once its replacement was ready.

@@ -1,4 +1,5 @@
-import { AppProcess, startApp, waitFor } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
+import { waitFor } from '@tools/wait-for';
 import type { TestDatabase } from '@test/support/database';
 import { Account, freshDatabase, holdRequest, metricValue, redisEnv, signUp } from '@test/support/resilience';
 
@@ -53,14 +54,17 @@ describe('graceful shutdown (real process)', () => {
 
     const held = holdRequest(`${app.url}/api/v1/auth/login`, { email: user.email, password: user.password });
     // The login is in flight once the server counts it (the scrape counts itself too).
-    await waitFor(async () => ((await metricValue(app.url, 'http_requests_in_flight'))! >= 2 ? true : undefined));
+    await waitFor(async () => (await metricValue(app.url, 'http_requests_in_flight'))! >= 2);
 
     const signalled = Date.now();
     app.child.kill('SIGTERM');
-    const ready = await waitFor(async () => {
-      const res = await fetch(`${app.url}/health/ready`);
-      return res.status === 503 ? ((await res.json()) as { error: Record<string, unknown> }) : undefined;
-    }, 1_000);
+    const ready = await waitFor(
+      async () => {
+        const res = await fetch(`${app.url}/health/ready`);
+        return res.status === 503 ? ((await res.json()) as { error: Record<string, unknown> }) : undefined;
+      },
+      { timeoutMs: 1_000 },
+    );
     expect(Date.now() - signalled).toBeLessThan(delayMs);
     expect(ready.error).toHaveProperty('shutdown');
 
@@ -86,7 +90,7 @@ describe('graceful shutdown (real process)', () => {
   it('on SIGINT, cuts a request that outlives SHUTDOWN_TIMEOUT_MS and still exits within the bound', async () => {
     const { app, user } = await boot({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '1000' });
     const held = holdRequest(`${app.url}/api/v1/auth/login`, { email: user.email, password: user.password });
-    await waitFor(async () => ((await metricValue(app.url, 'http_requests_in_flight'))! >= 2 ? true : undefined));
+    await waitFor(async () => (await metricValue(app.url, 'http_requests_in_flight'))! >= 2);
 
     const signalled = Date.now();
     app.child.kill('SIGINT');

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, Server } from 'node:http';
-import { AppProcess, freePort, startApp, waitFor } from '@test/support/app-process';
+import { AppProcess, startApp } from '@tools/app-process';
+import { freePort } from '@tools/free-port';
+import { waitFor } from '@tools/wait-for';
 import { freshDatabase, TestDatabase } from '@test/support/database';
 
 /**
@@ -100,11 +102,10 @@ describe('tracing (OpenTelemetry, real process)', () => {
     });
     expect(res.status).toBe(201);
 
-    const server = await waitFor(
-      async () => spansOf(traceId).find((s) => s.kind === SPAN_KIND_SERVER),
-      15_000,
-      'the server span',
-    );
+    const server = await waitFor(() => spansOf(traceId).find((s) => s.kind === SPAN_KIND_SERVER), {
+      timeoutMs: 15_000,
+      what: 'the server span',
+    });
     expect(server.parentSpanId).toBe(callerSpanId);
     expect(server.attributes['http.route']).toBe('/api/v1/auth/register');
 
@@ -115,15 +116,18 @@ describe('tracing (OpenTelemetry, real process)', () => {
       return false;
     };
     // The INSERT of the new user, and the queries around it, as descendants of the request's span.
-    const queries = await waitFor(async () => {
-      const spans = spansOf(traceId);
-      const byId = new Map(spans.map((s) => [s.spanId, s]));
-      const children = spans.filter(
-        (s) => s.scope === '@opentelemetry/instrumentation-pg' && descendsFrom(server, s, byId),
-      );
-      const statement = (q: ExportedSpan) => String(q.attributes['db.statement'] ?? q.attributes['db.query.text']);
-      return children.some((q) => /^INSERT/i.test(statement(q))) ? children : undefined;
-    }, 15_000);
+    const queries = await waitFor(
+      async () => {
+        const spans = spansOf(traceId);
+        const byId = new Map(spans.map((s) => [s.spanId, s]));
+        const children = spans.filter(
+          (s) => s.scope === '@opentelemetry/instrumentation-pg' && descendsFrom(server, s, byId),
+        );
+        const statement = (q: ExportedSpan) => String(q.attributes['db.statement'] ?? q.attributes['db.query.text']);
+        return children.some((q) => /^INSERT/i.test(statement(q))) ? children : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(queries.length).toBeGreaterThan(0);
     for (const q of queries) expect(q.attributes['db.system'] ?? q.attributes['db.system.name']).toBe('postgresql');
 
@@ -138,7 +142,10 @@ describe('tracing (OpenTelemetry, real process)', () => {
     expect(res.status).toBe(401);
     const line = JSON.parse(await app.waitForOutput(new RegExp(`"requestId":"${requestId}".*"request completed"`)));
     expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
-    await waitFor(async () => spansOf(line.traceId).find((s) => s.kind === SPAN_KIND_SERVER), 15_000, 'its span');
+    await waitFor(() => spansOf(line.traceId).find((s) => s.kind === SPAN_KIND_SERVER), {
+      timeoutMs: 15_000,
+      what: 'its span',
+    });
     expect(spansOf(line.traceId).find((s) => s.kind === SPAN_KIND_SERVER)?.parentSpanId).toBeUndefined();
   });
 
@@ -152,7 +159,10 @@ describe('tracing (OpenTelemetry, real process)', () => {
     await fetch(`${app.url}/api/v1/users/me`, {
       headers: { traceparent: `00-${marker}-${randomBytes(8).toString('hex')}-01` },
     });
-    await waitFor(async () => spansOf(marker).find((s) => s.kind === SPAN_KIND_SERVER), 15_000, 'the marker span');
+    await waitFor(() => spansOf(marker).find((s) => s.kind === SPAN_KIND_SERVER), {
+      timeoutMs: 15_000,
+      what: 'the marker span',
+    });
     expect(spansOf(traceId)).toEqual([]);
   });
 });

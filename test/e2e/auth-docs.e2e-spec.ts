@@ -3,6 +3,7 @@ import { createTestApp, TestApp } from '@test/support/test-app';
 import { authEnv } from '@test/factories/auth.factory';
 
 type Operation = {
+  parameters?: Array<{ name: string }>;
   security?: Array<Record<string, string[]>>;
   requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
@@ -66,7 +67,7 @@ describe('OpenAPI document for auth and users', () => {
       'tokenType',
     ]);
     expect(schemas.UsersPageDto.properties.meta.$ref).toBe('#/components/schemas/PageMetaDto');
-    const params = paths['/api/v1/users'].get as unknown as { parameters: Array<{ name: string }> };
-    expect(params.parameters.map((p) => p.name).sort()).toEqual(['limit', 'page', 'role', 'search', 'sort']);
+    const parameters = paths['/api/v1/users'].get.parameters ?? [];
+    expect(parameters.map((p) => p.name).sort()).toEqual(['limit', 'page', 'role', 'search', 'sort']);
   });
 });

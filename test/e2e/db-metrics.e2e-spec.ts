@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver.js';
 import { DbSizeSampler, databaseSizeBytes } from '@/modules/metrics/db-size.service';
 import { User } from '@/modules/users/entities/user.entity';
 import { authEnv, registerAndLogin } from '@test/factories/auth.factory';
@@ -19,7 +20,9 @@ function sleepSql(dataSource: DataSource, ms: number): string {
       return `SELECT SLEEP(${ms / 1000})`;
     default: {
       // SQLite has no sleep; a function on this connection blocks like a slow statement would.
-      const sqlite = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+      if (!(dataSource.driver instanceof BetterSqlite3Driver))
+        throw new Error(`no slow statement for ${dataSource.options.type}`);
+      const sqlite: SqliteConnection = dataSource.driver.databaseConnection;
       sqlite.function('test_sleep', (wait: number) => {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
         return wait;

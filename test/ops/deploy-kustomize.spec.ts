@@ -179,10 +179,9 @@ describe('kubectl kustomize k8s', () => {
   });
 
   it('renders the monitoring overlay: a PodMonitor scraping the api pods on the named port', () => {
-    const [podMonitor] = render('k8s/monitoring') as unknown as {
-      kind: string;
-      spec: { selector: { matchLabels: object }; podMetricsEndpoints: { port: string; path: string }[] };
-    }[];
+    const [podMonitor] = render('k8s/monitoring') as Array<
+      Manifest & { spec: { selector: { matchLabels: object }; podMetricsEndpoints: { port: string; path: string }[] } }
+    >;
     expect(podMonitor!.kind).toBe('PodMonitor');
     expect(podMonitor!.spec.selector.matchLabels).toEqual(podLabels);
     expect(podMonitor!.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);

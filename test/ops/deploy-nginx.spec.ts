@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { renderComposeNginxConfig, testNginxConfig } from '@test/support/nginx';
+import { renderComposeNginxConfig, testNginxConfig } from '@tools/nginx';
 
 /** The compose load balancer's config, accepted by a real nginx; its runtime behaviour is in test/cluster/nginx-lb. */
 

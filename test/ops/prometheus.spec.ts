@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { freePort, waitFor } from '@test/support/app-process';
+import { freePort } from '@tools/free-port';
+import { waitFor } from '@tools/wait-for';
 import { ProbeModule } from '@test/support/probe/probe.module';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
@@ -61,7 +62,7 @@ describe('Prometheus scraping the service', () => {
     const collect = (chunk: Buffer) => output.push(chunk.toString());
     prometheus.stdout!.on('data', collect);
     prometheus.stderr!.on('data', collect);
-    await waitFor(async () => ((await fetch(`${api}/-/ready`)).ok ? true : undefined), 30_000, 'Prometheus ready');
+    await waitFor(async () => (await fetch(`${api}/-/ready`)).ok, { what: 'Prometheus ready' });
   });
 
   afterAll(async () => {
@@ -81,8 +82,7 @@ describe('Prometheus scraping the service', () => {
         const [sample] = await query(promql);
         return sample?.value[1] === String(REQUESTS) ? sample.value[1] : undefined;
       },
-      30_000,
-      `${promql} == ${REQUESTS}; Prometheus said:\n${output.join('')}`,
+      { what: `${promql} == ${REQUESTS}; Prometheus said:\n${output.join('')}` },
     );
     expect(value).toBe(String(REQUESTS));
     expect((await query('up{job="app"}')).map((s) => s.value[1])).toEqual(['1']);
@@ -91,13 +91,16 @@ describe('Prometheus scraping the service', () => {
   it('evaluates every alert rule without error, and none fires on a healthy instance', async () => {
     type Rule = { name: string; health: string; lastError?: string; state: string; evaluationTime: number };
     // Rules evaluated before the first scrape see no `up` yet (ServiceDown pending); they settle within seconds.
-    const rules = await waitFor(async () => {
-      const res = (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { rules: Rule[] }[] } };
-      const all = res.data.groups.flatMap((g) => g.rules);
-      const unsettled = all.filter((r) => r.health !== 'ok' || r.state !== 'inactive');
-      if (all.length === 0 || unsettled.length > 0) throw new Error(JSON.stringify(unsettled));
-      return all;
-    }, 20_000);
+    const rules = await waitFor(
+      async () => {
+        const res = (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { rules: Rule[] }[] } };
+        const all = res.data.groups.flatMap((g) => g.rules);
+        const unsettled = all.filter((r) => r.health !== 'ok' || r.state !== 'inactive');
+        if (all.length === 0 || unsettled.length > 0) throw new Error(JSON.stringify(unsettled));
+        return all;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(rules.length).toBeGreaterThanOrEqual(7);
   });
 });

@@ -22,11 +22,12 @@ function load(file: string): Manifest[] {
   return parseManifests(readFileSync(join(K8S, file), 'utf8'));
 }
 
-const byKind = (kind: string): Manifest => {
+/** The one object of `kind` in k8s/, read as the kubernetes-models type `T` that kind validates against. */
+const byKind = <T>(kind: string): T => {
   const files = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
   const found = files.flatMap(load).filter((m) => m.kind === kind);
   expect(found).toHaveLength(1);
-  return found[0]!;
+  return found[0] as T;
 };
 
 describe('k8s/ sources', () => {
@@ -49,9 +50,9 @@ describe('k8s/ sources', () => {
   );
 
   it('names only variables the app declares, in the ConfigMap, the Secret template and the Deployment', () => {
-    const configMap = byKind('ConfigMap') as unknown as ConfigMap;
-    const secret = byKind('Secret') as unknown as Secret;
-    const deployment = byKind('Deployment') as unknown as Deployment;
+    const configMap = byKind<ConfigMap>('ConfigMap');
+    const secret = byKind<Secret>('Secret');
+    const deployment = byKind<Deployment>('Deployment');
     const env = deployment.spec!.template.spec!.containers[0]!.env ?? [];
     const names = [
       ...Object.keys(configMap.data ?? {}),
@@ -62,8 +63,8 @@ describe('k8s/ sources', () => {
   });
 
   it('keeps credentials out of the ConfigMap and real values out of the Secret template', () => {
-    const configMap = byKind('ConfigMap') as unknown as ConfigMap;
-    const secret = byKind('Secret') as unknown as Secret;
+    const configMap = byKind<ConfigMap>('ConfigMap');
+    const secret = byKind<Secret>('Secret');
     expect(Object.keys(configMap.data ?? {})).not.toEqual(
       expect.arrayContaining([expect.stringMatching(/SECRET|PASSWORD|TOKEN|DATABASE_URL|REDIS_URL/)]),
     );
@@ -75,8 +76,8 @@ describe('k8s/ sources', () => {
   });
 
   it('gives the pod more grace than preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS', () => {
-    const configMap = byKind('ConfigMap') as unknown as ConfigMap;
-    const pod = (byKind('Deployment') as unknown as Deployment).spec!.template.spec!;
+    const configMap = byKind<ConfigMap>('ConfigMap');
+    const pod = byKind<Deployment>('Deployment').spec!.template.spec!;
     const preStop = pod.containers[0]!.lifecycle?.preStop?.exec?.command ?? [];
     expect(preStop[0]).toBe('sleep');
     const drainS =
@@ -86,7 +87,7 @@ describe('k8s/ sources', () => {
   });
 
   it('scales on custom metrics that the prometheus-adapter rules publish from metrics the app exports', () => {
-    const hpa = byKind('HorizontalPodAutoscaler') as unknown as HorizontalPodAutoscaler;
+    const hpa = byKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler');
     const values = parse(readFileSync(join(K8S, 'monitoring', 'prometheus-adapter-values.yaml'), 'utf8')) as {
       rules: { custom: { seriesQuery: string; name: { as: string } }[] };
     };
@@ -101,7 +102,7 @@ describe('k8s/ sources', () => {
   });
 
   it('runs migrations in the Job through the production entry point', () => {
-    const job = byKind('Job') as unknown as Job;
+    const job = byKind<Job>('Job');
     expect(job.spec!.template.spec!.containers[0]!.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
     const entry = resolve(__dirname, '..', '..', 'src', 'infra', 'database', 'migrate.main.ts');
     expect(readFileSync(entry, 'utf8')).toContain('runMigrationsExclusively');

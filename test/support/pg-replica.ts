@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { freePort, waitFor } from './app-process';
+import { freePort } from '@tools/free-port';
+import { waitFor } from '@tools/wait-for';
 
 const run = promisify(execFile);
 
@@ -75,19 +76,13 @@ export async function startPgReplicaPair(databases: string[]): Promise<PgReplica
     await startServer(replica, dir, ['-c', 'hot_standby=on']);
     started.push(replica);
 
+    await waitFor(async () => (await replica.query('postgres', 'SELECT pg_is_in_recovery() AS r'))[0].r === true, {
+      what: 'the replica to run as a standby',
+    });
     await waitFor(
       async () =>
-        (await replica.query('postgres', 'SELECT pg_is_in_recovery() AS r'))[0].r === true ? true : undefined,
-      30_000,
-      'the replica to run as a standby',
-    );
-    await waitFor(
-      async () =>
-        (await primary.query('postgres', "SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")).length > 0
-          ? true
-          : undefined,
-      30_000,
-      'the replica to stream from the primary',
+        (await primary.query('postgres', "SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")).length > 0,
+      { what: 'the replica to stream from the primary' },
     );
     return { primary, replica, destroy };
   } catch (error) {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { freePort, waitFor } from './app-process';
+import { freePort } from '@tools/free-port';
+import { waitFor } from '@tools/wait-for';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServer
       servers.push(spawn('redis-server', args, { stdio: 'ignore' }));
     }
     for (const port of ports) {
-      await waitFor(async () => ((await node(port).ping()) === 'PONG' ? true : undefined), 15_000, `redis :${port}`);
+      await waitFor(async () => (await node(port).ping()) === 'PONG', { timeoutMs: 15_000, what: `redis :${port}` });
     }
     await run(
       'redis-cli',
@@ -72,11 +73,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServer
       { timeout: 30_000 },
     );
     for (const port of ports) {
-      await waitFor(
-        async () => ((await node(port).cluster('INFO')).includes('cluster_state:ok') ? true : undefined),
-        30_000,
-        `cluster_state:ok on :${port}`,
-      );
+      await waitFor(async () => (await node(port).cluster('INFO')).includes('cluster_state:ok'), {
+        what: `cluster_state:ok on :${port}`,
+      });
     }
   } catch (error) {
     await stop();

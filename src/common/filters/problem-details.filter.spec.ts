@@ -10,6 +10,7 @@ import {
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { ConflictProblem, ProblemDetails, ValidationProblem } from '@/common/http/problem';
+import { automock } from '@test/support/automock';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 interface FakeResponse {
@@ -25,15 +26,15 @@ const buildRequest = (overrides: Partial<Request> = {}) =>
 
 function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res: FakeResponse } {
   const res: FakeResponse = { headersSent, ended: false };
-  const response = {
+  const response: Response = automock<Response>('Response', {
     get headersSent() {
       return res.headersSent;
     },
-    status(code: number) {
+    status(code) {
       res.statusCode = code;
       return response;
     },
-    type(type: string) {
+    type(type) {
       res.contentType = type;
       return response;
     },
@@ -43,11 +44,14 @@ function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res:
     },
     end() {
       res.ended = true;
+      return response;
     },
-  } as unknown as Response;
-  const host = {
-    switchToHttp: () => ({ getRequest: () => req, getResponse: () => response }),
-  } as unknown as ArgumentsHost;
+  });
+  const http = automock<ReturnType<ArgumentsHost['switchToHttp']>>('HttpArgumentsHost', {
+    getRequest: () => req,
+    getResponse: () => response,
+  });
+  const host = automock<ArgumentsHost>('ArgumentsHost', { switchToHttp: () => http });
   return { host, res };
 }
 

@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import { automock } from '@test/support/automock';
 import { assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -8,7 +9,12 @@ const buildRequest = (headers: Record<string, string | string[]> = {}, id?: unkn
 
 const buildResponse = () => {
   const headers = new Map<string, string>();
-  const res = { setHeader: (name: string, value: string) => headers.set(name, value) } as unknown as ServerResponse;
+  const res: ServerResponse = automock(ServerResponse, {
+    setHeader: (name, value) => {
+      headers.set(name, String(value));
+      return res;
+    },
+  });
   return { res, headers };
 };
 

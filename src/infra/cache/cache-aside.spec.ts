@@ -1,22 +1,24 @@
+import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { automock } from '@test/support/automock';
 import { CacheAside } from './cache-aside';
 
 describe(CacheAside.name, () => {
   let entries: Map<string, unknown>;
-  let cache: { get: jest.Mock; mget: jest.Mock; set: jest.Mock; del: jest.Mock };
-  let logger: { warn: jest.Mock };
+  let cache: jest.Mocked<Cache>;
+  let logger: jest.Mocked<Logger>;
   let sut: CacheAside;
 
   beforeEach(() => {
     entries = new Map();
-    cache = {
-      get: jest.fn(async (key: string) => entries.get(key)),
-      mget: jest.fn(async (keys: string[]) => keys.map((key) => entries.get(key))),
-      set: jest.fn(async (key: string, value: unknown) => void entries.set(key, value)),
-      del: jest.fn(async (key: string) => void entries.delete(key)),
-    };
-    logger = { warn: jest.fn() };
-    sut = new CacheAside(cache as unknown as Cache, logger);
+    cache = automock<Cache>('Cache', {
+      get: async (key) => entries.get(key),
+      mget: async (keys) => keys.map((key) => entries.get(key)),
+      set: async (key, value) => void entries.set(key, value),
+      del: async (key) => entries.delete(key),
+    });
+    logger = automock(Logger, { warn: () => undefined });
+    sut = new CacheAside(cache, logger);
   });
 
   it('loads on a miss, stores the result, and answers the next read from the cache', async () => {

@@ -1,32 +1,33 @@
-import type { Logger } from '@nestjs/common';
-import { DataSource, Migration } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import { DataSource, DataSourceOptions, Migration, QueryRunner } from 'typeorm';
 import type { DatabaseConfig } from '@/config/configuration';
+import { automock } from '@test/support/automock';
 import { buildDataSourceOptions } from './data-source-options';
 import { runMigrationsExclusively } from './migrate';
 
-const fakeLogger = () => ({ log: jest.fn() });
+const fakeLogger = () => automock(Logger, { log: () => undefined });
 
 /** A data source of the given driver whose lock connection records every statement, in order, beside the migration run. */
 function fakeDataSource(type: 'postgres' | 'mysql', options: { lockRows?: unknown[]; migrationError?: Error } = {}) {
   const calls: string[] = [];
-  const runner = {
-    connect: jest.fn(async () => void calls.push('connect')),
-    release: jest.fn(async () => void calls.push('release')),
-    query: jest.fn(async (sql: string, params: unknown[]) => {
+  const runner = automock<QueryRunner>('QueryRunner', {
+    connect: async () => void calls.push('connect'),
+    release: async () => void calls.push('release'),
+    query: async (sql, params) => {
       calls.push(`${sql} ${JSON.stringify(params)}`);
       return sql.includes('GET_LOCK') ? (options.lockRows ?? [{ acquired: 1 }]) : [];
-    }),
-  };
-  const dataSource = {
-    options: { type },
-    createQueryRunner: jest.fn(() => runner),
-    runMigrations: jest.fn(async (): Promise<Migration[]> => {
+    },
+  });
+  const dataSource = automock(DataSource, {
+    options: automock<DataSourceOptions>('DataSourceOptions', { type }),
+    createQueryRunner: () => runner,
+    runMigrations: async () => {
       calls.push('runMigrations');
       if (options.migrationError) throw options.migrationError;
       return [{ name: 'UsersAndSessions1764320000000' } as Migration];
-    }),
-  };
-  return { sut: dataSource as unknown as DataSource, dataSource, calls };
+    },
+  });
+  return { sut: dataSource, dataSource, calls };
 }
 
 describe('runMigrationsExclusively', () => {
@@ -34,7 +35,7 @@ describe('runMigrationsExclusively', () => {
     const { sut, dataSource, calls } = fakeDataSource('postgres');
     const logger = fakeLogger();
 
-    const applied = await runMigrationsExclusively(sut, logger as unknown as Logger);
+    const applied = await runMigrationsExclusively(sut, logger);
 
     expect(applied.map((m) => m.name)).toEqual(['UsersAndSessions1764320000000']);
     expect(dataSource.createQueryRunner).toHaveBeenCalledWith('master');
@@ -52,7 +53,7 @@ describe('runMigrationsExclusively', () => {
   it('migrates MySQL under GET_LOCK, waiting up to five minutes, then RELEASE_LOCK', async () => {
     const { sut, calls } = fakeDataSource('mysql');
 
-    await runMigrationsExclusively(sut, fakeLogger() as unknown as Logger);
+    await runMigrationsExclusively(sut, fakeLogger());
 
     expect(calls).toEqual([
       'connect',
@@ -66,7 +67,7 @@ describe('runMigrationsExclusively', () => {
   it.each(['postgres', 'mysql'] as const)('releases the %s lock when a migration fails, and rethrows', async (type) => {
     const { sut, calls } = fakeDataSource(type, { migrationError: new Error('syntax error at or near "TABEL"') });
 
-    await expect(runMigrationsExclusively(sut, fakeLogger() as unknown as Logger)).rejects.toThrow('syntax error');
+    await expect(runMigrationsExclusively(sut, fakeLogger())).rejects.toThrow('syntax error');
 
     expect(calls.slice(2)).toEqual([
       'runMigrations',
@@ -82,7 +83,7 @@ describe('runMigrationsExclusively', () => {
   ])('gives up without migrating when GET_LOCK answers %s', async (_, lockRows) => {
     const { sut, calls } = fakeDataSource('mysql', { lockRows });
 
-    await expect(runMigrationsExclusively(sut, fakeLogger() as unknown as Logger)).rejects.toThrow(
+    await expect(runMigrationsExclusively(sut, fakeLogger())).rejects.toThrow(
       'Timed out waiting for the migration lock',
     );
 
@@ -112,8 +113,8 @@ describe('runMigrationsExclusively', () => {
       const createQueryRunner = jest.spyOn(dataSource, 'createQueryRunner');
       const logger = fakeLogger();
 
-      const first = await runMigrationsExclusively(dataSource, logger as unknown as Logger);
-      const second = await runMigrationsExclusively(dataSource, logger as unknown as Logger);
+      const first = await runMigrationsExclusively(dataSource, logger);
+      const second = await runMigrationsExclusively(dataSource, logger);
 
       expect(first.length).toBeGreaterThan(0);
       expect(second).toEqual([]);

@@ -1,14 +1,15 @@
-import type { Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
+import { automock } from '@test/support/automock';
 import { QueryLogger, SLOW_SQL_MAX_CHARS } from './query-logger';
 
 describe(QueryLogger.name, () => {
-  let logger: { warn: jest.Mock; log: jest.Mock };
+  let logger: jest.Mocked<Logger>;
   let sut: QueryLogger;
 
   beforeEach(() => {
-    logger = { warn: jest.fn(), log: jest.fn() };
-    sut = new QueryLogger(logger as unknown as Logger);
+    logger = automock(Logger, { warn: () => undefined, log: () => undefined });
+    sut = new QueryLogger(logger);
   });
 
   it('logs a slow query as one warning with operation, duration and pool, never its parameters', () => {

@@ -1,41 +1,37 @@
-import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
-import type { PasswordHasher } from '@/infra/hashing/password-hasher';
-import type { UsersService } from '@/modules/users/users.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { UsersService } from '@/modules/users/users.service';
 import { ProblemException } from '@/common/http/problem';
 import { buildUser } from '@test/factories/user.factory';
+import { automock } from '@test/support/automock';
 import { AuthService } from './auth.service';
-import type { LoginAttemptsService } from './login-attempts.service';
-import type { SessionsService } from '@/modules/users/sessions/sessions.service';
-import type { TokenService } from './token.service';
+import { LoginAttemptsService } from './login-attempts.service';
+import { SessionsService } from '@/modules/users/sessions/sessions.service';
+import { TokenService } from './token.service';
 
 describe(AuthService.name, () => {
   const pair = { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer' as const, expiresIn: 900 };
-  let users: { findForLogin: jest.Mock; create: jest.Mock };
-  let hasher: { verify: jest.Mock; verifyDummy: jest.Mock };
-  let sessions: { start: jest.Mock; revoke: jest.Mock; sessionOfRefreshToken: jest.Mock };
-  let attempts: { recordFailure: jest.Mock; recordSuccess: jest.Mock };
-  let metrics: { loginFailed: jest.Mock; loginSucceeded: jest.Mock };
+  let users: jest.Mocked<UsersService>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let sessions: jest.Mocked<SessionsService>;
+  let attempts: jest.Mocked<LoginAttemptsService>;
+  let metrics: jest.Mocked<AppMetrics>;
   let sut: AuthService;
 
   beforeEach(() => {
-    users = { findForLogin: jest.fn(), create: jest.fn() };
-    hasher = { verify: jest.fn(), verifyDummy: jest.fn().mockResolvedValue(undefined) };
-    sessions = {
-      start: jest.fn().mockResolvedValue({ sessionId: 's1', refreshToken: 'r' }),
-      revoke: jest.fn().mockResolvedValue(1),
-      sessionOfRefreshToken: jest.fn(),
-    };
-    attempts = { recordFailure: jest.fn(), recordSuccess: jest.fn() };
-    metrics = { loginFailed: jest.fn(), loginSucceeded: jest.fn() };
-    const tokens = { pair: jest.fn().mockResolvedValue(pair) };
-    sut = new AuthService(
-      users as unknown as UsersService,
-      hasher as unknown as PasswordHasher,
-      sessions as unknown as SessionsService,
-      tokens as unknown as TokenService,
-      attempts as unknown as LoginAttemptsService,
-      metrics as unknown as AppMetrics,
-    );
+    users = automock(UsersService);
+    hasher = automock(PasswordHasher, { verifyDummy: async () => undefined });
+    sessions = automock(SessionsService, {
+      start: async () => ({ sessionId: 's1', refreshToken: 'r' }),
+      revoke: async () => 1,
+    });
+    attempts = automock(LoginAttemptsService, {
+      recordFailure: async () => undefined,
+      recordSuccess: async () => undefined,
+    });
+    metrics = automock(AppMetrics, { loginFailed: () => undefined, loginSucceeded: () => undefined });
+    const tokens = automock(TokenService, { pair: async () => pair });
+    sut = new AuthService(users, hasher, sessions, tokens, attempts, metrics);
   });
 
   const failure = async (promise: Promise<unknown>) => {

@@ -1,6 +1,7 @@
+import Redis from 'ioredis';
 import type { AuthConfig } from '@/config/configuration';
-import type { RedisClient } from '@/infra/redis/redis-client.factory';
-import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { automock } from '@test/support/automock';
 import { LoginAttemptsService } from './login-attempts.service';
 
 describe(LoginAttemptsService.name, () => {
@@ -11,12 +12,12 @@ describe(LoginAttemptsService.name, () => {
     loginFailureWindowMs: WINDOW,
   } as AuthConfig;
   let sut: LoginAttemptsService;
-  let metrics: { rateLimitStorageFailed: jest.Mock };
+  let metrics: jest.Mocked<AppMetrics>;
   const t0 = 1_000_000;
 
   beforeEach(() => {
-    metrics = { rateLimitStorageFailed: jest.fn() };
-    sut = new LoginAttemptsService(cfg, null, metrics as unknown as AppMetrics);
+    metrics = automock(AppMetrics, { rateLimitStorageFailed: () => undefined });
+    sut = new LoginAttemptsService(cfg, null, metrics);
   });
 
   it('allows an account until it reaches its limit, then blocks it for the rest of the window', async () => {
@@ -51,16 +52,16 @@ describe(LoginAttemptsService.name, () => {
   });
 
   describe('with Redis', () => {
-    let redis: { eval: jest.Mock; del: jest.Mock };
+    let redis: jest.Mocked<Redis>;
 
     beforeEach(() => {
-      redis = { eval: jest.fn(), del: jest.fn().mockResolvedValue(1) };
-      sut = new LoginAttemptsService(cfg, redis as unknown as RedisClient, metrics as unknown as AppMetrics);
+      redis = automock(Redis, { del: async () => 1 });
+      sut = new LoginAttemptsService(cfg, redis, metrics);
     });
 
     it('blocks for the time Redis says is left in the window once a counter reaches its limit', async () => {
-      redis.eval.mockImplementation(async (_script: string, _n: number, key: string) =>
-        key.includes(':account:') ? [3, 42_000] : [1, 900_000],
+      redis.eval.mockImplementation(async (_script, _n, key) =>
+        String(key).includes(':account:') ? [3, 42_000] : [1, 900_000],
       );
 
       expect(await sut.blockedForMs('a@x.io', '10.0.0.1')).toBe(42_000);

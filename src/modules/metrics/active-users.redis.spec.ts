@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import type { RedisClient } from '@/infra/redis/redis-client.factory';
+import { automock } from '@test/support/automock';
 import { activeUsersKey, ActiveUsers } from './active-users.service';
 
 /** Just the HyperLogLog commands the service uses, as exact sets per key. */
@@ -35,6 +36,14 @@ class FakeHyperLogLogs {
     if (this.failing !== undefined) throw this.failing;
     return new Set(keys.flatMap((key) => [...(this.sets.get(key) ?? [])])).size;
   }
+
+  /** A Redis client that runs these commands here; any other command fails the test. */
+  client(): Redis {
+    return Object.assign(automock(Redis), {
+      multi: () => this.multi(),
+      pfcount: (...keys: string[]) => this.pfcount(...keys),
+    });
+  }
 }
 
 describe(`${ActiveUsers.name} with Redis`, () => {
@@ -49,7 +58,7 @@ describe(`${ActiveUsers.name} with Redis`, () => {
     redis = new FakeHyperLogLogs();
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     registry = new Registry();
-    sut = new ActiveUsers(redis as unknown as RedisClient, registry);
+    sut = new ActiveUsers(redis.client(), registry);
   });
   afterEach(() => jest.restoreAllMocks());
 

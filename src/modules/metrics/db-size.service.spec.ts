@@ -1,13 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
+import { automock } from '@test/support/automock';
 import { databaseSizeBytes, DbSizeSampler } from './db-size.service';
 
 /** A data source of the given driver whose primary connection answers `size` (or fails) and records its statements. */
-function fakeDataSource(type: string, answer: () => Promise<unknown[]>) {
-  const runner = { query: jest.fn((_sql: string) => answer()), release: jest.fn(async () => undefined) };
-  const dataSource = { options: { type }, createQueryRunner: jest.fn(() => runner) };
-  return { sut: dataSource as unknown as DataSource, dataSource, runner };
+function fakeDataSource(type: DataSourceOptions['type'], answer: () => Promise<unknown[]>) {
+  const runner = automock<QueryRunner>('QueryRunner', { query: () => answer(), release: async () => undefined });
+  const dataSource = automock(DataSource, {
+    options: automock<DataSourceOptions>('DataSourceOptions', { type }),
+    createQueryRunner: () => runner,
+  });
+  return { sut: dataSource, dataSource, runner };
 }
 
 describe('databaseSizeBytes', () => {
@@ -20,7 +24,7 @@ describe('databaseSizeBytes', () => {
     expect(runner.release).toHaveBeenCalledTimes(1);
   });
 
-  it.each(['mysql', 'mariadb'])("adds up %s's table and index lengths of the current schema", async (type) => {
+  it.each(['mysql', 'mariadb'] as const)("adds up %s's table and index lengths of the current schema", async (type) => {
     const { sut, runner } = fakeDataSource(type, async () => [{ size: 65536 }]);
 
     expect(await databaseSizeBytes(sut)).toBe(65_536);

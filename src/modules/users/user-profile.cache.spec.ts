@@ -1,23 +1,24 @@
 import type { Cache } from 'cache-manager';
-import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import { buildUser } from '@test/factories/user.factory';
+import { automock } from '@test/support/automock';
 import { toUserResponse } from './user.mapper';
 import { UserProfileCache } from './user-profile.cache';
 
 describe(UserProfileCache.name, () => {
   let entries: Map<string, unknown>;
-  let cache: { get: jest.Mock; set: jest.Mock; del: jest.Mock };
+  let cache: jest.Mocked<Cache>;
   let sut: UserProfileCache;
   const user = buildUser({ id: 'u1', name: 'Ada' });
 
   beforeEach(() => {
     entries = new Map();
-    cache = {
-      get: jest.fn(async (key: string) => entries.get(key)),
-      set: jest.fn(async (key: string, value: unknown) => void entries.set(key, value)),
-      del: jest.fn(async (key: string) => void entries.delete(key)),
-    };
-    sut = new UserProfileCache(cache as unknown as Cache, { cacheLookup: jest.fn() } as unknown as AppMetrics);
+    cache = automock<Cache>('Cache', {
+      get: async (key) => entries.get(key),
+      set: async (key, value) => void entries.set(key, value),
+      del: async (key) => entries.delete(key),
+    });
+    sut = new UserProfileCache(cache, automock(AppMetrics, { cacheLookup: () => undefined }));
   });
 
   it('loads a profile once, then answers from the cache without the database', async () => {

@@ -1,43 +1,39 @@
-import type { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { ProblemException } from '@/common/http/problem';
-import type { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { buildUser } from '@test/factories/user.factory';
-import type { AccountChanges } from './account-changes';
+import { automock } from '@test/support/automock';
+import { AccountChanges } from './account-changes';
 import type { User } from './entities/user.entity';
-import type { SessionsService } from './sessions/sessions.service';
-import type { UserProfileCache } from './user-profile.cache';
+import { SessionsService } from './sessions/sessions.service';
+import { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
 
 describe(UsersService.name, () => {
   const caller = { id: 'u1', role: 'user' as const, sessionId: 's1', jti: 'j1' };
   let stored: User;
-  let users: { createQueryBuilder: jest.Mock; update: jest.Mock; findOneBy: jest.Mock; existsBy: jest.Mock };
-  let hasher: { verify: jest.Mock; hash: jest.Mock };
-  let sessions: { revokeAllForUser: jest.Mock };
-  let changes: { userChanged: jest.Mock };
+  let users: jest.Mocked<Repository<User>>;
+  let hasher: jest.Mocked<PasswordHasher>;
+  let sessions: jest.Mocked<SessionsService>;
+  let changes: jest.Mocked<AccountChanges>;
   let sut: UsersService;
 
   beforeEach(() => {
     stored = buildUser({ id: 'u1', passwordHash: 'old-hash' });
-    const qb = { addSelect: jest.fn(), where: jest.fn(), getOne: jest.fn(async () => stored) };
-    qb.addSelect.mockReturnValue(qb);
-    qb.where.mockReturnValue(qb);
-    users = {
-      createQueryBuilder: jest.fn(() => qb),
-      update: jest.fn(),
-      findOneBy: jest.fn(async () => stored),
-      existsBy: jest.fn(),
-    };
-    hasher = { verify: jest.fn(), hash: jest.fn().mockResolvedValue('new-hash') };
-    sessions = { revokeAllForUser: jest.fn().mockResolvedValue(2) };
-    changes = { userChanged: jest.fn() };
-    sut = new UsersService(
-      users as unknown as Repository<User>,
-      hasher as unknown as PasswordHasher,
-      sessions as unknown as SessionsService,
-      {} as UserProfileCache,
-      changes as unknown as AccountChanges,
-    );
+    const qb: jest.Mocked<SelectQueryBuilder<User>> = automock(SelectQueryBuilder<User>, {
+      addSelect: () => qb,
+      where: () => qb,
+      getOne: async () => stored,
+    });
+    users = automock(Repository<User>, {
+      createQueryBuilder: () => qb,
+      update: async () => ({ raw: [], affected: 1, generatedMaps: [] }),
+      findOneBy: async () => stored,
+    });
+    hasher = automock(PasswordHasher, { hash: async () => 'new-hash' });
+    sessions = automock(SessionsService, { revokeAllForUser: async () => 2 });
+    changes = automock(AccountChanges, { userChanged: async () => undefined });
+    sut = new UsersService(users, hasher, sessions, automock(UserProfileCache), changes);
   });
 
   it('changes the password only with the right current password, then revokes every other session', async () => {

@@ -1,8 +1,10 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { Socket } from 'node:net';
 import type { AuthConfig } from '@/config/configuration';
 import { ProblemException } from '@/common/http/problem';
-import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { automock } from '@test/support/automock';
 import { LoginAttemptsService } from '../login-attempts.service';
 import { clientOf, LoginThrottleGuard } from './login-throttle.guard';
 
@@ -14,22 +16,33 @@ const buildRequest = (overrides: Partial<Request> = {}) =>
 
 function contextFor(req: Request) {
   const headers = new Map<string, string>();
-  const res = { setHeader: (name: string, value: string) => headers.set(name, value) } as unknown as Response;
-  const context = {
-    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
-  } as unknown as ExecutionContext;
+  const res: Response = automock<Response>('Response', {
+    setHeader: (name, value) => {
+      headers.set(name, String(value));
+      return res;
+    },
+  });
+  const http = automock<ReturnType<ExecutionContext['switchToHttp']>>('HttpArgumentsHost', {
+    getRequest: () => req,
+    getResponse: () => res,
+  });
+  const context = automock<ExecutionContext>('ExecutionContext', { switchToHttp: () => http });
   return { context, headers };
 }
 
 describe(LoginThrottleGuard.name, () => {
   let attempts: LoginAttemptsService;
-  let metrics: { loginFailed: jest.Mock; requestRateLimited: jest.Mock; rateLimitStorageFailed: jest.Mock };
+  let metrics: jest.Mocked<AppMetrics>;
   let sut: LoginThrottleGuard;
 
   beforeEach(() => {
-    metrics = { loginFailed: jest.fn(), requestRateLimited: jest.fn(), rateLimitStorageFailed: jest.fn() };
-    attempts = new LoginAttemptsService(cfg, null, metrics as unknown as AppMetrics);
-    sut = new LoginThrottleGuard(attempts, metrics as unknown as AppMetrics);
+    metrics = automock(AppMetrics, {
+      loginFailed: () => undefined,
+      requestRateLimited: () => undefined,
+      rateLimitStorageFailed: () => undefined,
+    });
+    attempts = new LoginAttemptsService(cfg, null, metrics);
+    sut = new LoginThrottleGuard(attempts, metrics);
   });
 
   it('lets a login through while neither the account nor the client is over its limit', async () => {
@@ -79,7 +92,8 @@ describe(LoginThrottleGuard.name, () => {
 describe('clientOf', () => {
   it('uses the address express resolved, then the socket peer, then "unknown"', () => {
     expect(clientOf({ ip: '203.0.113.7', socket: { remoteAddress: '10.0.0.1' } } as Request)).toBe('203.0.113.7');
-    expect(clientOf({ ip: undefined, socket: { remoteAddress: '10.0.0.1' } } as unknown as Request)).toBe('10.0.0.1');
-    expect(clientOf({ ip: undefined, socket: {} } as unknown as Request)).toBe('unknown');
+    const peer = (remoteAddress?: string) => automock(Socket, { remoteAddress });
+    expect(clientOf(automock<Request>('Request', { ip: undefined, socket: peer('10.0.0.1') }))).toBe('10.0.0.1');
+    expect(clientOf(automock<Request>('Request', { ip: undefined, socket: peer() }))).toBe('unknown');
   });
 });

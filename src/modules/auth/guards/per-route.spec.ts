@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { automock } from '@test/support/automock';
 import { PerRoute } from './per-route';
 
 class Base {
@@ -8,7 +9,7 @@ class Users extends Base {}
 class Sessions extends Base {}
 
 const route = (controller: new () => Base, handler = Base.prototype.list) =>
-  ({ getHandler: () => handler, getClass: () => controller }) as unknown as ExecutionContext;
+  automock<ExecutionContext>('ExecutionContext', { getHandler: () => handler, getClass: () => controller });
 
 describe(PerRoute.name, () => {
   it('computes a route once and then answers from memory, falsy values included', () => {

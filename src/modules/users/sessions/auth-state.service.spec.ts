@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
-import type { Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { AuthConfig } from '@/config/configuration';
-import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics.service';
 import type { User } from '@/modules/users/entities/user.entity';
+import { buildSession } from '@test/factories/session.factory';
 import { buildUser } from '@test/factories/user.factory';
+import { automock } from '@test/support/automock';
 import type { Session } from './entities/session.entity';
 import { AuthStateService } from './auth-state.service';
 
@@ -18,36 +20,30 @@ function fakeCache() {
   return {
     store,
     setDown: (value: boolean) => (down = value),
-    cache: {
-      get: jest.fn(async (key: string) => (guard(), store.get(key))),
-      mget: jest.fn(async (keys: string[]) => (guard(), keys.map((key) => store.get(key)))),
-      set: jest.fn(async (key: string, value: unknown) => (guard(), store.set(key, value), value)),
-      del: jest.fn(async (key: string) => (guard(), store.delete(key))),
-    },
+    cache: automock<Cache>('Cache', {
+      get: async (key) => (guard(), store.get(key)),
+      mget: async (keys) => (guard(), keys.map((key) => store.get(key))),
+      set: async (key, value) => (guard(), store.set(key, value), value),
+      del: async (key) => (guard(), store.delete(key)),
+    }),
   };
 }
 
 describe(AuthStateService.name, () => {
   const user = buildUser({ role: 'admin' });
-  const session = { id: 's1', userId: user.id, createdAt: new Date('2026-02-01T00:00:00Z'), revokedAt: null };
+  const session = buildSession({ id: 's1', userId: user.id, createdAt: new Date('2026-02-01T00:00:00Z') });
   let cache: ReturnType<typeof fakeCache>;
-  let users: { findOne: jest.Mock };
-  let sessions: { findOne: jest.Mock };
-  let metrics: { cacheLookup: jest.Mock };
+  let users: jest.Mocked<Repository<User>>;
+  let sessions: jest.Mocked<Repository<Session>>;
+  let metrics: jest.Mocked<AppMetrics>;
   let sut: AuthStateService;
 
   beforeEach(() => {
     cache = fakeCache();
-    users = { findOne: jest.fn().mockResolvedValue(user) };
-    sessions = { findOne: jest.fn().mockResolvedValue(session) };
-    metrics = { cacheLookup: jest.fn() };
-    sut = new AuthStateService(
-      cache.cache as unknown as Cache,
-      users as unknown as Repository<User>,
-      sessions as unknown as Repository<Session>,
-      { accessTtlMs: 900_000 } as AuthConfig,
-      metrics as unknown as AppMetrics,
-    );
+    users = automock(Repository<User>, { findOne: async () => user });
+    sessions = automock(Repository<Session>, { findOne: async () => session });
+    metrics = automock(AppMetrics, { cacheLookup: () => undefined });
+    sut = new AuthStateService(cache.cache, users, sessions, { accessTtlMs: 900_000 } as AuthConfig, metrics);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());

@@ -1,9 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { waitFor } from './app-process';
+import { waitFor } from './wait-for';
 
-const COMPOSE_CONFIG = resolve(__dirname, '..', '..', 'docker', 'nginx', 'nginx.conf');
+const COMPOSE_CONFIG = resolve(__dirname, '..', 'docker', 'nginx', 'nginx.conf');
 
 export interface NginxRenderOptions {
   /** Scratch directory: the rendered config, temp files and pid live here. */
@@ -76,7 +76,10 @@ export async function startNginx(dir: string, file: string, port: number): Promi
   child.stderr!.on('data', collect);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   await Promise.race([
-    waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/nginx-health`)).ok ? true : undefined), 10_000),
+    waitFor(async () => (await fetch(`http://127.0.0.1:${port}/nginx-health`)).ok, {
+      timeoutMs: 10_000,
+      what: `nginx on :${port}`,
+    }),
     exited.then(() => {
       throw new Error(`nginx exited:\n${output.join('\n')}`);
     }),

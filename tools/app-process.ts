@@ -1,43 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
 
-const ROOT = resolve(__dirname, '..', '..');
-/** Jest loads this module once per test file, so every file gets a prefix of its own. */
+const ROOT = resolve(__dirname, '..');
+/** Jest loads this module once per test file (a script once per run), so each gets a prefix of its own. */
 const REDIS_KEY_PREFIX_OF_THIS_FILE = `test:${randomBytes(4).toString('hex')}:`;
-
-/** Asks the kernel for a free loopback port. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Polls until `check` returns a value, or fails after `timeoutMs` with the last error. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-}
 
 export interface AppProcess {
   readonly port: number;
@@ -121,7 +90,7 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     output,
     exited,
     waitForOutput: (pattern, timeoutMs = 30_000) =>
-      waitFor(async () => output.find((line) => pattern.test(line)), timeoutMs, `output ${pattern}`),
+      waitFor(() => output.find((line) => pattern.test(line)), { timeoutMs, what: `output ${pattern}` }),
     logsWritten: async () => {
       const id = `logs-written-${randomUUID()}`;
       await (await fetch(`${url}/logs-written`, { headers: { 'X-Request-Id': id } })).arrayBuffer();
@@ -129,7 +98,7 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     },
     waitUntilReady: async (timeoutMs = 30_000) => {
       await Promise.race([
-        waitFor(async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), timeoutMs, `${url} ready`),
+        waitFor(async () => (await fetch(`${url}/health/ready`)).ok, { timeoutMs, what: `${url} ready` }),
         exited.then((code) => {
           throw new Error(`App exited with ${code} before it was ready:\n${output.slice(-20).join('\n')}`);
         }),

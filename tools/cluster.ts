@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { AppProcess, freePort, startApp } from './app-process';
-import { provisionDatabase, TestDatabase } from './database';
+import { AppProcess, startApp } from './app-process';
+import { createDatabase, ScratchDatabase } from './database';
+import { freePort } from './free-port';
 import { NginxProcess, renderComposeNginxConfig, startNginx } from './nginx';
 
 /**
@@ -15,6 +14,8 @@ import { NginxProcess, renderComposeNginxConfig, startNginx } from './nginx';
  */
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Where a fresh database is created when DATABASE_URL names no server: the local PostgreSQL. */
+const DEFAULT_DATABASE_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface ClusterOptions {
   /** Number of app processes; 3 by default. */
@@ -25,7 +26,7 @@ export interface ClusterOptions {
   nginx?: boolean;
   /** Port for nginx; a free one when omitted. */
   nginxPort?: number;
-  /** Use this database as it is; otherwise a fresh one is created on DATABASE_URL's server and dropped at the end. */
+  /** Use this database as it is; otherwise a fresh one on DATABASE_URL's server (or the local PostgreSQL), dropped at the end. */
   databaseUrl?: string;
   redisUrl?: string;
   /** Ports of the app processes; free ones when omitted. */
@@ -51,9 +52,9 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const size = options.size ?? 3;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-  const database: TestDatabase = options.databaseUrl
+  const database: ScratchDatabase = options.databaseUrl
     ? { url: options.databaseUrl, drop: async () => undefined }
-    : await freshPostgresDatabase();
+    : await createDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_SERVER_URL);
   const redisKeyPrefix = `cluster:${randomBytes(4).toString('hex')}:`;
   const dir = mkdtempSync(join(tmpdir(), 'cluster-'));
   const env: Record<string, string> = {
@@ -95,21 +96,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   return { nodes, url, nginx, databaseUrl: database.url, redisKeyPrefix, env, stop };
 }
 
-/** A new PostgreSQL database on DATABASE_URL's server (default: the local one). */
-async function freshPostgresDatabase(): Promise<TestDatabase> {
-  const saved = { TEST_DB: process.env.TEST_DB, DATABASE_URL: process.env.DATABASE_URL };
-  process.env.TEST_DB = 'external';
-  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
-  try {
-    return await provisionDatabase();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
-}
-
 async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
@@ -123,48 +109,4 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   } finally {
     client.disconnect();
   }
-}
-
-export interface HttpResult {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of whatever route was called
-}
-
-export interface HttpOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-  bearer?: string;
-  /** Local address to send from (any 127.0.0.x): stands for a distinct client machine. */
-  localAddress?: string;
-}
-
-/**
- * One request over node:http, which (unlike fetch) can choose the local address and send
- * any header, including X-Forwarded-For. A new connection per request, so the address a
- * server sees is always `localAddress`.
- */
-export async function http(url: string, options: HttpOptions = {}): Promise<HttpResult> {
-  const headers: Record<string, string> = { ...options.headers };
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-  const req = request(url, {
-    method: options.method ?? 'GET',
-    headers,
-    localAddress: options.localAddress,
-    agent: false,
-  });
-  req.end(payload);
-  const [res] = (await once(req, 'response')) as [IncomingMessage];
-  let text = '';
-  for await (const chunk of res) text += chunk;
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // Not JSON (nginx's own pages): keep the text.
-  }
-  return { status: res.statusCode ?? 0, headers: res.headers, body };
 }
