@@ -4,6 +4,33 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers, lowest first. Each may import the ones below it and never one above:
+ *   config, common  <-  infra  <-  modules (health, metrics  <-  users  <-  auth)
+ * The one upward edge is `modules/auth/decorators`: metadata-only decorators that every
+ * feature's controllers use to declare a route's access (see the auth module).
+ * `src/` never imports `test/` or `tools/`; specs beside the code may use test factories.
+ * `tools/`, `scripts/` and `bench/` share code through `tools/` and never import `test/`.
+ */
+const noTestCode = {
+  regex: '^(@test|@tools)/|(^|/)(test|tools)/',
+  message: 'Application code does not depend on test or tool code.',
+};
+/** A layer is named in the path, so a reader (and the rules here) can see it. */
+const noDeepRelative = { regex: '^\\.\\./\\.\\./', message: 'Import through the @/ alias.' };
+/** Forbids, in `files`, imports whose path matches `regex`; specs beside the code are exempt. */
+const layer = (files, regex, message) => ({
+  files,
+  ignores: ['src/**/*.spec.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      { patterns: [...(regex ? [{ regex, message }] : []), noTestCode, noDeepRelative] },
+    ],
+  },
+});
+const AUTH_BUT_DECORATORS = '@/modules/auth/(?!decorators/)';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**', '.cluster/**'] },
   eslint.configs.recommended,
@@ -21,24 +48,48 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // Type-aware rules for every TypeScript file: the code fires some promises on purpose
+  // (`void`), so one that is neither awaited nor marked is a bug.
   {
-    files: ['scripts/**', 'bench/**', 'test/**'],
-    rules: { 'no-console': 'off' },
-  },
-  // Test code points one way: test/ may use tools/ and src/; tools/, scripts/ and bench/ may use
-  // src/ but never test/; src/ uses neither (its specs may use test/). The typescript-eslint
-  // variant of the rule, so these add to core `no-restricted-imports` zones and never replace them.
-  {
-    files: ['src/**'],
-    ignores: ['src/**/*.spec.ts'],
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeCheckedOnly],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [{ regex: '^(@test|@tools)/|(^|/)(test|tools)/', message: 'The service never imports test code.' }],
-        },
-      ],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
+  },
+  // Tests, scripts and benchmarks read untyped JSON (response bodies, logs, metrics) on
+  // purpose; the promise rules above still hold for them.
+  {
+    files: ['test/**/*.ts', 'src/**/*.spec.ts', 'tools/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Stubs stand in for async collaborators: `async () => value` is the clearest stub.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  layer(['src/config/**', 'src/common/**'], '^@/(infra|modules)/', 'config and common are the bottom layer.'),
+  layer(['src/infra/**'], '^@/modules/', 'Infrastructure does not depend on a feature module.'),
+  layer(
+    ['src/modules/health/**', 'src/modules/metrics/**'],
+    `^(@/modules/users/|${AUTH_BUT_DECORATORS})`,
+    'Health and metrics depend on infrastructure, not on the account features.',
+  ),
+  layer(
+    ['src/modules/users/**'],
+    `^${AUTH_BUT_DECORATORS}`,
+    'users sits below auth: auth imports users, never the reverse.',
+  ),
+  layer(['src/*.ts', 'src/modules/auth/**'], '', ''),
+  {
+    files: ['scripts/**', 'bench/**', 'test/**', 'tools/**'],
+    rules: { 'no-console': 'off' },
   },
   {
     files: ['tools/**', 'scripts/**', 'bench/**'],

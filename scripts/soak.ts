@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const final = pids().map(rssMiB);
     // Growth after the first interval: the first seconds fill JIT caches, pools and heaps once.
     const warm = intervals[0]?.rssMiB ?? baseline;
-    const growth = final.map((rss, i) => Math.round((rss - warm[i]!) * 10) / 10);
+    const growth = final.map((rss, i) => Math.round((rss - warm[i]) * 10) / 10);
     const seconds = (Date.now() - started) / 1000;
     const failures = samples.filter((s) => s.status < 200 || s.status >= 300);
     const byStatus = failures.reduce<Record<string, number>>((acc, s) => {

@@ -77,8 +77,8 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  collectLines(child.stdout!, output);
-  collectLines(child.stderr!, output);
+  collectLines(child.stdout, output);
+  collectLines(child.stderr, output);
   // 'close', not 'exit': it comes once stdout and stderr are drained, so `output` is complete.
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   const url = `http://127.0.0.1:${port}`;

@@ -53,7 +53,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const size = options.size ?? 3;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const database: ScratchDatabase = options.databaseUrl
-    ? { url: options.databaseUrl, drop: async () => undefined }
+    ? { url: options.databaseUrl, drop: () => Promise.resolve() }
     : await createDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_SERVER_URL);
   const redisKeyPrefix = `cluster:${randomBytes(4).toString('hex')}:`;
   const dir = mkdtempSync(join(tmpdir(), 'cluster-'));
@@ -92,7 +92,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await stop();
     throw error;
   }
-  const url = nginx ? `http://127.0.0.1:${nginxPort}` : nodes[0]!.url;
+  const url = nginx ? `http://127.0.0.1:${nginxPort}` : nodes[0].url;
   return { nodes, url, nginx, databaseUrl: database.url, redisKeyPrefix, env, stop };
 }
 

@@ -72,8 +72,8 @@ export async function startNginx(dir: string, file: string, port: number): Promi
   });
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   await Promise.race([
     waitFor(async () => (await fetch(`http://127.0.0.1:${port}/nginx-health`)).ok, {

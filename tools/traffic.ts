@@ -93,7 +93,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const client = async (index: number) => {
     let n = 0;
     while (running) {
-      const user = options.users[(index + n) % options.users.length]!;
+      const user = options.users[(index + n) % options.users.length];
       n += 1;
       const started = Date.now();
       const roll = Math.random();
@@ -147,7 +147,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** Signs up `count` users through `url` and returns their ids and access tokens. */

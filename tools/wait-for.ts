@@ -32,5 +32,7 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) break;
     await new Promise((tick) => setTimeout(tick, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${describe(lastError)}` : ''}`);
 }
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : JSON.stringify(error));

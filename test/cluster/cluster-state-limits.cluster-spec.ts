@@ -32,19 +32,19 @@ describe('rate limits across three instances, TRUST_PROXY off, no proxy', () => 
     const client = { localAddress: '127.0.0.11' };
 
     const results = await Promise.all(
-      Array.from({ length: 2 * BUDGET }, (_, i) => probe(nodes[i % nodes.length]!.url, client)),
+      Array.from({ length: 2 * BUDGET }, (_, i) => probe(nodes[i % nodes.length].url, client)),
     );
 
     expect(statuses(results)).toEqual([...Array(BUDGET).fill(401), ...Array(BUDGET).fill(429)]);
     for (const refused of results.filter((r) => r.status === 429))
       expect(Number(refused.retryAfter)).toBeGreaterThan(0);
     // Another client is not affected by that one's spending.
-    expect((await probe(nodes[0]!.url, { localAddress: '127.0.0.12' })).status).toBe(401);
+    expect((await probe(nodes[0].url, { localAddress: '127.0.0.12' })).status).toBe(401);
   });
 
   it('does not reset a client budget for a forged X-Forwarded-For', async () => {
     const client = { localAddress: '127.0.0.13' };
-    for (let i = 0; i < BUDGET; i += 1) expect((await probe(nodes[i % 3]!.url, client)).status).toBe(401);
+    for (let i = 0; i < BUDGET; i += 1) expect((await probe(nodes[i % 3].url, client)).status).toBe(401);
 
     const forged = await Promise.all(
       nodes.map((node, i) => probe(node.url, { ...client, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })),
@@ -58,7 +58,7 @@ describe('rate limits across three instances, TRUST_PROXY off, no proxy', () => 
     const password = 'a-good-password';
     const login = (node: AppProcess, pw: string) =>
       http(`${node.url}/api/v1/auth/login`, { ...client, method: 'POST', body: { email, password: pw } });
-    const registered = await http(`${nodes[0]!.url}/api/v1/auth/register`, {
+    const registered = await http(`${nodes[0].url}/api/v1/auth/register`, {
       ...client,
       method: 'POST',
       body: { email, password, name: 'Limits User' },
@@ -68,7 +68,7 @@ describe('rate limits across three instances, TRUST_PROXY off, no proxy', () => 
     // One failure on each node: the per-account limit is 3.
     for (const node of nodes) expect((await login(node, 'wrong-password')).status).toBe(401);
 
-    const blocked = await login(nodes[1]!, password);
+    const blocked = await login(nodes[1], password);
     expect(blocked.status).toBe(429);
     expect(blocked.body).toMatchObject({ type: 'urn:problem:too_many_login_failures' });
   });

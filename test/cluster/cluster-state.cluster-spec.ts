@@ -71,7 +71,7 @@ describe('three instances on shared PostgreSQL and Redis', () => {
       expect(runs.rows.length).toBeGreaterThan(0);
       expect(runs.rows.every((row) => Number(row.runs) === 1)).toBe(true);
       const admins = await db.query<{ n: string }>("SELECT count(*) AS n FROM users WHERE role = 'admin'");
-      expect(Number(admins.rows[0]!.n)).toBe(1);
+      expect(Number(admins.rows[0].n)).toBe(1);
     } finally {
       await db.end();
     }

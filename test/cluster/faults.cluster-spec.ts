@@ -38,7 +38,7 @@ const startRedis = () => {
   );
 };
 
-const pgVersion = () => readdirSync('/etc/postgresql')[0]!;
+const pgVersion = () => readdirSync('/etc/postgresql')[0];
 const pgUp = () => {
   try {
     execFileSync('pg_isready', ['-h', '127.0.0.1', '-p', '5432', '-q'], { timeout: 2_000 });

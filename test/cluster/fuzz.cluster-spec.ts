@@ -133,7 +133,7 @@ describe(`OpenAPI-driven fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
     const random = seededRandom(SEED);
     const queue: FuzzRequest[] = [];
     for (let i = 0; i < REQUESTS; i += 1) {
-      const op = operations[i % operations.length]!;
+      const op = operations[i % operations.length];
       // Mutations only ever hit the victims: the fuzzing user and the admin must stay usable throughout.
       const mutating = op.path.includes('{id}') && op.method !== 'GET';
       const ids = mutating ? [...victimIds, ...garbageIds] : [userId, ...victimIds, ...garbageIds];
@@ -151,7 +151,7 @@ describe(`OpenAPI-driven fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (next < queue.length) outcomes.push(await send(agent, base, queue[next++]!));
+        while (next < queue.length) outcomes.push(await send(agent, base, queue[next++]));
       }),
     );
     agent.destroy();

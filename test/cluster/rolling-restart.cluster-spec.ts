@@ -91,7 +91,7 @@ describe('rolling restart behind nginx under load', () => {
     const nginxPort = Number(new URL(cluster.url).port);
     // nginx runs with `-p <dir>`: its config is re-rendered there.
     const args = cluster.nginx!.child.spawnargs;
-    watcher = watchReadiness(cluster, args[args.indexOf('-p') + 1]!, nginxPort, mark);
+    watcher = watchReadiness(cluster, args[args.indexOf('-p') + 1], nginxPort, mark);
     const users = await createUsers(cluster.url, CLIENTS);
     traffic = startTraffic({ url: cluster.url, users, clients: CLIENTS, timeoutMs: 10_000 });
     const servedSoFar = (n: number) => () => traffic!.samples.length >= n;
@@ -106,7 +106,7 @@ describe('rolling restart behind nginx under load', () => {
 
     const exitCodes: (number | null)[] = [];
     for (let i = 0; i < cluster.nodes.length; i += 1) {
-      const old = cluster.nodes[i]!;
+      const old = cluster.nodes[i];
       const before = traffic.samples.length;
       mark(`SIGTERM to :${old.port}`);
       old.child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AdminBootstrapService } from '@/modules/users/admin-bootstrap.service';
 import { User } from '@/modules/users/entities/user.entity';
 import { createTestApp, TestApp } from '@test/support/test-app';
@@ -14,7 +14,7 @@ async function schemaInspector(dataSource: DataSource): Promise<DataSource> {
   if (dataSource.options.type !== 'mysql') return dataSource;
   const [{ version }] = await dataSource.query('SELECT VERSION() AS version');
   if (!/mariadb/i.test(String(version))) return dataSource;
-  return new DataSource({ ...dataSource.options, type: 'mariadb' } as DataSourceOptions).initialize();
+  return new DataSource({ ...dataSource.options, type: 'mariadb' }).initialize();
 }
 
 describe('Users schema and first admin', () => {

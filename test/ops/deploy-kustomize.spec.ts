@@ -6,7 +6,6 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
-import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
 import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kubernetes';
 
 /** What `kubectl apply -k k8s` would send to a cluster, rendered by kubectl's kustomize and checked object by object. */
@@ -26,8 +25,8 @@ describe('kubectl kustomize k8s', () => {
     return found[0] as T;
   };
   const deployment = one<Deployment>('Deployment');
-  const pod = deployment.spec!.template.spec! as IPodSpec;
-  const container = pod.containers[0] as IContainer;
+  const pod = deployment.spec!.template.spec!;
+  const container = pod.containers[0];
   const podLabels = deployment.spec!.template.metadata!.labels!;
   const configMap = one<ConfigMap>('ConfigMap');
 
@@ -53,7 +52,7 @@ describe('kubectl kustomize k8s', () => {
     (_name, manifest) => {
       const Model = KUBERNETES_MODELS[`${manifest.apiVersion}/${manifest.kind}`];
       expect(Model).toBeDefined();
-      expect(() => new Model!(manifest as never).validate()).not.toThrow();
+      expect(() => new Model(manifest as never).validate()).not.toThrow();
     },
   );
 
@@ -116,7 +115,7 @@ describe('kubectl kustomize k8s', () => {
     const ingress = one<Ingress>('Ingress');
     expect(service.spec!.selector).toEqual(podLabels);
     expect(service.spec!.ports![0]).toMatchObject({ port: 80, targetPort: 'http' });
-    const paths = ingress.spec!.rules![0]!.http!.paths;
+    const paths = ingress.spec!.rules![0].http!.paths;
     for (const path of paths) {
       expect(path.backend.service).toEqual({ name: service.metadata!.name, port: { name: 'http' } });
     }
@@ -147,12 +146,12 @@ describe('kubectl kustomize k8s', () => {
     const policy = one<NetworkPolicy>('NetworkPolicy');
     expect(policy.spec!.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec!.ingress).toHaveLength(1);
-    const sources = policy.spec!.ingress![0]!.from!.map((f) => f.namespaceSelector?.matchLabels);
+    const sources = policy.spec!.ingress![0].from!.map((f) => f.namespaceSelector?.matchLabels);
     expect(sources).toEqual([
       { 'kubernetes.io/metadata.name': 'ingress-nginx' },
       { 'kubernetes.io/metadata.name': 'monitoring' },
     ]);
-    expect(policy.spec!.ingress![0]!.ports).toEqual([{ port: 3000, protocol: 'TCP' }]);
+    expect(policy.spec!.ingress![0].ports).toEqual([{ port: 3000, protocol: 'TCP' }]);
     const egressPorts = policy.spec!.egress!.flatMap((rule) => rule.ports!.map((p) => p.port));
     expect(egressPorts).toEqual(expect.arrayContaining([53, 5432, 6379]));
     // The selector covers the migration Job's pods too.
@@ -162,7 +161,7 @@ describe('kubectl kustomize k8s', () => {
   it('migrates with a Job on the same image and configuration, as non-root', () => {
     const job = one<Job>('Job');
     const jobPod = job.spec!.template.spec!;
-    const migrate = jobPod.containers[0]!;
+    const migrate = jobPod.containers[0];
     expect(migrate.image).toBe(container.image);
     expect(migrate.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
     expect(migrate.envFrom).toEqual(container.envFrom);
@@ -182,8 +181,8 @@ describe('kubectl kustomize k8s', () => {
     const [podMonitor] = render('k8s/monitoring') as Array<
       Manifest & { spec: { selector: { matchLabels: object }; podMetricsEndpoints: { port: string; path: string }[] } }
     >;
-    expect(podMonitor!.kind).toBe('PodMonitor');
-    expect(podMonitor!.spec.selector.matchLabels).toEqual(podLabels);
-    expect(podMonitor!.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    expect(podMonitor.kind).toBe('PodMonitor');
+    expect(podMonitor.spec.selector.matchLabels).toEqual(podLabels);
+    expect(podMonitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
   });
 });

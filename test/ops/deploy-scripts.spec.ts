@@ -140,7 +140,7 @@ describe('scripts/deploy.sh', () => {
     );
     const images = rendered
       .filter((m) => m.kind === 'Deployment' || m.kind === 'Job')
-      .map((m) => m.spec.template.spec.containers[0]!.image);
+      .map((m) => m.spec.template.spec.containers[0].image);
     expect(images).toEqual(['registry.example.com/api:v1.2.3', 'registry.example.com/api:v1.2.3']);
   });
 

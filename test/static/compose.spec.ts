@@ -36,19 +36,19 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs three app replicas from the image built by docker/Dockerfile', () => {
-    expect(services.app!.deploy?.replicas).toBe(3);
-    expect(services.app!.build).toEqual({ context: '.', dockerfile: 'docker/Dockerfile', target: 'runtime' });
-    expect(existsSync(resolve(ROOT, services.app!.build!.dockerfile))).toBe(true);
+    expect(services.app.deploy?.replicas).toBe(3);
+    expect(services.app.build).toEqual({ context: '.', dockerfile: 'docker/Dockerfile', target: 'runtime' });
+    expect(existsSync(resolve(ROOT, services.app.build!.dockerfile))).toBe(true);
   });
 
   it.each(['app', 'migrate'])('gives %s only variables that src/config/env.schema.ts declares', (name) => {
-    const env = services[name]!.environment ?? {};
+    const env = services[name].environment ?? {};
     expect(Object.keys(env).length).toBeGreaterThan(5);
     expect(Object.keys(env).filter((key) => !KNOWN_VARIABLES.has(key))).toEqual([]);
   });
 
   it('configures the app for production on PostgreSQL and Redis, behind one trusted proxy', () => {
-    const env = services.app!.environment!;
+    const env = services.app.environment!;
     expect(env.NODE_ENV).toBe('production');
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/app:\$\{POSTGRES_PASSWORD:\?.+\}@postgres:5432\/app$/);
     expect(env.REDIS_URL).toBe('redis://redis:6379');
@@ -58,31 +58,31 @@ describe('docker-compose.yml', () => {
   });
 
   it('migrates once in a one-shot step before the replicas start', () => {
-    expect(services.migrate!.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
-    expect(services.app!.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
-    expect(services.migrate!.depends_on?.postgres).toEqual({ condition: 'service_healthy' });
+    expect(services.migrate.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
+    expect(services.app.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+    expect(services.migrate.depends_on?.postgres).toEqual({ condition: 'service_healthy' });
   });
 
   it('waits longer than the drain before killing a replica', () => {
-    const env = services.app!.environment!;
+    const env = services.app.environment!;
     const drainS = (Number(env.SHUTDOWN_DELAY_MS) + Number(env.SHUTDOWN_TIMEOUT_MS)) / 1000;
-    expect(Number.parseInt(services.app!.stop_grace_period ?? '10', 10)).toBeGreaterThan(drainS);
+    expect(Number.parseInt(services.app.stop_grace_period ?? '10', 10)).toBeGreaterThan(drainS);
   });
 
   it('health-checks every long-running service and starts each after what it needs is healthy', () => {
     for (const name of ['nginx', 'app', 'postgres', 'redis', 'prometheus', 'grafana', 'consul']) {
-      expect(services[name]!.healthcheck?.test?.length).toBeGreaterThan(0);
+      expect(services[name].healthcheck?.test?.length).toBeGreaterThan(0);
     }
-    expect(services.app!.healthcheck!.test!.join(' ')).toContain('/health/ready');
-    expect(services.app!.depends_on).toMatchObject({
+    expect(services.app.healthcheck!.test!.join(' ')).toContain('/health/ready');
+    expect(services.app.depends_on).toMatchObject({
       postgres: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
     });
-    expect(services.nginx!.depends_on).toEqual({ app: { condition: 'service_healthy' } });
+    expect(services.nginx.depends_on).toEqual({ app: { condition: 'service_healthy' } });
   });
 
   it('keeps PostgreSQL, Redis, Prometheus and Grafana data in named volumes', () => {
-    const mounts = (name: string) => (services[name]!.volumes ?? []).map((v) => v.split(':')[0]);
+    const mounts = (name: string) => (services[name].volumes ?? []).map((v) => v.split(':')[0]);
     expect(mounts('postgres')).toContain('postgres-data');
     expect(mounts('redis')).toContain('redis-data');
     expect(mounts('prometheus')).toContain('prometheus-data');
@@ -91,13 +91,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('provisions Prometheus and Grafana from monitoring/', () => {
-    expect(services.prometheus!.volumes).toEqual(
+    expect(services.prometheus.volumes).toEqual(
       expect.arrayContaining([
         './monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
         './monitoring/alerts.yml:/etc/prometheus/alerts.yml:ro',
       ]),
     );
-    expect(services.grafana!.volumes).toEqual(
+    expect(services.grafana.volumes).toEqual(
       expect.arrayContaining([
         './monitoring/grafana/provisioning:/etc/grafana/provisioning:ro',
         './monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro',
@@ -106,16 +106,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('puts nginx, configured from docker/, as the only public entry to the app', () => {
-    expect(services.nginx!.volumes).toEqual(['./docker/nginx/nginx.conf:/etc/nginx/nginx.conf:ro']);
+    expect(services.nginx.volumes).toEqual(['./docker/nginx/nginx.conf:/etc/nginx/nginx.conf:ro']);
     expect(existsSync(resolve(ROOT, 'docker/nginx/nginx.conf'))).toBe(true);
-    expect(services.app!.ports).toBeUndefined();
-    expect(services.postgres!.ports).toBeUndefined();
-    expect(services.redis!.ports).toBeUndefined();
+    expect(services.app.ports).toBeUndefined();
+    expect(services.postgres.ports).toBeUndefined();
+    expect(services.redis.ports).toBeUndefined();
   });
 
   it('starts Consul only under the consul profile, with registration off unless asked for', () => {
-    expect(services.consul!.profiles).toEqual(['consul']);
+    expect(services.consul.profiles).toEqual(['consul']);
     expect(Object.entries(services).filter(([, s]) => s.profiles !== undefined)).toHaveLength(1);
-    expect(services.app!.environment!.CONSUL_HTTP_ADDR).toBe('${CONSUL_HTTP_ADDR:-}');
+    expect(services.app.environment!.CONSUL_HTTP_ADDR).toBe('${CONSUL_HTTP_ADDR:-}');
   });
 });

@@ -23,7 +23,7 @@ function stages(): Map<string, string[]> {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (from) {
       current = [line];
-      result.set(from[2] ?? from[1]!, current);
+      result.set(from[2] ?? from[1], current);
     } else {
       current.push(line);
     }
@@ -62,7 +62,7 @@ describe('docker/Dockerfile', () => {
     const installs = [...instructions.join('\n').matchAll(/npm ci[^&\n]*/g)].map((m) => m[0].trim());
     expect(installs).toEqual(['npm ci --ignore-scripts', 'npm ci --omit=dev --ignore-scripts']);
     const rebuilt = [...instructions.join('\n').matchAll(/npm rebuild ([^&\n]+)/g)].flatMap((m) =>
-      m[1]!.trim().split(/\s+/),
+      m[1].trim().split(/\s+/),
     );
     const allowed = Object.entries(packageJson.allowScripts)
       .filter(([, run]) => run)
@@ -121,7 +121,7 @@ describe('.dockerignore', () => {
   });
 
   it('keeps everything the build stages copy', () => {
-    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \.\/\S*$/gm)].flatMap((m) => m[1]!.split(' '));
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \.\/\S*$/gm)].flatMap((m) => m[1].split(' '));
     expect(copied.sort()).toEqual(
       [
         'nest-cli.json',

@@ -44,7 +44,7 @@ describe('k8s/ sources', () => {
       for (const manifest of load(file)) {
         const Model = KUBERNETES_MODELS[`${manifest.apiVersion}/${manifest.kind}`];
         expect(Model).toBeDefined();
-        expect(() => new Model!(manifest as never).validate()).not.toThrow();
+        expect(() => new Model(manifest as never).validate()).not.toThrow();
       }
     },
   );
@@ -53,7 +53,7 @@ describe('k8s/ sources', () => {
     const configMap = byKind<ConfigMap>('ConfigMap');
     const secret = byKind<Secret>('Secret');
     const deployment = byKind<Deployment>('Deployment');
-    const env = deployment.spec!.template.spec!.containers[0]!.env ?? [];
+    const env = deployment.spec!.template.spec!.containers[0].env ?? [];
     const names = [
       ...Object.keys(configMap.data ?? {}),
       ...Object.keys(secret.stringData ?? {}),
@@ -78,7 +78,7 @@ describe('k8s/ sources', () => {
   it('gives the pod more grace than preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS', () => {
     const configMap = byKind<ConfigMap>('ConfigMap');
     const pod = byKind<Deployment>('Deployment').spec!.template.spec!;
-    const preStop = pod.containers[0]!.lifecycle?.preStop?.exec?.command ?? [];
+    const preStop = pod.containers[0].lifecycle?.preStop?.exec?.command ?? [];
     expect(preStop[0]).toBe('sleep');
     const drainS =
       Number(preStop[1]) +
@@ -103,7 +103,7 @@ describe('k8s/ sources', () => {
 
   it('runs migrations in the Job through the production entry point', () => {
     const job = byKind<Job>('Job');
-    expect(job.spec!.template.spec!.containers[0]!.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
+    expect(job.spec!.template.spec!.containers[0].command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
     const entry = resolve(__dirname, '..', '..', 'src', 'infra', 'database', 'migrate.main.ts');
     expect(readFileSync(entry, 'utf8')).toContain('runMigrationsExclusively');
   });

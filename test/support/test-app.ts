@@ -42,7 +42,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await app.init();
     return {
       app,
-      server: app.getHttpServer() as Server,
+      server: app.getHttpServer(),
       close: async () => {
         await app.close();
         await database.drop();

@@ -115,7 +115,7 @@ describe('buildDataSourceOptions', () => {
 
       const sut = buildDataSourceOptions(databaseConfig({ kind: 'sqlite', url: undefined, sqlitePath: database }));
       if (sut.type !== 'better-sqlite3') throw new Error(`expected better-sqlite3, got ${sut.type}`);
-      sut.prepareDatabase!({ pragma: (sql: string) => pragmas.push(sql) });
+      void sut.prepareDatabase!({ pragma: (sql: string) => pragmas.push(sql) });
 
       expect(sut.database).toBe(database);
       expect(statSync(join(dir, 'nested')).isDirectory()).toBe(true);
@@ -133,7 +133,7 @@ describe('buildDataSourceOptions', () => {
       if (sut.type !== 'better-sqlite3') throw new Error(`expected better-sqlite3, got ${sut.type}`);
       const conn = new Database(file);
       try {
-        sut.prepareDatabase!(conn);
+        void sut.prepareDatabase!(conn);
         expect(conn.pragma('journal_mode', { simple: true })).toBe('wal');
         // 1 = NORMAL (2, the default, would fsync on every commit)
         expect(conn.pragma('synchronous', { simple: true })).toBe(1);

@@ -105,7 +105,7 @@ describe('GracefulShutdown', () => {
     expect(sut.inFlightCount).toBe(1);
     expect(events).not.toContain('closeApp');
 
-    release[0]!();
+    release[0]();
     expect(await slow).toMatchObject({ status: 200, body: 'slow done', connection: 'close' });
     await running;
     expect(events.slice(-4)).toEqual(['stopping', 'closeApp', 'stopped', 'exit 0']);
@@ -124,7 +124,7 @@ describe('GracefulShutdown', () => {
     await idleClosed;
     expect(events).not.toContain('closeApp');
 
-    release[0]!();
+    release[0]();
     await slow;
     await running;
     expect(await exited).toBe(0);

@@ -40,12 +40,12 @@ describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
       const record = await sut.increment('10.0.0.1', 30_000, 10, 30_000, 'default');
 
       expect(record).toEqual({ totalHits: 3, timeToExpire: 25, isBlocked: false, timeToBlockExpire: 0 });
-      const command = send.mock.calls[0]![0];
+      const command = send.mock.calls[0][0];
       const [, keyCount, hitKey, blockKey] = command.args.map(String);
       expect([command.name, keyCount]).toEqual(['evalsha', '2']);
       const tag = (key: string) => /^\{[^}]+\}/.exec(key)?.[0];
-      expect(tag(hitKey!)).toBeDefined();
-      expect(tag(blockKey!)).toBe(tag(hitKey!));
+      expect(tag(hitKey)).toBeDefined();
+      expect(tag(blockKey)).toBe(tag(hitKey));
     });
 
     it('fails open when the cluster cannot answer', async () => {

@@ -24,6 +24,7 @@ class FakeHyperLogLogs {
       },
       exec: async () => {
         this.transactions += 1;
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a client may reject with anything
         if (this.failing !== undefined) throw this.failing;
         ops.forEach((op) => op());
         return [];
@@ -33,6 +34,7 @@ class FakeHyperLogLogs {
   }
 
   async pfcount(...keys: string[]): Promise<number> {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a client may reject with anything
     if (this.failing !== undefined) throw this.failing;
     return new Set(keys.flatMap((key) => [...(this.sets.get(key) ?? [])])).size;
   }

@@ -28,6 +28,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {
     // Whatever the strategy threw (a problem, or the database being down) stays as it is.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (err) throw err;
     if (user) return user;
     context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
