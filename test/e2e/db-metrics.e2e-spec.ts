@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver.js';
-import { DbSizeSampler, databaseSizeBytes } from '@/modules/metrics/db-size.service';
+import { DbSizeSampler, databaseSizeBytes } from '@/modules/metrics/db-size.sampler';
 import { User } from '@/modules/users/entities/user.entity';
 import { authEnv, registerAndLogin } from '@test/factories/auth.factory';
 import { metricSample } from '@test/support/metrics-text';

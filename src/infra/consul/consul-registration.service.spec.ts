@@ -3,9 +3,10 @@ import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createTcpServer } from 'node:net';
 import { hostname } from 'node:os';
 import { appConfig, AppConfig } from '@/config/configuration';
+import { waitFor } from '@tools/wait-for';
 import { ConsulModule } from './consul.module';
 import { ConsulRegistrationService, normaliseAgentUrl } from './consul-registration.service';
 
@@ -37,15 +38,10 @@ class RecordingAgent {
   }
 
   waitForCall(path: RegExp, timeoutMs = 5_000): Promise<AgentCall> {
-    const deadline = Date.now() + timeoutMs;
-    return new Promise((resolve, reject) => {
-      const poll = () => {
-        const call = this.calls.find((c) => path.test(c.path) && this.answered(c));
-        if (call) return resolve(call);
-        if (Date.now() > deadline) return reject(new Error(`no call to ${path} in ${timeoutMs} ms`));
-        setTimeout(poll, 20);
-      };
-      poll();
+    return waitFor(() => this.calls.find((c) => path.test(c.path) && this.answered(c)), {
+      timeoutMs,
+      intervalMs: 20,
+      what: `an answered call to ${path}`,
     });
   }
 
@@ -141,8 +137,17 @@ describe('ConsulRegistrationService', () => {
     await agent.stop();
     const sut = new ConsulRegistrationService(config({ consulAddress: address }));
 
+    // Until the agent is up, its port resets every connection: the first attempt fails.
+    let refused = 0;
+    const down = createTcpServer((socket) => {
+      refused += 1;
+      socket.resetAndDestroy();
+    }).listen(port, '127.0.0.1');
+    await once(down, 'listening');
     sut.onApplicationBootstrap();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => refused >= 1);
+    down.close();
+    await once(down, 'close');
     agent = new RecordingAgent();
     await agent.start(port);
 
@@ -160,6 +165,7 @@ describe('ConsulRegistrationService', () => {
     await waitUntil(() => agent.calls.length >= 1);
     await sut.beforeApplicationShutdown();
     const callsAtShutdown = agent.calls.length;
+    // Nothing to wait for: the test is that nothing happens. 800 ms outlasts the first retry delay (500 ms).
     await new Promise((r) => setTimeout(r, 800));
 
     expect(agent.calls.length).toBe(callsAtShutdown);
@@ -212,9 +218,5 @@ describe('ConsulRegistrationService', () => {
 });
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(condition, { timeoutMs, intervalMs: 20 });
 }

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { waitFor } from '@tools/wait-for';
 import { GracefulShutdown, GracefulShutdownOptions, ShutdownPhase } from './graceful-shutdown';
 
 interface Reply {
@@ -75,10 +76,7 @@ describe('GracefulShutdown', () => {
     });
   }
 
-  async function until(condition: () => boolean): Promise<void> {
-    for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 10));
-    expect(condition()).toBe(true);
-  }
+  const until = (condition: () => boolean) => waitFor(condition, { timeoutMs: 2_000, intervalMs: 10 });
 
   it('keeps serving during the delay, asking clients to close, then refuses new connections', async () => {
     const sut = shutdown({ delayMs: 300 });

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { AppMetrics } from './app-metrics.service';
+import { AppMetrics } from './app-metrics';
 import { createMetricsRegistry } from './metrics-registry';
 
 /**

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import Redis, { Cluster } from 'ioredis';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { automock } from '@test/support/automock';
-import { ResilientRedisThrottlerStorage } from './redis-throttler.storage';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
-describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
+describe(`${RedisThrottlerStorage.name} during an outage`, () => {
   let metrics: jest.Mocked<AppMetrics>;
   let warn: jest.SpyInstance;
   const clients: (Redis | Cluster)[] = [];
@@ -35,7 +35,7 @@ describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
 
     it('counts with one script, sent by its SHA, whose two keys share a hash tag so the cluster runs it in one slot', async () => {
       const send = jest.spyOn(cluster, 'sendCommand').mockImplementation(() => Promise.resolve([3, 24_200, 0, 0]));
-      const sut = new ResilientRedisThrottlerStorage(cluster, false, metrics);
+      const sut = new RedisThrottlerStorage(cluster, false, metrics);
 
       const record = await sut.increment('10.0.0.1', 30_000, 10, 30_000, 'default');
 
@@ -54,7 +54,7 @@ describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
         .mockImplementation(() =>
           Promise.reject(new Error("Cluster isn't ready and enableOfflineQueue options is false")),
         );
-      const sut = new ResilientRedisThrottlerStorage(cluster, false, metrics);
+      const sut = new RedisThrottlerStorage(cluster, false, metrics);
 
       const record = await sut.increment('10.0.0.1', 30_000, 10, 30_000, 'default');
 
@@ -64,7 +64,7 @@ describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
   });
 
   it('counts every failure but warns once per interval, saying requests are let through', async () => {
-    const sut = new ResilientRedisThrottlerStorage(unreachable(), false, metrics);
+    const sut = new RedisThrottlerStorage(unreachable(), false, metrics);
 
     for (let i = 0; i < 3; i += 1) await sut.increment(`throttle:default:10.0.0.${i}`, 60_000, 10, 60_000, 'default');
 
@@ -77,7 +77,7 @@ describe(`${ResilientRedisThrottlerStorage.name} during an outage`, () => {
   });
 
   it('warns that requests are refused when failing closed', async () => {
-    const sut = new ResilientRedisThrottlerStorage(unreachable(), true, metrics);
+    const sut = new RedisThrottlerStorage(unreachable(), true, metrics);
 
     await expect(sut.increment('k', 60_000, 10, 60_000, 'default')).rejects.toMatchObject({
       code: 'rate_limit_unavailable',

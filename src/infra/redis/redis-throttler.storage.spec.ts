@@ -1,12 +1,12 @@
 import { HttpStatus } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ProblemException } from '@/common/http/problem';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { automock } from '@test/support/automock';
 import { reconnectDelayMs } from './redis-client.factory';
-import { ResilientRedisThrottlerStorage } from './redis-throttler.storage';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
-describe(ResilientRedisThrottlerStorage.name, () => {
+describe(RedisThrottlerStorage.name, () => {
   // A real client that never connects: with the offline queue off, every command fails at once, as during an outage.
   let unreachable: Redis;
   let metrics: jest.Mocked<AppMetrics>;
@@ -18,7 +18,7 @@ describe(ResilientRedisThrottlerStorage.name, () => {
   afterEach(() => unreachable.disconnect());
 
   it('lets the request through and counts the storage error when failing open', async () => {
-    const sut = new ResilientRedisThrottlerStorage(unreachable, false, metrics);
+    const sut = new RedisThrottlerStorage(unreachable, false, metrics);
 
     const record = await sut.increment('throttle:default:10.0.0.1', 60_000, 10, 60_000, 'default');
 
@@ -27,7 +27,7 @@ describe(ResilientRedisThrottlerStorage.name, () => {
   });
 
   it('refuses with 503 when configured to fail closed', async () => {
-    const sut = new ResilientRedisThrottlerStorage(unreachable, true, metrics);
+    const sut = new RedisThrottlerStorage(unreachable, true, metrics);
 
     const refused = sut.increment('throttle:default:10.0.0.1', 60_000, 10, 60_000, 'default');
 

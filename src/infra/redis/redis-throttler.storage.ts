@@ -1,7 +1,7 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { ProblemException } from '@/common/http/problem';
-import type { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import type { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { RedisClient } from './redis-client.factory';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -56,7 +56,7 @@ interface ThrottleCommands {
  * limiter's store must not become an outage of the API. THROTTLE_FAIL_CLOSED=true refuses
  * those requests with 503 instead, for deployments where an unlimited API is worse.
  */
-export class ResilientRedisThrottlerStorage implements ThrottlerStorage {
+export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: RedisClient & ThrottleCommands;
   private lastWarning = 0;

@@ -7,8 +7,8 @@ import { authConfig, AuthConfig, throttleConfig, ThrottleConfig } from '@/config
 import { HashingModule } from '@/infra/hashing/hashing.module';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
-import { ResilientRedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { RedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
@@ -46,7 +46,7 @@ import { hmacKey } from './token-keys';
       useFactory: (cfg: ThrottleConfig, redis: RedisClient | null, metrics: AppMetrics) => ({
         throttlers: [{ name: 'default', limit: cfg.limit, ttl: cfg.ttlMs }],
         // Shared by every instance with Redis; the stock in-process counters (one node only) without.
-        storage: redis ? new ResilientRedisThrottlerStorage(redis, cfg.failClosed, metrics) : undefined,
+        storage: redis ? new RedisThrottlerStorage(redis, cfg.failClosed, metrics) : undefined,
         // One budget per client across the whole API; the stock key is per route, which multiplies it.
         generateKey: (_context, tracker, throttler) => `throttle:${throttler}:${tracker}`,
       }),

@@ -1,4 +1,4 @@
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { UsersService } from '@/modules/users/users.service';
 import { ProblemException } from '@/common/http/problem';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { User } from '@/modules/users/entities/user.entity';
 import { normaliseEmail, UsersService } from '@/modules/users/users.service';
 import type { LoginDto } from './dto/login.dto';

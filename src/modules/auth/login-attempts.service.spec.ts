@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { AuthConfig } from '@/config/configuration';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { automock } from '@test/support/automock';
 import { LoginAttemptsService } from './login-attempts.service';
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { automock } from '@test/support/automock';
-import { activeUsersKey, ActiveUsers } from './active-users.service';
+import { activeUsersKey, ActiveUsers } from './active-users';
 
 /** Just the HyperLogLog commands the service uses, as exact sets per key. */
 class FakeHyperLogLogs {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ActiveUsers } from './active-users.service';
-import { DbPoolMetrics } from './db-pool-metrics.service';
-import { DbSizeSampler } from './db-size.service';
+import { ActiveUsers } from './active-users';
+import { DbPoolMetrics } from './db-pool-metrics';
+import { DbSizeSampler } from './db-size.sampler';
 import { MetricsController } from './metrics.controller';
 
 /**

@@ -1,5 +1,5 @@
 import type { Cache } from 'cache-manager';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
 import { toUserResponse } from './user.mapper';

@@ -2,7 +2,7 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { CacheAside } from '@/infra/cache/cache-aside';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { UserResponseDto } from './dto/user-response.dto';
 import type { User } from './entities/user.entity';
 import { toUserResponse } from './user.mapper';

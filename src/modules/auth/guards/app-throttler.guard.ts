@@ -1,7 +1,7 @@
 import { ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ProblemException } from '@/common/http/problem';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 
 /**
  * The global per-client request budget (THROTTLE_LIMIT per THROTTLE_TTL), counted in Redis

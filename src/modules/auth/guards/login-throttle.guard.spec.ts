@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { Socket } from 'node:net';
 import type { AuthConfig } from '@/config/configuration';
 import { ProblemException } from '@/common/http/problem';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { automock } from '@test/support/automock';
 import { LoginAttemptsService } from '../login-attempts.service';
 import { clientOf, LoginThrottleGuard } from './login-throttle.guard';

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ProblemException } from '@/common/http/problem';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { normaliseEmail } from '@/modules/users/users.service';
 import { LoginAttemptsService } from '../login-attempts.service';
 

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
-import { ActiveUsers } from '@/modules/metrics/active-users.service';
+import { ActiveUsers } from '@/modules/metrics/active-users';
 import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { ACCESS_TOKEN_TYPE, AccessClaims } from '../access-claims';
 import { hmacKey } from '../token-keys';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { Repository } from 'typeorm';
 import type { AuthConfig } from '@/config/configuration';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { User } from '@/modules/users/entities/user.entity';
 import { buildSession } from '@test/factories/session.factory';
 import { buildUser } from '@test/factories/user.factory';

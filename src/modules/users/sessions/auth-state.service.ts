@@ -5,7 +5,7 @@ import type { Cache } from 'cache-manager';
 import { Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { CacheAside } from '@/infra/cache/cache-aside';
-import { AppMetrics } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { User, UserRole } from '@/modules/users/entities/user.entity';
 import { Session } from './entities/session.entity';
 

@@ -4,7 +4,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { UnauthorizedProblem } from '@/common/http/problem';
-import { AppMetrics, RevocationReason } from '@/infra/metrics/app-metrics.service';
+import { AppMetrics, RevocationReason } from '@/infra/metrics/app-metrics';
 import { AccountChanges } from '../account-changes';
 import { User } from '../entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { ACTIVE_WINDOW_MINUTES, activeUsersKey, ActiveUsers } from './active-users.service';
+import { ACTIVE_WINDOW_MINUTES, activeUsersKey, ActiveUsers } from './active-users';
 
 describe(ActiveUsers.name, () => {
   const MINUTE = 60_000;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 import { automock } from '@test/support/automock';
-import { databaseSizeBytes, DbSizeSampler } from './db-size.service';
+import { databaseSizeBytes, DbSizeSampler } from './db-size.sampler';
 
 /** A data source of the given driver whose primary connection answers `size` (or fails) and records its statements. */
 function fakeDataSource(type: DataSourceOptions['type'], answer: () => Promise<unknown[]>) {
