@@ -1,14 +1,20 @@
 import { buildUser } from '@test/factories/user.factory';
+import { automock } from '@test/support/automock';
 import { AccountChanges } from './account-changes';
-import type { AuthStateService } from './sessions/auth-state.service';
-import type { UserProfileCache } from './user-profile.cache';
+import { AuthStateService } from './sessions/auth-state.service';
+import { UserProfileCache } from './user-profile.cache';
 
 describe(AccountChanges.name, () => {
-  const authState = { userChanged: jest.fn(), userDeleted: jest.fn(), sessionsRevoked: jest.fn() };
-  const profiles = { store: jest.fn(), drop: jest.fn() };
-  const sut = new AccountChanges(authState as unknown as AuthStateService, profiles as unknown as UserProfileCache);
+  let authState: jest.Mocked<AuthStateService>;
+  let profiles: jest.Mocked<UserProfileCache>;
+  let sut: AccountChanges;
 
-  beforeEach(() => jest.clearAllMocks());
+  beforeEach(() => {
+    const done = async () => undefined;
+    authState = automock(AuthStateService, { userChanged: done, userDeleted: done, sessionsRevoked: done });
+    profiles = automock(UserProfileCache, { store: done, drop: done });
+    sut = new AccountChanges(authState, profiles);
+  });
 
   it('hands a changed user to the auth state and the profile cache', async () => {
     const user = buildUser({ id: 'u1', role: 'admin' });
