@@ -17,7 +17,10 @@ const noTestCode = {
   message: 'Application code does not depend on test or tool code.',
 };
 /** A layer is named in the path, so a reader (and the rules here) can see it. */
-const noDeepRelative = { regex: '^\\.\\./\\.\\./', message: 'Import through the @/ alias.' };
+const noDeepRelative = {
+  regex: '^\\.\\./(\\.\\./|(modules|infra|common|config|auth|users|health|metrics)(/|$))',
+  message: 'Reach another layer or feature through the @/ alias.',
+};
 /** Forbids, in `files`, imports whose path matches `regex`; specs beside the code are exempt. */
 const layer = (files, regex, message) => ({
   files,
@@ -74,12 +77,19 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  // Every module folder, a generated one included, before the zones of the known ones.
+  layer(['src/modules/**'], `^${AUTH_BUT_DECORATORS}`, 'Only auth itself uses auth beyond its access decorators.'),
   layer(['src/config/**', 'src/common/**'], '^@/(infra|modules)/', 'config and common are the bottom layer.'),
   layer(['src/infra/**'], '^@/modules/', 'Infrastructure does not depend on a feature module.'),
   layer(
-    ['src/modules/health/**', 'src/modules/metrics/**'],
-    `^(@/modules/users/|${AUTH_BUT_DECORATORS})`,
-    'Health and metrics depend on infrastructure, not on the account features.',
+    ['src/modules/health/**'],
+    `^(@/modules/(users|metrics)/|${AUTH_BUT_DECORATORS})`,
+    'Health depends on infrastructure, not on other features.',
+  ),
+  layer(
+    ['src/modules/metrics/**'],
+    `^(@/modules/(users|health)/|${AUTH_BUT_DECORATORS})`,
+    'Metrics depend on infrastructure, not on other features.',
   ),
   layer(
     ['src/modules/users/**'],

@@ -148,7 +148,7 @@ describe(ProblemDetailsFilter.name, () => {
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
   });
 
-  // Which driver errors mean "unavailable" is driver.spec.ts's subject; these are one of each kind.
+  // Which driver errors mean "unavailable" is database-driver.spec.ts's subject; these are one of each kind.
   it.each(['ECONNREFUSED', 'PROTOCOL_CONNECTION_LOST', '57P01'])(
     'answers 503 database_unavailable for a driver error with code %s',
     (code) => {

@@ -39,7 +39,8 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    // Slow queries become one warning line each; durations and failures go to /metrics by operation.
+    // Slow queries become one warning line each. In the service, DatabaseModule also times every
+    // query for /metrics; the CLI options built here do not.
     maxQueryExecutionTime: db.slowQueryMs,
     logger: new QueryLogger(),
   } as const;

@@ -6,8 +6,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
  * Provided through DI, one per application, instead of prom-client's process-wide default:
  * tests boot several applications in one process, and each exports only its own series.
  * (prom-client cannot stop the event-loop and GC monitors it starts for a registry, so each
- * application a test boots leaves those two behind in the test process; they cost nothing
- * to speak of.)
+ * application a test boots stays reachable from them, with its metrics, for the rest of the
+ * test process. A service process boots one application and is not affected.)
  */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();

@@ -5,15 +5,15 @@ import { DataSource, QueryRunner } from 'typeorm';
 /** Size changes slowly, and the catalogue queries behind it are not free on a large schema. */
 export const DB_SIZE_SAMPLE_INTERVAL_MS = 60_000;
 
+/** Each size query answers one row with a `size` column; the drivers type rows as any. */
+const sizeRows = (runner: QueryRunner, sql: string): Promise<Array<{ size: unknown } | undefined>> => runner.query(sql);
+
 /**
  * The database's on-disk size in bytes, as the server accounts for it: PostgreSQL's
  * `pg_database_size`, MySQL/MariaDB's table and index lengths of the current schema
  * (InnoDB statistics, refreshed by the server as tables change), SQLite's pages. Read on
  * the primary: a replica's copy is the same data, and may lag.
  */
-/** Each size query answers one row with a `size` column; the drivers type rows as any. */
-const sizeRows = (runner: QueryRunner, sql: string): Promise<Array<{ size: unknown } | undefined>> => runner.query(sql);
-
 export async function databaseSizeBytes(dataSource: DataSource): Promise<number> {
   const runner = dataSource.createQueryRunner('master');
   try {

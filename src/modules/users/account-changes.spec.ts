@@ -35,7 +35,7 @@ describe(AccountChanges.name, () => {
     expect(authState.sessionsRevoked).toHaveBeenCalledWith(revoked);
   });
 
-  it('fails when a cache cannot be written, so the writer sees it', async () => {
+  it('passes on a failure it is handed, rather than hiding it', async () => {
     profiles.store.mockRejectedValueOnce(new Error('cache down'));
     await expect(sut.userChanged(buildUser())).rejects.toThrow('cache down');
   });

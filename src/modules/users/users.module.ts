@@ -16,7 +16,8 @@ import { UsersService } from './users.service';
 /**
  * Accounts and their sessions. Sessions live here because both sides need them: auth
  * starts, rotates and ends them and its guard checks them; users revokes them on a
- * password change, a deactivation or a deletion. Auth imports this module, never the reverse.
+ * password change, a deactivation or a deletion. Auth imports this module; users reaches
+ * auth only through its access decorators (docs/architecture.md, Dependencies).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([User, Session, RefreshToken]), HashingModule],
