@@ -97,6 +97,45 @@ describe('compose nginx in front of two instances', () => {
     });
   });
 
+  describe('with one app process', () => {
+    let app: AppProcess | undefined;
+    let nginx: NginxProcess | undefined;
+
+    afterEach(async () => {
+      await nginx?.stop();
+      await app?.stop();
+    });
+
+    it('publishes /metrics under no spelling, though the app itself answers several', async () => {
+      app = await startApp({ env: { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, LOG_LEVEL: 'warn' } });
+      await app.waitUntilReady(60_000);
+      const port = await freePort();
+      nginx = await startNginx(
+        dir,
+        renderComposeNginxConfig({ dir, port, upstreams: [`127.0.0.1:${app.port}`] }),
+        port,
+      );
+      const spellings = ['/metrics', '/metrics/', '/METRICS', '/Metrics', '/metrics?x=1', '/%6Detrics', '//metrics'];
+      const metricsAt = async (base: string, path: string) => {
+        const res = await fetch(`${base}${path}`);
+        return `${res.status} ${(await res.text()).includes('# HELP') ? 'metrics' : 'no metrics'}`;
+      };
+
+      // Express routes case-insensitively and ignores a trailing slash, so an edge that blocks
+      // one spelling leaks the others.
+      const direct = `http://127.0.0.1:${app.port}`;
+      expect(await metricsAt(direct, '/METRICS')).toBe('200 metrics');
+      expect(await metricsAt(direct, '/metrics/')).toBe('200 metrics');
+      const edge = `http://127.0.0.1:${port}`;
+      const answers = Object.fromEntries(
+        await Promise.all(spellings.map(async (path) => [path, await metricsAt(edge, path)] as const)),
+      );
+      expect(answers).toEqual(
+        Object.fromEntries(spellings.map((path) => [path, expect.stringMatching(/ no metrics$/)])),
+      );
+    });
+  });
+
   describe('with recording upstreams', () => {
     let upstreams: Upstream[] = [];
     let nginx: NginxProcess | undefined;
