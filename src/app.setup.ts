@@ -26,6 +26,16 @@ const UNPREFIXED = [
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 const isJson = (req: IncomingMessage) => JSON_TYPE.test(req.headers['content-type'] ?? '');
 
+/**
+ * API answers are per caller (tokens, profiles, user lists) or about one request (problems):
+ * no browser, proxy or CDN may keep a copy. Probes, scrapes and the docs are left alone.
+ */
+function noStoreForApi(req: Request, res: Response, next: NextFunction): void {
+  // Lower-cased: express routes paths case-insensitively.
+  if (req.path.toLowerCase().startsWith(`/${API_PREFIX}/`)) res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
 /** The API speaks JSON only: a body of any other type is refused before it is parsed. */
 function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -52,6 +62,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Assigns the request id (echoed as X-Request-Id) and logs the request when it ends.
   app.use(requestLogging(app.get<Loggers>(LOGGERS).access));
   app.use(helmet());
+  app.use(noStoreForApi);
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],

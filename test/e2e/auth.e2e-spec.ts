@@ -29,6 +29,25 @@ describe('Auth: /api/v1/auth', () => {
   });
   afterAll(() => t.close());
 
+  it('marks token and profile responses, and failures, as never to be stored by a cache', async () => {
+    const email = uniqueEmail();
+    const registered = await post('register').send({ email, password: 'a-good-password', name: 'N' }).expect(201);
+    const loggedIn = await post('login').send({ email, password: 'a-good-password' }).expect(200);
+    const refreshed = await post('refresh').send({ refreshToken: loggedIn.body.refreshToken }).expect(200);
+    const bearer = `Bearer ${refreshed.body.accessToken}`;
+    const profile = await me(bearer).expect(200);
+    const renamed = await request(t.server).patch('/api/v1/users/me').set('Authorization', bearer).send({ name: 'M' });
+    const byId = await request(t.server).get(`/api/v1/users/${registered.body.id}`).set('Authorization', bearer);
+    const refused = await post('login').send({ email, password: 'a-wrong-password' }).expect(401);
+
+    const answers = { registered, loggedIn, refreshed, profile, renamed, byId, refused };
+    const cacheControl = Object.fromEntries(
+      Object.entries(answers).map(([name, res]) => [name, res.headers['cache-control']]),
+    );
+    expect(cacheControl).toEqual(Object.fromEntries(Object.keys(answers).map((name) => [name, 'no-store'])));
+    expect((await request(t.server).get('/health/live')).headers['cache-control']).toBeUndefined();
+  });
+
   describe('POST /register', () => {
     it('creates a user with role user, a lower-cased email and exactly the public fields', async () => {
       const email = uniqueEmail('Mixed.Case').toUpperCase();
