@@ -115,6 +115,21 @@ describe('parseEnv rules', () => {
     ]);
   });
 
+  it('shows a refused URL without its password', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'postgres://app:s3cret-pw@db:5432/app',
+      DATABASE_READ_URLS: 'ftp://reader:other-pw@replica/app',
+      REDIS_URL: 'http://:redis-pw@cache:6379',
+    });
+    expect(problems.join('\n')).not.toMatch(/s3cret-pw|other-pw|redis-pw/);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('ftp://reader:***@replica/app'),
+        expect.stringContaining('http://:***@cache:6379'),
+      ]),
+    );
+  });
+
   it('names each bad entry of a list, including ones that are not URLs at all', () => {
     expect(problemsOf({ CORS_ORIGINS: 'https://ok.example.com, not a url, ftp://files.example.com' })).toEqual([
       expect.stringMatching(/^CORS_ORIGINS: "not a url" is not an http\(s\) origin/),

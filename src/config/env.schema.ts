@@ -200,6 +200,9 @@ export class InvalidConfigError extends Error {
   }
 }
 
+/** A refused value is shown to help, but a URL's password (`//user:secret@host`) never is. */
+const withoutUrlPasswords = (text: string): string => text.replace(/(\/\/[^/\s:@"]*:)[^@\s/"]*@/g, '$1***@');
+
 /** Validates the raw environment, collecting every problem rather than stopping at the first. */
 export function parseEnv(raw: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(raw);
@@ -208,7 +211,7 @@ export function parseEnv(raw: Record<string, string | undefined> = process.env):
     const variable = issue.path.join('.') || 'environment';
     const value = raw[variable];
     const shown = value === undefined || /SECRET|PASSWORD/.test(variable) ? '' : ` (got "${value}")`;
-    return `${variable}: ${issue.message}${shown}`;
+    return withoutUrlPasswords(`${variable}: ${issue.message}${shown}`);
   });
   throw new InvalidConfigError(problems);
 }
