@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { deleteRedisKeys } from '@tools/redis-keys';
 import { ROOT, Server, startServer } from './servers';
 
 /** A private build: `npm run build` wipes dist/, and other builds must not pull it away mid-run. */
@@ -165,26 +166,10 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
     dispose: async () => {
       await server.stop();
       await dropDatabase();
-      if (options.kind === 'postgres') await deleteRedisKeys(options.redisUrl, redisPrefix);
+      // Nothing to clean, or Redis is gone: the prefix is unique to this run either way.
+      if (options.kind === 'postgres') await deleteRedisKeys(options.redisUrl, redisPrefix).catch(() => undefined);
     },
   };
-}
-
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch {
-    // Nothing to clean, or Redis is gone: the prefix is unique to this run either way.
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { AppProcess, startApp } from './app-process';
 import { createDatabase, ScratchDatabase } from './database';
 import { freePort } from './free-port';
 import { NginxProcess, renderComposeNginxConfig, startNginx } from './nginx';
+import { deleteRedisKeys } from './redis-keys';
 
 /**
  * N real app processes on one PostgreSQL database and one Redis, optionally behind the
@@ -74,7 +74,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const stop = async () => {
     await nginx?.stop();
     await Promise.all(nodes.map((node) => node.stop()));
-    await deleteKeys(redisUrl, redisKeyPrefix).catch(() => undefined);
+    await deleteRedisKeys(redisUrl, redisKeyPrefix).catch(() => undefined);
     await database.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -94,19 +94,4 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   }
   const url = nginx ? `http://127.0.0.1:${nginxPort}` : nodes[0].url;
   return { nodes, url, nginx, databaseUrl: database.url, redisKeyPrefix, env, stop };
-}
-
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
 }
