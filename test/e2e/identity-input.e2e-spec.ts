@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '@test/support/test-app';
+import { authEnv, uniqueEmail } from '@test/factories/auth.factory';
+
+const PROBLEM_JSON = /^application\/problem\+json/;
+const PASSWORD = 'a-good-password';
+
+/** Runs on SQLite, and under test:integration on PostgreSQL and MySQL/MariaDB. */
+describe('Identity and input', () => {
+  let t: TestApp;
+  const post = (path: string) => request(t.server).post(`/api/v1/auth/${path}`);
+  const register = (email: string, password = PASSWORD) => post('register').send({ email, password, name: 'N' });
+  /** A local part no other test uses, with `tail` (accents, combining marks) appended. */
+  const unique = (tail: string) => uniqueEmail('id').replace('@', `${tail}@`);
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: authEnv() });
+  });
+  afterAll(() => t.close());
+
+  describe('emails compare exactly, after normalisation, on every store', () => {
+    it('does not let an accented variant log into the plain account, and lets it register as its own', async () => {
+      const plain = unique('jose');
+      const accented = plain.replace('jose@', 'jos\u00e9@');
+      await register(plain).expect(201);
+
+      const refused = await post('login').send({ email: accented, password: PASSWORD }).expect(401);
+      expect(refused.body.type).toBe('urn:problem:invalid_credentials');
+
+      const other = await register(accented, 'another-good-password').expect(201);
+      expect(other.body.email).toBe(accented);
+      await post('login').send({ email: accented, password: 'another-good-password' }).expect(200);
+      await post('login').send({ email: plain, password: PASSWORD }).expect(200);
+      await post('login').send({ email: plain, password: 'another-good-password' }).expect(401);
+    });
+
+    it('keeps case variants one account', async () => {
+      const email = unique('case');
+      await register(email).expect(201);
+      expect((await register(email.toUpperCase()).expect(409)).body.type).toBe('urn:problem:email_taken');
+      await post('login').send({ email: email.toUpperCase(), password: PASSWORD }).expect(200);
+    });
+
+    it('makes NFC and NFD spellings of an address one account', async () => {
+      const nfc = unique('ren\u00e9e');
+      const nfd = nfc.normalize('NFD');
+      expect(nfd).not.toBe(nfc);
+
+      const created = await register(nfd).expect(201);
+      expect(created.body.email).toBe(nfc);
+      expect((await register(nfc).expect(409)).body.type).toBe('urn:problem:email_taken');
+      await post('login').send({ email: nfc, password: PASSWORD }).expect(200);
+      await post('login').send({ email: nfd, password: PASSWORD }).expect(200);
+    });
+
+    it.each([
+      ['a zero-width space', '\u200b'],
+      ['a zero-width joiner', '\u200d'],
+      ['a right-to-left override', '\u202e'],
+      ['a first-strong isolate', '\u2068'],
+      ['a byte-order mark', '\ufeff'],
+      ['a control character', '\u0007'],
+    ])('refuses an email with %s as a field error', async (_name, character) => {
+      const res = await register(unique(character)).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(res.body.type).toBe('urn:problem:validation_failed');
+      expect(res.body.errors).toContainEqual({
+        field: 'email',
+        message: 'email must not contain invisible or control characters',
+      });
+    });
+  });
+});
