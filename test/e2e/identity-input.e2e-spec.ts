@@ -10,6 +10,8 @@ describe('Identity and input', () => {
   let t: TestApp;
   const post = (path: string) => request(t.server).post(`/api/v1/auth/${path}`);
   const register = (email: string, password = PASSWORD) => post('register').send({ email, password, name: 'N' });
+  const raw = (path: string, body: string) =>
+    request(t.server).post(path).set('Content-Type', 'application/json').send(body);
   /** A local part no other test uses, with `tail` (accents, combining marks) appended. */
   const unique = (tail: string) => uniqueEmail('id').replace('@', `${tail}@`);
 
@@ -68,6 +70,76 @@ describe('Identity and input', () => {
         field: 'email',
         message: 'email must not contain invisible or control characters',
       });
+    });
+  });
+
+  describe('validation work and answers are bounded', () => {
+    const manyKeys = (count: number) =>
+      JSON.stringify({
+        email: unique('many'),
+        password: PASSWORD,
+        name: 'N',
+        ...Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i.toString(36)}`, 0])),
+      });
+
+    it('refuses a body of 9,500 unknown keys before validation, with a small answer', async () => {
+      const body = manyKeys(9_500);
+      // Under the 100 kB body limit, like the body the penetration test sent.
+      expect(body.length).toBeGreaterThan(80_000);
+      expect(body.length).toBeLessThan(100_000);
+
+      const res = await raw('/api/v1/auth/register', body).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      // Produced by the middleware in front of the router: the validation pipe never ran.
+      expect(res.body.type).toBe('urn:problem:too_many_fields');
+      expect(res.body.errors).toBeUndefined();
+      expect(Buffer.byteLength(res.text)).toBeLessThan(1_024);
+    });
+
+    it('counts fields across nesting levels and in arrays', async () => {
+      const nested = {
+        email: 'a@example.com',
+        password: PASSWORD,
+        deep: { list: Array.from({ length: 120 }, () => 1) },
+      };
+      const res = await raw('/api/v1/auth/login', JSON.stringify(nested)).expect(400);
+      expect(res.body.type).toBe('urn:problem:too_many_fields');
+    });
+
+    it('lists at most 20 field errors, and says that the rest were omitted', async () => {
+      const res = await raw('/api/v1/auth/register', manyKeys(90)).expect(400);
+      expect(res.body.type).toBe('urn:problem:validation_failed');
+      expect(res.body.errors).toHaveLength(20);
+      expect(res.body.detail).toMatch(/first 20 of 90 field errors \(the rest are omitted\)/);
+      expect(Buffer.byteLength(res.text)).toBeLessThan(4_096);
+    });
+  });
+
+  describe('prototype keys are unknown fields, not silently dropped', () => {
+    const valid = () => ({ email: unique('proto'), password: PASSWORD, name: 'N' });
+    const withKey = (key: string, value: string) => JSON.stringify(valid()).replace(/^\{/, `{"${key}":${value},`);
+
+    it('answers an ordinary unknown field with this shape', async () => {
+      const res = await raw('/api/v1/auth/register', withKey('role', '"admin"')).expect(400);
+      expect(res.body).toMatchObject({
+        type: 'urn:problem:validation_failed',
+        errors: [{ field: 'role', message: 'property role should not exist' }],
+      });
+    });
+
+    it.each(['__proto__', 'constructor', 'prototype'])('refuses a top-level %s key the same way', async (key) => {
+      const res = await raw('/api/v1/auth/register', withKey(key, '{"role":"admin"}')).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(res.body).toMatchObject({
+        type: 'urn:problem:validation_failed',
+        errors: [{ field: key, message: `property ${key} should not exist` }],
+      });
+    });
+
+    it('refuses a nested __proto__ key with its path', async () => {
+      const body = JSON.stringify(valid()).replace(/^\{/, '{"profile":{"__proto__":{"isAdmin":true}},');
+      const res = await raw('/api/v1/auth/register', body).expect(400);
+      expect(res.body.errors).toEqual([{ field: 'profile.__proto__', message: 'property __proto__ should not exist' }]);
     });
   });
 });
