@@ -142,4 +142,50 @@ describe('Identity and input', () => {
       expect(res.body.errors).toEqual([{ field: 'profile.__proto__', message: 'property __proto__ should not exist' }]);
     });
   });
+
+  describe('the commonest passwords are refused, saying why', () => {
+    const passwordErrors = (res: request.Response) =>
+      (res.body.errors as Array<{ field: string; message: string }>).filter((e) => e.field === 'password');
+
+    it.each([
+      ['password', 'password is too common (one of the ten most used passwords)'],
+      ['Password123!', 'password is too common (a common password with small changes)'],
+      ['        ', 'password must not be only whitespace'],
+      ['aaaaaaaaaaaa', 'password is too easy to guess (a repeated character)'],
+    ])('refuses registering with %j', async (password, message) => {
+      const res = await register(unique('weak'), password).expect(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(passwordErrors(res)).toEqual([{ field: 'password', message }]);
+    });
+
+    it('keeps the length rule as the only error for a short password', async () => {
+      const res = await register(unique('short'), 'pass').expect(400);
+      expect(passwordErrors(res)).toEqual([
+        { field: 'password', message: 'password must be longer than or equal to 8 characters' },
+      ]);
+    });
+
+    it('refuses a common password as the new one in PATCH /users/me, and keeps the old one', async () => {
+      const email = unique('change');
+      await register(email).expect(201);
+      const login = await post('login').send({ email, password: PASSWORD }).expect(200);
+      const res = await request(t.server)
+        .patch('/api/v1/users/me')
+        .set('Authorization', `Bearer ${login.body.accessToken}`)
+        .send({ password: '12345678', currentPassword: PASSWORD })
+        .expect(400);
+      expect(passwordErrors(res)).toEqual([
+        { field: 'password', message: 'password is too common (one of the ten most used passwords)' },
+      ]);
+      await post('login').send({ email, password: PASSWORD }).expect(200);
+    });
+
+    it('does not apply the rule at login, where a common password is only a wrong one', async () => {
+      // Accounts whose password predates the rule must still be able to log in and change it.
+      const res = await post('login')
+        .send({ email: unique('nobody'), password: 'password' })
+        .expect(401);
+      expect(res.body.type).toBe('urn:problem:invalid_credentials');
+    });
+  });
 });
