@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { databaseKindOf, isServerUrl } from '@/config/database-driver';
+import { passwordWeakness } from '@/common/passwords/password-strength';
 import { parseDurationMs } from './duration';
 
 /**
@@ -168,6 +169,10 @@ export const envSchema = z
     }
     if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });
+    }
+    const adminWeakness = env.ADMIN_PASSWORD === undefined ? undefined : passwordWeakness(env.ADMIN_PASSWORD);
+    if (production && adminWeakness) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: `${adminWeakness}; choose a stronger one` });
     }
     if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
       const missing = env.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';

@@ -55,7 +55,7 @@ describe('MySQL/MariaDB: replicas booting together, and the stored data', () => 
     expect(runs.every((row) => Number(row.runs) === 1)).toBe(true);
   });
 
-  it('keeps emails unique case-insensitively, ids as uuids and timestamps in UTC', async () => {
+  it('keeps emails unique after normalisation and compared exactly, ids as uuids and timestamps in UTC', async () => {
     const email = `Ada.${randomBytes(3).toString('hex')}@Example.COM`;
     const register = (app: AppProcess, address: string) =>
       fetch(`${app.url}/api/v1/auth/register`, {
@@ -72,13 +72,15 @@ describe('MySQL/MariaDB: replicas booting together, and the stored data', () => 
     expect(user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((await register(apps[1], email.toUpperCase())).status).toBe(409);
 
-    // The database itself refuses another case of the same address (utf8mb4_unicode_ci unique index).
-    await expect(
+    // The database itself refuses the same normalised address, and compares exactly
+    // (utf8mb4_bin): an accented variant is another address, not a duplicate.
+    const insert = (address: string) =>
       db.query(
         "INSERT INTO users (id, email, name, password_hash, sessions_valid_after) VALUES (UUID(), ?, 'x', 'x', '1970-01-01')",
-        [email.toUpperCase()],
-      ),
-    ).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+        [address],
+      );
+    await expect(insert(email.toLowerCase())).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+    await expect(insert(email.toLowerCase().replace('ada.', 'ad\u00e1.'))).resolves.toBeDefined();
 
     // Stored as UTC wall-clock time, with milliseconds: the API's ISO instant is the stored value plus 'Z'.
     const [rows] = await db.query('SELECT created_at FROM users WHERE id = ?', [user.id]);

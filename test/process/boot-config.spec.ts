@@ -61,6 +61,20 @@ describe('boot with an invalid configuration', () => {
     expect(stderr).not.toMatch(/\n\s+at /); // one clear message, no stack trace
   });
 
+  it('refuses a common ADMIN_PASSWORD in production, saying why', async () => {
+    const { code, stderr } = await boot({
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: GOOD_SECRET,
+      JWT_REFRESH_SECRET: `${GOOD_SECRET}r`,
+      ADMIN_EMAIL: 'root@example.com',
+      ADMIN_PASSWORD: 'password',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Invalid configuration:/);
+    expect(stderr).toContain('  - ADMIN_PASSWORD: is too common');
+    expect(stderr).not.toContain('password\n'); // the value itself is never echoed
+  });
+
   it('names every bad variable in one message', async () => {
     const { code, stderr } = await boot({ PORT: '99999', DATABASE_POOL_SIZE: 'many', TRUST_PROXY: 'maybe' });
     expect(code).toBe(1);

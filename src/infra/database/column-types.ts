@@ -41,3 +41,13 @@ export const updatedAtColumn = (): ColumnOptions =>
   kind === 'mysql'
     ? { ...timestampColumn(), default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' }
     : timestampColumn();
+
+/**
+ * Text compared exactly, as the application normalised it: MySQL's default `utf8mb4_*_ci`
+ * collations ignore accents and case, so `josé@` would equal (and log into) `jose@`.
+ * PostgreSQL's and SQLite's default comparison is already exact.
+ */
+export const exactTextColumn = (length: number): ColumnOptions =>
+  kind === 'mysql'
+    ? { type: 'varchar', length, charset: 'utf8mb4', collation: 'utf8mb4_bin' }
+    : { type: 'varchar', length };

@@ -7,6 +7,7 @@ import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/ht
 import { isUniqueViolation } from '@/config/database-driver';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AccountChanges } from './account-changes';
+import { normaliseEmail } from './email-address';
 import { UpdateMeDto } from './dto/update-me.dto';
 import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
@@ -19,7 +20,7 @@ export interface NewUser {
   name: string;
 }
 
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+export { normaliseEmail };
 
 const emailTaken = () => new ConflictProblem('email_taken', 'An account with this email already exists.');
 

@@ -3,11 +3,22 @@ import { EmailField, NameField, PasswordField } from '@/modules/users/dto/user-f
 
 /** Self-registration. No role field: every registered account is a `user`. */
 export class RegisterDto {
-  @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 254, description: 'Stored lower-cased' })
+  @ApiProperty({
+    format: 'email',
+    example: 'ada@example.com',
+    maxLength: 254,
+    description:
+      'Stored normalised (NFKC, trimmed, lower-cased) and compared exactly; no invisible or control characters',
+  })
   @EmailField()
   email!: string;
 
-  @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 128 })
+  @ApiProperty({
+    example: 'correct horse battery',
+    minLength: 8,
+    maxLength: 128,
+    description: 'Not one of the commonest passwords (a zxcvbn strength check)',
+  })
   @PasswordField()
   password!: string;
 

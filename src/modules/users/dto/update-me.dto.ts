@@ -12,7 +12,11 @@ export class UpdateMeDto {
   @NameField()
   name?: string;
 
-  @ApiPropertyOptional({ minLength: 8, maxLength: 128, description: 'New password; needs currentPassword' })
+  @ApiPropertyOptional({
+    minLength: 8,
+    maxLength: 128,
+    description: 'New password; needs currentPassword; not one of the commonest passwords',
+  })
   @IsOptional()
   @PasswordField()
   password?: string;

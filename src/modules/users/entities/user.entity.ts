@@ -1,5 +1,11 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { createdAtColumn, timestampColumn, updatedAtColumn, uuidColumn } from '@/infra/database/column-types';
+import {
+  createdAtColumn,
+  exactTextColumn,
+  timestampColumn,
+  updatedAtColumn,
+  uuidColumn,
+} from '@/infra/database/column-types';
 
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -14,9 +20,12 @@ export class User {
   @PrimaryColumn(uuidColumn())
   id!: string;
 
-  /** Always lower-cased before it is stored, so the unique index is case-insensitive everywhere. */
+  /**
+   * Always normalised (NFKC, trimmed, lower-cased) before it is stored and compared exactly,
+   * so the unique index holds one row per normalised address on every driver.
+   */
   @Index('UQ_users_email', { unique: true })
-  @Column({ type: 'varchar', length: 254 })
+  @Column(exactTextColumn(254))
   email!: string;
 
   @Column({ type: 'varchar', length: 100 })
