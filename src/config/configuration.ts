@@ -83,6 +83,7 @@ export const authConfig = registerAs('auth', () => {
     adminPassword: env.ADMIN_PASSWORD,
     loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
     loginMaxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
+    loginMaxFailuresPerAccountTotal: env.LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL,
     loginFailureWindowMs: env.LOGIN_FAILURE_WINDOW,
     // Default: leave one core to the event loop, so hashing never starves request handling.
     hashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),

@@ -14,6 +14,7 @@ describe('Login failure limits', () => {
       env: authEnv({
         LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
         LOGIN_MAX_FAILURES_PER_CLIENT: '5',
+        LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: '6',
         LOGIN_FAILURE_WINDOW: '15m',
         TRUST_PROXY: 'true',
       }),
@@ -21,18 +22,35 @@ describe('Login failure limits', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 429 with Retry-After and a problem body once an account reaches its failure limit, even with the right password', async () => {
+  it('answers 429 with Retry-After and a problem body once an account reaches its failure limit from one client, even with the right password', async () => {
     const user = await registerAndLogin(t.server);
-    for (let i = 0; i < 3; i += 1) await attempt(user.email, 'wrong-password', `198.51.100.${i}`).expect(401);
+    for (let i = 0; i < 3; i += 1) await attempt(user.email, 'wrong-password', '198.51.100.1').expect(401);
 
-    const blocked = await attempt(user.email, user.password, '198.51.100.99').expect(429);
+    const blocked = await attempt(user.email, user.password, '198.51.100.1').expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(blocked.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(blocked.body).toMatchObject({ status: 429, type: 'urn:problem:too_many_login_failures' });
 
     const other = await registerAndLogin(t.server);
-    await attempt(other.email, other.password, '198.51.100.99').expect(200);
+    await attempt(other.email, other.password, '198.51.100.1').expect(200);
+  });
+
+  it('lets the owner log in from a client without failures while another client is locked out of the account', async () => {
+    const user = await registerAndLogin(t.server);
+    for (let i = 0; i < 3; i += 1) await attempt(user.email, 'wrong-password', '198.51.100.2').expect(401);
+    await attempt(user.email, user.password, '198.51.100.2').expect(429);
+
+    await attempt(user.email, user.password, '198.51.100.3').expect(200);
+  });
+
+  it('refuses every client, the owner included, once an account is guessed from many clients up to its total ceiling', async () => {
+    const user = await registerAndLogin(t.server);
+    for (let i = 0; i < 6; i += 1) await attempt(user.email, 'wrong-password', `198.51.101.${i}`).expect(401);
+
+    const blocked = await attempt(user.email, user.password, '198.51.101.99').expect(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
+    expect(blocked.body).toMatchObject({ status: 429, type: 'urn:problem:too_many_login_failures' });
   });
 
   it('counts the account case-insensitively', async () => {
@@ -40,17 +58,17 @@ describe('Login failure limits', () => {
     for (const variant of [user.email, user.email.toUpperCase(), ` ${user.email} `]) {
       await attempt(variant, 'wrong-password', '192.0.2.10').expect(401);
     }
-    await attempt(user.email, user.password, '192.0.2.11').expect(429);
+    await attempt(user.email, user.password, '192.0.2.10').expect(429);
   });
 
-  it('resets the account counter on a successful login', async () => {
+  it('clears the account and client pair counter on a successful login', async () => {
     const user = await registerAndLogin(t.server);
     await attempt(user.email, 'wrong-password', '192.0.2.20').expect(401);
-    await attempt(user.email, 'wrong-password', '192.0.2.21').expect(401);
-    await attempt(user.email, user.password, '192.0.2.22').expect(200);
-    await attempt(user.email, 'wrong-password', '192.0.2.23').expect(401);
-    await attempt(user.email, 'wrong-password', '192.0.2.24').expect(401);
-    await attempt(user.email, user.password, '192.0.2.25').expect(200);
+    await attempt(user.email, 'wrong-password', '192.0.2.20').expect(401);
+    await attempt(user.email, user.password, '192.0.2.20').expect(200);
+    await attempt(user.email, 'wrong-password', '192.0.2.20').expect(401);
+    await attempt(user.email, 'wrong-password', '192.0.2.20').expect(401);
+    await attempt(user.email, user.password, '192.0.2.20').expect(200);
   });
 
   it('answers 429 to a client spraying many accounts, and not to other clients', async () => {

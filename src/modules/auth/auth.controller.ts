@@ -12,7 +12,7 @@ import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
-import { clientOf, LoginThrottleGuard } from './guards/login-throttle.guard';
+import { loginAttemptOf, LoginThrottleGuard } from './guards/login-throttle.guard';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -40,7 +40,10 @@ export class AuthController {
     [429, 'Too many failed logins for this account or client, or over the request budget; see Retry-After'],
   )
   login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPairDto> {
-    return this.auth.login(dto, clientOf(req));
+    // The guard reserved an attempt for every body with a string email, which a valid DTO has.
+    const attempt = loginAttemptOf(req);
+    if (!attempt) throw new Error('Login reached without a reserved attempt');
+    return this.auth.login(dto, attempt);
   }
 
   @Public()

@@ -5,7 +5,6 @@ import { ProblemException } from '@/common/http/problem';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
 import { AuthService } from './auth.service';
-import { LoginAttemptsService } from './login-attempts.service';
 import { SessionsService } from '@/modules/users/sessions/sessions.service';
 import { TokenService } from './token.service';
 
@@ -14,7 +13,7 @@ describe(AuthService.name, () => {
   let users: jest.Mocked<UsersService>;
   let hasher: jest.Mocked<PasswordHasher>;
   let sessions: jest.Mocked<SessionsService>;
-  let attempts: jest.Mocked<LoginAttemptsService>;
+  let release: jest.Mock<Promise<void>, []>;
   let metrics: jest.Mocked<AppMetrics>;
   let sut: AuthService;
 
@@ -25,13 +24,10 @@ describe(AuthService.name, () => {
       start: async () => ({ sessionId: 's1', refreshToken: 'r' }),
       revoke: async () => 1,
     });
-    attempts = automock(LoginAttemptsService, {
-      recordFailure: async () => undefined,
-      recordSuccess: async () => undefined,
-    });
+    release = jest.fn(async () => undefined);
     metrics = automock(AppMetrics, { loginFailed: () => undefined, loginSucceeded: () => undefined });
     const tokens = automock(TokenService, { pair: async () => pair });
-    sut = new AuthService(users, hasher, sessions, tokens, attempts, metrics);
+    sut = new AuthService(users, hasher, sessions, tokens, metrics);
   });
 
   const failure = async (promise: Promise<unknown>) => {
@@ -45,14 +41,13 @@ describe(AuthService.name, () => {
   };
 
   it('spends one dummy hash for an unknown email and fails like a wrong password', async () => {
-    users.findForLogin.mockResolvedValue(null);
-    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, '10.0.0.1'));
+    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, { user: null, release }));
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
     expect(hasher.verify).not.toHaveBeenCalled();
 
-    users.findForLogin.mockResolvedValue(buildUser({ email: 'a@x.io' }));
     hasher.verify.mockResolvedValue(false);
-    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, '10.0.0.1'));
+    const user = buildUser({ email: 'a@x.io' });
+    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, { user, release }));
     expect(hasher.verify).toHaveBeenCalledTimes(1);
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
 
@@ -62,28 +57,26 @@ describe(AuthService.name, () => {
       detail: 'The email or password is incorrect.',
     });
     expect(wrong).toEqual(unknown);
-    expect(attempts.recordFailure).toHaveBeenNthCalledWith(1, 'nobody@x.io', '10.0.0.1');
+    expect(release).not.toHaveBeenCalled();
     expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
     expect(sessions.start).not.toHaveBeenCalled();
   });
 
   it('refuses a deactivated account with the right password, after spending the same hash', async () => {
-    users.findForLogin.mockResolvedValue(buildUser({ isActive: false }));
     hasher.verify.mockResolvedValue(true);
-    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, '10.0.0.1'));
+    const user = buildUser({ isActive: false });
+    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, { user, release }));
     expect(error.code).toBe('invalid_credentials');
     expect(hasher.verify).toHaveBeenCalledTimes(1);
     expect(sessions.start).not.toHaveBeenCalled();
   });
 
-  it('opens a session, clears the account counter and returns the pair on success', async () => {
+  it('opens a session, gives back the reserved attempt and returns the pair on success', async () => {
     const user = buildUser({ email: 'a@x.io' });
-    users.findForLogin.mockResolvedValue(user);
     hasher.verify.mockResolvedValue(true);
-    await expect(sut.login({ email: 'A@x.io', password: 'right' }, '10.0.0.1')).resolves.toEqual(pair);
+    await expect(sut.login({ email: 'A@x.io', password: 'right' }, { user, release })).resolves.toEqual(pair);
     expect(sessions.start).toHaveBeenCalledWith(user.id);
-    expect(attempts.recordSuccess).toHaveBeenCalledWith('a@x.io');
-    expect(attempts.recordFailure).not.toHaveBeenCalled();
+    expect(release).toHaveBeenCalledTimes(1);
     expect(metrics.loginSucceeded).toHaveBeenCalled();
   });
 

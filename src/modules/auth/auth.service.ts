@@ -4,11 +4,11 @@ import { UnauthorizedProblem } from '@/common/http/problem';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { User } from '@/modules/users/entities/user.entity';
-import { normaliseEmail, UsersService } from '@/modules/users/users.service';
+import { UsersService } from '@/modules/users/users.service';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { TokenPairDto } from './dto/token-pair.dto';
-import { LoginAttemptsService } from './login-attempts.service';
+import type { LoginAttempt } from './guards/login-throttle.guard';
 import { SessionsService } from '@/modules/users/sessions/sessions.service';
 import { TokenService } from './token.service';
 
@@ -22,7 +22,6 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
-    private readonly attempts: LoginAttemptsService,
     private readonly metrics: AppMetrics,
   ) {}
 
@@ -33,21 +32,20 @@ export class AuthService {
   /**
    * Unknown email, wrong password and deactivated account fail identically, and each
    * spends exactly one argon2 verification, so neither the body nor the timing reveals
-   * whether an account exists.
+   * whether an account exists. The attempt was already counted by LoginThrottleGuard
+   * (with the user it resolved); a failure keeps that count, a success gives it back.
    */
-  async login(dto: LoginDto, client: string): Promise<TokenPairDto> {
-    const email = normaliseEmail(dto.email);
-    const user = await this.users.findForLogin(email);
+  async login(dto: LoginDto, attempt: LoginAttempt): Promise<TokenPairDto> {
+    const { user } = attempt;
     const valid = user
       ? await this.hasher.verify(user.passwordHash, dto.password)
       : await this.hasher.verifyDummy(dto.password).then(() => false);
 
     if (!user || !valid || !user.isActive) {
-      await this.attempts.recordFailure(email, client);
       this.metrics.loginFailed('bad_credentials');
       throw invalidCredentials();
     }
-    await this.attempts.recordSuccess(email);
+    await attempt.release();
     this.metrics.loginSucceeded();
     const { sessionId, refreshToken } = await this.sessions.start(user.id);
     return this.tokens.pair(user, sessionId, refreshToken);

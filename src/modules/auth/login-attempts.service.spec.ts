@@ -9,6 +9,7 @@ describe(LoginAttemptsService.name, () => {
   const cfg = {
     loginMaxFailuresPerAccount: 3,
     loginMaxFailuresPerClient: 5,
+    loginMaxFailuresPerAccountTotal: 8,
     loginFailureWindowMs: WINDOW,
   } as AuthConfig;
   let sut: LoginAttemptsService;
@@ -20,76 +21,87 @@ describe(LoginAttemptsService.name, () => {
     sut = new LoginAttemptsService(cfg, null, metrics);
   });
 
-  it('allows an account until it reaches its limit, then blocks it for the rest of the window', async () => {
-    for (let i = 0; i < 2; i += 1) await sut.recordFailure('a@x.io', `10.0.0.${i}`, t0 + i);
-    expect(await sut.blockedForMs('a@x.io', '10.0.0.9', t0 + 10)).toBe(0);
-    await sut.recordFailure('a@x.io', '10.0.0.3', t0 + 20);
-    expect(await sut.blockedForMs('a@x.io', '10.0.0.9', t0 + 1000)).toBe(WINDOW - 1000);
-    expect(await sut.blockedForMs('b@x.io', '10.0.0.9', t0 + 1000)).toBe(0);
+  const fail = async (account: string, client: string, now = t0) => {
+    const r = await sut.reserve(account, client, now);
+    expect(r.allowed).toBe(true);
+  };
+
+  it('allows a pair until it reaches its limit, then blocks that pair only, for the rest of the window', async () => {
+    for (let i = 0; i < 3; i += 1) await fail('user:a', '10.0.0.1', t0 + i);
+    expect(await sut.reserve('user:a', '10.0.0.1', t0 + 1000)).toEqual({ allowed: false, waitMs: WINDOW - 1000 });
+    expect((await sut.reserve('user:a', '10.0.0.2', t0 + 1000)).allowed).toBe(true);
+    expect((await sut.reserve('user:b', '10.0.0.1', t0 + 1000)).allowed).toBe(true);
   });
 
-  it('unblocks the account when the window ends', async () => {
-    for (let i = 0; i < 3; i += 1) await sut.recordFailure('a@x.io', '10.0.0.1', t0);
-    expect(await sut.blockedForMs('a@x.io', '10.0.0.2', t0 + WINDOW - 1)).toBe(1);
-    expect(await sut.blockedForMs('a@x.io', '10.0.0.2', t0 + WINDOW)).toBe(0);
+  it('reserves synchronously: concurrent reservations never pass more than the limit', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => sut.reserve('user:a', '10.0.0.1', t0)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(3);
+  });
+
+  it('unblocks when the window ends', async () => {
+    for (let i = 0; i < 3; i += 1) await fail('user:a', '10.0.0.1');
+    expect(await sut.reserve('user:a', '10.0.0.1', t0 + WINDOW - 1)).toEqual({ allowed: false, waitMs: 1 });
+    expect((await sut.reserve('user:a', '10.0.0.1', t0 + WINDOW)).allowed).toBe(true);
   });
 
   it('blocks a client that fails on many accounts, whatever account it tries next', async () => {
-    for (let i = 0; i < 5; i += 1) await sut.recordFailure(`u${i}@x.io`, '10.0.0.1', t0);
-    expect(await sut.blockedForMs('fresh@x.io', '10.0.0.1', t0 + 1)).toBe(WINDOW - 1);
-    expect(await sut.blockedForMs(undefined, '10.0.0.1', t0 + 1)).toBe(WINDOW - 1);
-    expect(await sut.blockedForMs('fresh@x.io', '10.0.0.2', t0 + 1)).toBe(0);
+    for (let i = 0; i < 5; i += 1) await fail(`user:${i}`, '10.0.0.1');
+    expect(await sut.reserve('user:fresh', '10.0.0.1', t0 + 1)).toEqual({ allowed: false, waitMs: WINDOW - 1 });
+    expect((await sut.reserve('user:fresh', '10.0.0.2', t0 + 1)).allowed).toBe(true);
   });
 
-  it('clears the account counter on success, but not the client counter', async () => {
-    for (let i = 0; i < 2; i += 1) await sut.recordFailure('a@x.io', '10.0.0.1', t0);
-    await sut.recordSuccess('a@x.io');
-    await sut.recordFailure('a@x.io', '10.0.0.1', t0);
-    await sut.recordFailure('a@x.io', '10.0.0.1', t0);
-    expect(await sut.blockedForMs('a@x.io', '10.0.0.2', t0)).toBe(0);
-    await sut.recordFailure('a@x.io', '10.0.0.1', t0);
-    expect(await sut.blockedForMs('other@x.io', '10.0.0.1', t0)).toBe(WINDOW);
+  it('blocks an account guessed from many clients at its total ceiling, from every client', async () => {
+    for (let i = 0; i < 8; i += 1) await fail('user:a', `10.0.1.${i}`);
+    expect((await sut.reserve('user:a', '10.0.9.9', t0 + 1)).allowed).toBe(false);
+    expect((await sut.reserve('user:b', '10.0.9.9', t0 + 1)).allowed).toBe(true);
+  });
+
+  it('a success clears its pair and gives back its one attempt of the client and the total', async () => {
+    for (let i = 0; i < 2; i += 1) await fail('user:a', '10.0.0.1');
+    const ok = await sut.reserve('user:a', '10.0.0.1', t0);
+    if (!ok.allowed) throw new Error('expected a reservation');
+    await ok.release();
+    for (let i = 0; i < 3; i += 1) await fail('user:a', '10.0.0.1');
+    expect((await sut.reserve('user:a', '10.0.0.1', t0)).allowed).toBe(false);
+    expect((await sut.reserve('user:other', '10.0.0.1', t0)).allowed).toBe(false);
   });
 
   describe('with Redis', () => {
     let redis: jest.Mocked<Redis>;
 
     beforeEach(() => {
-      redis = automock(Redis, { del: async () => 1 });
+      redis = automock(Redis);
       sut = new LoginAttemptsService(cfg, redis, metrics);
     });
 
-    it('blocks for the time Redis says is left in the window once a counter reaches its limit', async () => {
-      redis.eval.mockImplementation(async (_script, _n, key) =>
-        String(key).includes(':account:') ? [3, 42_000] : [1, 900_000],
-      );
+    it('checks and reserves the pair, client and account counters in one script', async () => {
+      redis.eval.mockResolvedValue(0);
 
-      expect(await sut.blockedForMs('a@x.io', '10.0.0.1')).toBe(42_000);
-      expect(redis.eval.mock.calls.map((call) => call[2])).toEqual([
-        'login-failures:account:a@x.io',
-        'login-failures:client:10.0.0.1',
+      expect((await sut.reserve('user:a', '10.0.0.1')).allowed).toBe(true);
+      expect(redis.eval.mock.calls[0].slice(1)).toEqual([
+        3,
+        'login-failures:{l}:pair:user:a:10.0.0.1',
+        'login-failures:{l}:client:10.0.0.1',
+        'login-failures:{l}:account:user:a',
+        WINDOW,
+        3,
+        5,
+        8,
       ]);
     });
 
-    it('counts a failure against the account and the client with the window length', async () => {
-      redis.eval.mockResolvedValue(1);
-
-      await sut.recordFailure('a@x.io', '10.0.0.1');
-
-      expect(redis.eval.mock.calls.map((call) => call.slice(1))).toEqual([
-        [1, 'login-failures:account:a@x.io', WINDOW],
-        [1, 'login-failures:client:10.0.0.1', WINDOW],
-      ]);
+    it('refuses for the time the script says is left', async () => {
+      redis.eval.mockResolvedValue(42_000);
+      expect(await sut.reserve('user:a', '10.0.0.1')).toEqual({ allowed: false, waitMs: 42_000 });
     });
 
     it('lets logins through and counts the storage error when Redis fails', async () => {
       redis.eval.mockRejectedValue(new Error('Command timed out'));
-      redis.del.mockRejectedValue(new Error('Connection is closed.'));
 
-      await expect(sut.recordFailure('a@x.io', '10.0.0.1')).resolves.toBeUndefined();
-      await expect(sut.blockedForMs('a@x.io', '10.0.0.1')).resolves.toBe(0);
-      await expect(sut.recordSuccess('a@x.io')).resolves.toBeUndefined();
-      expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(5);
+      const r = await sut.reserve('user:a', '10.0.0.1');
+      expect(r.allowed).toBe(true);
+      if (r.allowed) await expect(r.release()).resolves.toBeUndefined();
+      expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
     });
   });
 });

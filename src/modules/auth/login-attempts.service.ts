@@ -5,7 +5,7 @@ import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 
 interface Window {
-  failures: number;
+  attempts: number;
   resetAt: number;
 }
 
@@ -15,30 +15,51 @@ const SWEEP_THRESHOLD = 10_000;
 const WARN_INTERVAL_MS = 10_000;
 
 /**
- * One failure: INCR, and start the window on the first failure only (a window that
- * already runs keeps its end). Atomic, so failures counted on several instances at once
- * never lose a window's expiry. Returns nothing; reads are separate.
+ * Check and reserve in one step: when any counter is at its limit (ARGV[i + 1]) answer the
+ * longest time left, else INCR every counter (starting its window on the first attempt) and
+ * answer 0. Atomic across every instance sharing Redis, so concurrent guesses can never
+ * pass more attempts than the limit, however many are in flight.
  */
-const RECORD_FAILURE = `
-local n = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`;
+const RESERVE = `
+local wait = 0
+for i = 1, #KEYS do
+  local n = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if n >= tonumber(ARGV[i + 1]) then
+    local left = redis.call('PTTL', KEYS[i])
+    if left < 1 then left = 1 end
+    if left > wait then wait = left end
+  end
+end
+if wait > 0 then return wait end
+for i = 1, #KEYS do
+  redis.call('INCR', KEYS[i])
+  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+end
+return 0`;
 
-/** The count and the time left in one window, in one round trip: `{failures, msLeft}`. */
-const READ_WINDOW = `
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-return { n, redis.call('PTTL', KEYS[1]) }`;
+/** A success gives back its reservation: the pair counter is cleared, the others lose the one attempt it took. */
+const RELEASE = `
+redis.call('DEL', KEYS[1])
+for i = 2, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0`;
+
+/** The outcome of one reservation: allowed (with a way to give it back on success) or refused for `waitMs`. */
+export type LoginReservation = { allowed: true; release: () => Promise<void> } | { allowed: false; waitMs: number };
 
 /**
- * Counts failed logins per account (lower-cased email) and per client (req.ip, which
- * honours TRUST_PROXY) in fixed windows of LOGIN_FAILURE_WINDOW. Separate from the global
- * request budget: it slows password guessing even when each guess is a cheap request.
+ * Counts password attempts in fixed windows of LOGIN_FAILURE_WINDOW, per (account, client)
+ * pair, per client (req.ip, which honours TRUST_PROXY) and per account across all clients.
+ * The account is the user id when the email names a user, else the normalised email, so
+ * spellings that reach one account share its counters and unknown emails are limited the
+ * same way. Each attempt is reserved before the password is verified; a success releases it.
  *
- * With Redis the counters are shared by every instance (keys `login-failures:*` under
- * REDIS_KEY_PREFIX, expiring with their window); without it they live in this process.
- * When Redis fails, the check fails open (the login proceeds, a warning is logged and
- * `rate_limit_storage_errors_total` counts it): password hashing still slows guessing, and
- * a Redis outage must not lock every user out.
+ * With Redis the counters are shared by every instance (keys `login-failures:{l}:*` under
+ * REDIS_KEY_PREFIX, one hash slot so the script runs on Redis Cluster); without it they
+ * live in this process, where check and reserve are one synchronous step. When Redis
+ * fails, the check fails open (the attempt proceeds, a warning is logged and
+ * `rate_limit_storage_errors_total` counts it).
  */
 @Injectable()
 export class LoginAttemptsService {
@@ -52,57 +73,54 @@ export class LoginAttemptsService {
     private readonly metrics: AppMetrics,
   ) {}
 
-  /** How long (ms) this account or client must wait before trying again; 0 when allowed. */
-  async blockedForMs(email: string | undefined, client: string, now = Date.now()): Promise<number> {
-    const [account, byClient] = await Promise.all([
-      email ? this.read(accountKey(email), now) : undefined,
-      this.read(clientKey(client), now),
-    ]);
-    const waits = [
-      account && account.failures >= this.cfg.loginMaxFailuresPerAccount ? account.msLeft : 0,
-      byClient && byClient.failures >= this.cfg.loginMaxFailuresPerClient ? byClient.msLeft : 0,
+  /** Reserves one attempt for `account` from `client`, or says how long (ms) to wait. */
+  async reserve(account: string, client: string, now = Date.now()): Promise<LoginReservation> {
+    const keys = keysOf(account, client);
+    const limits = [
+      this.cfg.loginMaxFailuresPerAccount,
+      this.cfg.loginMaxFailuresPerClient,
+      this.cfg.loginMaxFailuresPerAccountTotal,
     ];
-    return Math.max(...waits);
-  }
-
-  async recordFailure(email: string, client: string, now = Date.now()): Promise<void> {
-    await Promise.all([this.bump(accountKey(email), now), this.bump(clientKey(client), now)]);
-    if (this.windows.size > SWEEP_THRESHOLD) this.sweep(now);
-  }
-
-  /** A successful login clears the account's count (not the client's: one good password must not unlock a spray). */
-  async recordSuccess(email: string): Promise<void> {
+    const release = () => this.release(keys);
     if (!this.redis) {
-      this.windows.delete(accountKey(email));
-      return;
-    }
-    await this.redis.del(accountKey(email)).catch((error: unknown) => this.failed(error));
-  }
-
-  private async read(key: string, now: number): Promise<{ failures: number; msLeft: number } | undefined> {
-    if (!this.redis) {
-      const window = this.live(key, now);
-      return window && { failures: window.failures, msLeft: window.resetAt - now };
+      const waitMs = this.reserveInProcess(keys, limits, now);
+      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
     }
     try {
-      const [failures, msLeft] = (await this.redis.eval(READ_WINDOW, 1, key)) as [number, number];
-      return { failures, msLeft: Math.max(0, msLeft) };
+      const waitMs = Number(
+        await this.redis.eval(RESERVE, keys.length, ...keys, this.cfg.loginFailureWindowMs, ...limits),
+      );
+      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
     } catch (error) {
       this.failed(error);
-      return undefined;
+      return { allowed: true, release: () => Promise.resolve() };
     }
   }
 
-  private async bump(key: string, now: number): Promise<void> {
-    if (this.redis) {
-      await this.redis
-        .eval(RECORD_FAILURE, 1, key, this.cfg.loginFailureWindowMs)
-        .catch((error: unknown) => this.failed(error));
-      return;
+  private reserveInProcess(keys: string[], limits: number[], now: number): number {
+    const windows = keys.map((key) => this.live(key, now));
+    const waits = windows.map((w, i) => (w && w.attempts >= limits[i] ? w.resetAt - now : 0));
+    const waitMs = Math.max(...waits);
+    if (waitMs > 0) return waitMs;
+    keys.forEach((key, i) => {
+      const window = windows[i];
+      if (window) window.attempts += 1;
+      else this.windows.set(key, { attempts: 1, resetAt: now + this.cfg.loginFailureWindowMs });
+    });
+    if (this.windows.size > SWEEP_THRESHOLD) this.sweep(now);
+    return 0;
+  }
+
+  private async release(keys: string[]): Promise<void> {
+    if (!this.redis) {
+      this.windows.delete(keys[0]);
+      for (const key of keys.slice(1)) {
+        const window = this.windows.get(key);
+        if (window && window.attempts > 0) window.attempts -= 1;
+      }
+      return Promise.resolve();
     }
-    const window = this.live(key, now);
-    if (window) window.failures += 1;
-    else this.windows.set(key, { failures: 1, resetAt: now + this.cfg.loginFailureWindowMs });
+    await this.redis.eval(RELEASE, keys.length, ...keys).catch((error: unknown) => this.failed(error));
   }
 
   private live(key: string, now: number): Window | undefined {
@@ -128,5 +146,9 @@ export class LoginAttemptsService {
   }
 }
 
-const accountKey = (email: string) => `login-failures:account:${email}`;
-const clientKey = (client: string) => `login-failures:client:${client}`;
+/** Pair first (cleared on success), then client, then the account across all clients. */
+const keysOf = (account: string, client: string) => [
+  `login-failures:{l}:pair:${account}:${client}`,
+  `login-failures:{l}:client:${client}`,
+  `login-failures:{l}:account:${account}`,
+];

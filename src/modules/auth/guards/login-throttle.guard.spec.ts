@@ -4,12 +4,20 @@ import { Socket } from 'node:net';
 import type { AuthConfig } from '@/config/configuration';
 import { ProblemException } from '@/common/http/problem';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
+import { UsersService } from '@/modules/users/users.service';
+import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
 import { LoginAttemptsService } from '../login-attempts.service';
-import { clientOf, LoginThrottleGuard } from './login-throttle.guard';
+import { clientOf, loginAttemptOf, LoginThrottleGuard } from './login-throttle.guard';
 
 const WINDOW = 15 * 60_000;
-const cfg = { loginMaxFailuresPerAccount: 2, loginMaxFailuresPerClient: 4, loginFailureWindowMs: WINDOW } as AuthConfig;
+const cfg = {
+  loginMaxFailuresPerAccount: 2,
+  loginMaxFailuresPerClient: 4,
+  loginMaxFailuresPerAccountTotal: 10,
+  loginFailureWindowMs: WINDOW,
+} as AuthConfig;
+const user = buildUser({ email: 'a@x.io' });
 
 const buildRequest = (overrides: Partial<Request> = {}) =>
   ({ body: { email: 'a@x.io', password: 'pw' }, ip: '10.0.0.1', socket: {}, ...overrides }) as Request;
@@ -33,6 +41,7 @@ function contextFor(req: Request) {
 describe(LoginThrottleGuard.name, () => {
   let attempts: LoginAttemptsService;
   let metrics: jest.Mocked<AppMetrics>;
+  let users: jest.Mocked<UsersService>;
   let sut: LoginThrottleGuard;
 
   beforeEach(() => {
@@ -42,18 +51,27 @@ describe(LoginThrottleGuard.name, () => {
       rateLimitStorageFailed: () => undefined,
     });
     attempts = new LoginAttemptsService(cfg, null, metrics);
-    sut = new LoginThrottleGuard(attempts, metrics);
+    users = automock(UsersService, {
+      findForLogin: async (email) => (email === 'a@x.io' ? user : null),
+    });
+    sut = new LoginThrottleGuard(attempts, users, metrics);
   });
 
-  it('lets a login through while neither the account nor the client is over its limit', async () => {
-    await attempts.recordFailure('a@x.io', '10.0.0.1');
+  const spend = async (account: string, client: string, now?: number) => {
+    expect((await attempts.reserve(account, client, now)).allowed).toBe(true);
+  };
 
-    await expect(sut.canActivate(contextFor(buildRequest()).context)).resolves.toBe(true);
+  it('lets a login through while neither the account nor the client is over its limit, handing on the user', async () => {
+    await spend(`user:${user.id}`, '10.0.0.1');
+    const req = buildRequest();
+
+    await expect(sut.canActivate(contextFor(req).context)).resolves.toBe(true);
     expect(metrics.requestRateLimited).not.toHaveBeenCalled();
+    expect(loginAttemptOf(req)?.user).toBe(user);
   });
 
   it('refuses a locked account with 429 and Retry-After in whole seconds, counting the lockout', async () => {
-    for (let i = 0; i < 2; i += 1) await attempts.recordFailure('a@x.io', `10.0.0.${i + 5}`);
+    for (let i = 0; i < 2; i += 1) await spend(`user:${user.id}`, '10.0.0.1');
     const { context, headers } = contextFor(buildRequest({ body: { email: '  A@X.io ' } }));
 
     const refused = sut.canActivate(context);
@@ -71,17 +89,17 @@ describe(LoginThrottleGuard.name, () => {
     ['no body', undefined],
     ['no email', { password: 'pw' }],
     ['an email that is not a string', { email: ['a@x.io'] }],
-  ])('still limits by client when the request has %s', async (_, body) => {
-    for (let i = 0; i < 4; i += 1) await attempts.recordFailure(`u${i}@x.io`, '10.0.0.1');
-    const { context, headers } = contextFor(buildRequest({ body }));
+  ])('passes a request with %s on to validation without reserving an attempt', async (_, body) => {
+    const req = buildRequest({ body });
 
-    await expect(sut.canActivate(context)).rejects.toMatchObject({ status: 429 });
-    expect(headers.get('Retry-After')).toBeDefined();
+    await expect(sut.canActivate(contextFor(req).context)).resolves.toBe(true);
+    expect(loginAttemptOf(req)).toBeUndefined();
+    expect(users.findForLogin).not.toHaveBeenCalled();
   });
 
   it('never asks a client to wait less than one second', async () => {
     const now = Date.now();
-    for (let i = 0; i < 2; i += 1) await attempts.recordFailure('a@x.io', '10.0.0.9', now - WINDOW + 200);
+    for (let i = 0; i < 2; i += 1) await spend(`user:${user.id}`, '10.0.0.1', now - WINDOW + 200);
     const { context, headers } = contextFor(buildRequest());
 
     await expect(sut.canActivate(context)).rejects.toMatchObject({ status: 429 });
