@@ -118,7 +118,7 @@ export class LoginAttemptsService {
         const window = this.windows.get(key);
         if (window && window.attempts > 0) window.attempts -= 1;
       }
-      return Promise.resolve();
+      return;
     }
     await this.redis.eval(RELEASE, keys.length, ...keys).catch((error: unknown) => this.failed(error));
   }
