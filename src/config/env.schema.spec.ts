@@ -44,7 +44,7 @@ describe('parseEnv', () => {
     expect(sut.JWT_ACCESS_TTL).toBe(90_000);
     expect(sut.TRUST_PROXY).toEqual(['10.0.0.0/8', 'loopback']);
     expect(parseEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
-    expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
   });
 
   it('names every bad variable at once', () => {
@@ -101,8 +101,8 @@ describe('parseEnv rules', () => {
     ['false', false],
     ['off', false],
     ['', false],
-    ['true', true],
-    ['yes', true],
+    ['true', 1],
+    ['yes', 1],
     ['2', 2],
     ['loopback, 10.0.0.0/8, fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
   ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
@@ -111,7 +111,7 @@ describe('parseEnv rules', () => {
 
   it('refuses a TRUST_PROXY that is neither a switch, a hop count nor addresses', () => {
     expect(problemsOf({ TRUST_PROXY: 'proxy.internal' })).toEqual([
-      'TRUST_PROXY: must be false, true, a hop count, or a comma-separated list of addresses/CIDRs (got "proxy.internal")',
+      'TRUST_PROXY: must be false, true (one hop), a hop count, or a comma-separated list of addresses/CIDRs (got "proxy.internal")',
     ]);
   });
 

@@ -84,10 +84,14 @@ const databaseUrl = optionalString.refine(
 
 const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/);
 
-/** `TRUST_PROXY`: off, on (every hop), a hop count, or a list of trusted addresses/subnets. */
-const trustProxy = optionalString.transform((value, ctx): boolean | number | string[] => {
+/**
+ * `TRUST_PROXY`: off, a hop count, or a list of trusted addresses/subnets. `true` means the
+ * one load balancer in front (one hop), never "every hop": trusting every hop would make the
+ * leftmost X-Forwarded-For entry, which any client can write, the client address.
+ */
+const trustProxy = optionalString.transform((value, ctx): false | number | string[] => {
   if (value === undefined || ['false', '0', 'off', 'no'].includes(value)) return false;
-  if (['true', 'on', 'yes'].includes(value)) return true;
+  if (['true', 'on', 'yes'].includes(value)) return 1;
   if (/^\d+$/.test(value)) return Number(value);
   const entries = value.split(',').map((s) => s.trim());
   if (entries.every((e) => /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i.test(e))) {
@@ -95,7 +99,7 @@ const trustProxy = optionalString.transform((value, ctx): boolean | number | str
   }
   ctx.addIssue({
     code: 'custom',
-    message: 'must be false, true, a hop count, or a comma-separated list of addresses/CIDRs',
+    message: 'must be false, true (one hop), a hop count, or a comma-separated list of addresses/CIDRs',
   });
   return z.NEVER;
 });

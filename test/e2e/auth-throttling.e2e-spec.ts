@@ -81,6 +81,14 @@ describe('Login failure limits', () => {
     await attempt(user.email, user.password, sprayer).expect(429);
     await attempt(user.email, user.password, '203.0.113.78').expect(200);
   });
+
+  it('believes only the hop in front with TRUST_PROXY=true: a forged leftmost X-Forwarded-For entry is not a new client', async () => {
+    const proxyInFront = '203.0.113.90';
+    for (let i = 0; i < 5; i += 1) {
+      await attempt(uniqueEmail('forged'), 'wrong-password', `192.0.2.${100 + i}, ${proxyInFront}`).expect(401);
+    }
+    await attempt(uniqueEmail('forged'), 'wrong-password', `192.0.2.200, ${proxyInFront}`).expect(429);
+  });
 });
 
 describe('Global request budget', () => {
