@@ -81,10 +81,12 @@ export class UsersController {
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({
     summary: 'Change a user (admin)',
-    description: 'isActive: false revokes all of that user’s tokens at once.',
+    description:
+      'isActive: false revokes all of that user’s tokens at once. ' +
+      'The last active admin cannot be demoted or deactivated (409 last_admin).',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems(400, 401, 403, 404, 429)
+  @ApiProblems(400, 401, 403, 404, [409, 'last_admin: the change would leave no active admin'], 429)
   async update(@Param('id', uuidParam) id: string, @Body() dto: AdminUpdateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.update(id, dto));
   }
@@ -92,9 +94,12 @@ export class UsersController {
   @Delete(':id')
   @Authenticated({ roles: ['admin'] })
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user (admin)', description: 'That user’s tokens stop working at once.' })
+  @ApiOperation({
+    summary: 'Delete a user (admin)',
+    description: 'That user’s tokens stop working at once. The last active admin cannot be deleted (409 last_admin).',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(400, 401, 403, 404, 429)
+  @ApiProblems(400, 401, 403, 404, [409, 'last_admin: the user is the last active admin'], 429)
   async remove(@Param('id', uuidParam) id: string): Promise<void> {
     await this.admin.remove(id);
   }
