@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDatabase, ScratchDatabase } from '@tools/database';
 
 /** A database of the suite's own, dropped afterwards: suites never see each other's rows. */
@@ -21,4 +24,14 @@ export async function provisionDatabase(): Promise<TestDatabase> {
 /** A database of the test's own on DATABASE_URL's server, whatever TEST_DB says (process tests). */
 export async function freshDatabase(): Promise<TestDatabase> {
   return createDatabase(externalBaseUrl());
+}
+
+/**
+ * Like `provisionDatabase`, but one that outlives an app, so a second app can boot on the
+ * first one's rows: a SQLite file in a directory of its own instead of memory.
+ */
+export async function rebootableDatabase(): Promise<TestDatabase> {
+  if (usingExternalDatabase()) return createDatabase(externalBaseUrl());
+  const dir = await mkdtemp(join(tmpdir(), 'app-db-'));
+  return { url: `sqlite:${join(dir, 'app.sqlite')}`, drop: () => rm(dir, { recursive: true, force: true }) };
 }

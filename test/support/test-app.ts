@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { AppModule } from '@/app.module';
 import { configureApp } from '@/app.setup';
-import { provisionDatabase } from './database';
+import { provisionDatabase, TestDatabase } from './database';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -16,6 +16,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   imports?: ModuleMetadata['imports'];
+  /** A database the caller owns (see `rebootableDatabase`): left in place on close, so another app can boot on it. */
+  database?: TestDatabase;
 }
 
 /**
@@ -24,7 +26,8 @@ export interface TestAppOptions {
  * fresh one on the PostgreSQL/MySQL server and Redis keys get a prefix of their own.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await provisionDatabase();
+  const owned = options.database === undefined;
+  const database = options.database ?? (await provisionDatabase());
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -45,12 +48,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       server: app.getHttpServer(),
       close: async () => {
         await app.close();
-        await database.drop();
+        if (owned) await database.drop();
         setEnv(saved);
       },
     };
   } catch (error) {
-    await database.drop();
+    if (owned) await database.drop();
     setEnv(saved);
     throw error;
   }
