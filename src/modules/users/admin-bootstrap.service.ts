@@ -10,7 +10,10 @@ import { normaliseEmail, UsersService } from './users.service';
  * Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD at boot. Idempotent across
  * replicas booting together: the unique email index decides, and losing that race
  * ("someone else created it") is success, not a crash. An existing account with that
- * email is left alone, never promoted: whoever registered it chose its password.
+ * email is left alone, never promoted, reactivated or given the password again: whoever
+ * registered it chose its password, and an admin demoted or deactivated by another admin
+ * stays so after a restart. The last-admin rule keeps one active admin in place; should
+ * none be left (edited in the database), a new, unused ADMIN_EMAIL creates one (README).
  */
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
