@@ -28,18 +28,18 @@ const SORT_COLUMNS: Record<SortField, string> = {
   role: 'user.role',
 };
 
-/**
- * LIKE wildcards in a search term are matched literally. `!` is the escape character
- * because a backslash means different things in PostgreSQL, MySQL and SQLite literals.
- */
 const isActiveAdmin = (user: Pick<User, 'role' | 'isActive'>): boolean => user.role === 'admin' && user.isActive;
 
-const LAST_ADMIN = () =>
+const lastAdmin = () =>
   new ConflictProblem(
     'last_admin',
     'This is the last active admin; promote or activate another admin before demoting, deactivating or deleting it.',
   );
 
+/**
+ * LIKE wildcards in a search term are matched literally. `!` is the escape character
+ * because a backslash means different things in PostgreSQL, MySQL and SQLite literals.
+ */
 export const likeContains = (term: string): string => `%${term.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
 /** Admin-only management of any user: listing, role/activation changes, deletion. */
@@ -152,7 +152,7 @@ export class UsersAdminService {
         .execute();
       if (result.affected === 1) return;
       if (!(await this.users.existsBy({ id }))) throw new NotFoundProblem('No user with this id.');
-      throw LAST_ADMIN();
+      throw lastAdmin();
     }
 
     await this.users.manager.transaction(async (m) => {
@@ -166,7 +166,7 @@ export class UsersAdminService {
         .getMany();
       const target = locked.find((u) => u.id === id);
       if (!target) throw new NotFoundProblem('No user with this id.');
-      if (isActiveAdmin(target) && !locked.some((u) => u.id !== id && isActiveAdmin(u))) throw LAST_ADMIN();
+      if (isActiveAdmin(target) && !locked.some((u) => u.id !== id && isActiveAdmin(u))) throw lastAdmin();
       await m.update(User, { id }, changes);
     });
   }
