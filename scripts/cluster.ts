@@ -19,7 +19,8 @@ import { Cluster, startCluster } from '@tools/cluster';
 
 const ROOT = resolve(__dirname, '..');
 /** Settings forwarded to every node; addresses, database and Redis are the harness's. */
-const FORWARDED = /^(NODE_ENV|LOG_LEVEL|JWT_|ADMIN_|THROTTLE_|LOGIN_|REDIS_COMMAND_TIMEOUT$|CORS_|OTEL_|SHUTDOWN_)/;
+const FORWARDED =
+  /^(NODE_ENV|LOG_LEVEL|DOCS_ENABLED$|JWT_|ADMIN_|THROTTLE_|LOGIN_|REDIS_COMMAND_TIMEOUT$|CORS_|OTEL_|SHUTDOWN_)/;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

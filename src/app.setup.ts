@@ -16,11 +16,19 @@ import { httpMetricsMiddleware } from '@/modules/metrics/http-metrics.middleware
 
 export const API_PREFIX = 'api/v1';
 
-/** Routes that live outside /api/v1: probes, scrapes and the API docs. */
+/**
+ * Routes that live outside /api/v1: probes, scrapes and the API docs. Nest answers a miss
+ * on these paths with its problem 404; listing the docs here keeps that true when
+ * DOCS_ENABLED is off and Swagger mounts nothing there.
+ */
 const UNPREFIXED = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/{*rest}', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.ALL },
+  { path: 'docs', method: RequestMethod.ALL },
+  { path: 'docs/{*rest}', method: RequestMethod.ALL },
+  { path: 'docs-json', method: RequestMethod.ALL },
+  { path: 'docs-yaml', method: RequestMethod.ALL },
 ];
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
@@ -73,6 +81,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(bodyParserErrors);
   app.use(rejectHostileJson);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
-  setupSwagger(app);
+  // Off, /docs, /docs-json and the UI's assets are unknown routes (see UNPREFIXED).
+  if (config.docsEnabled) setupSwagger(app);
   return app;
 }

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { appConfig, AppConfig } from '@/config/configuration';
 import type { Env } from '@/config/env.schema';
 import { flushLogs } from '@/infra/logging/log-destination';
 import {
@@ -40,6 +41,7 @@ export async function createServer(env: Env): Promise<NestExpressApplication> {
     },
   }).listen();
   await app.listen(env.PORT);
-  logger.log(`Listening on port ${env.PORT} (${env.NODE_ENV}); API under /api/v1, docs at /docs`, 'Bootstrap');
+  const docs = app.get<AppConfig>(appConfig.KEY).docsEnabled ? 'docs at /docs' : 'docs off (DOCS_ENABLED)';
+  logger.log(`Listening on port ${env.PORT} (${env.NODE_ENV}); API under /api/v1, ${docs}`, 'Bootstrap');
   return app;
 }

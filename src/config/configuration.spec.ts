@@ -55,6 +55,21 @@ describe('configuration namespaces', () => {
       expect(withEnv({ NODE_ENV: 'test' }, appConfig)).toMatchObject({ env: 'test', production: false });
     });
 
+    it('serves the API docs by default everywhere but in production, and as DOCS_ENABLED says when set', () => {
+      const production = {
+        NODE_ENV: 'production',
+        JWT_ACCESS_SECRET: strongSecret('a'),
+        JWT_REFRESH_SECRET: strongSecret('r'),
+      };
+
+      expect(withEnv(production, appConfig).docsEnabled).toBe(false);
+      expect(withEnv({ ...production, DOCS_ENABLED: 'true' }, appConfig).docsEnabled).toBe(true);
+      expect(withEnv({ NODE_ENV: 'development' }, appConfig).docsEnabled).toBe(true);
+      expect(withEnv({ NODE_ENV: 'test' }, appConfig).docsEnabled).toBe(true);
+      expect(withEnv({ NODE_ENV: 'development', DOCS_ENABLED: 'false' }, appConfig).docsEnabled).toBe(false);
+      expect(withEnv({ ...production, DOCS_ENABLED: '' }, appConfig).docsEnabled).toBe(false);
+    });
+
     it('carries the HTTP, shutdown and Consul settings', () => {
       const sut = withEnv(
         {

@@ -32,6 +32,8 @@ export const appConfig = registerAs('app', () => {
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
     bodyLimit: env.BODY_LIMIT,
+    // The OpenAPI document maps every route and field of the API: not published in production unless asked for.
+    docsEnabled: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     consulAddress: env.CONSUL_HTTP_ADDR,

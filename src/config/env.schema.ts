@@ -56,11 +56,14 @@ const integer = (fallback: number, min: number, max: number) =>
 const optionalInteger = (min: number, max: number) =>
   optionalString.pipe(z.coerce.number<string>().int().min(min).max(max).optional());
 
+const booleanWord = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', '']).optional();
+const isTrue = (word: string) => ['true', '1', 'yes', 'on'].includes(word);
+
 const boolean = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes', 'on'].includes(v)));
+  booleanWord.transform((v) => (v === undefined || v === '' ? fallback : isTrue(v)));
+
+/** A switch whose default depends on another variable: undefined while unset (or empty). */
+const optionalBoolean = booleanWord.transform((v) => (v === undefined || v === '' ? undefined : isTrue(v)));
 
 const url = (protocols: string[]) =>
   z
@@ -115,6 +118,8 @@ export const envSchema = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb')
       .default('100kb'),
+    // Unset: on, except in production (see appConfig.docsEnabled).
+    DOCS_ENABLED: optionalBoolean,
 
     DATABASE_URL: databaseUrl,
     DATABASE_READ_URLS: list(z.string().refine(isServerUrl), 'a database URL'),

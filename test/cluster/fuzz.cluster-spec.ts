@@ -94,6 +94,8 @@ describe(`OpenAPI-driven fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
         DATABASE_URL: db.url,
         ...redisEnv(),
         LOG_LEVEL: 'warn',
+        // The operations come from the served OpenAPI document.
+        DOCS_ENABLED: 'true',
         ADMIN_EMAIL: adminEmail,
         ADMIN_PASSWORD: adminPassword,
         THROTTLE_LIMIT: '1000000',

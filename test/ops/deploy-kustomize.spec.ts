@@ -119,8 +119,8 @@ describe('kubectl kustomize k8s', () => {
     for (const path of paths) {
       expect(path.backend.service).toEqual({ name: service.metadata!.name, port: { name: 'http' } });
     }
-    // The API, its docs and the probes are public; /metrics is not routed from outside the cluster.
-    expect(paths.map((p) => p.path).sort()).toEqual(['/api', '/docs', '/docs-json', '/docs-yaml', '/health']);
+    // The API and the probes are public; /metrics and the API docs are not routed from outside the cluster.
+    expect(paths.map((p) => p.path).sort()).toEqual(['/api', '/health']);
   });
 
   it('autoscales between at least two pods on CPU, memory and per-pod request rate, slow to scale down', () => {

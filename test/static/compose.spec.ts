@@ -113,6 +113,28 @@ describe('docker-compose.yml', () => {
     expect(services.redis.ports).toBeUndefined();
   });
 
+  it('publishes only nginx on every interface; internal services on loopback, if at all', () => {
+    // A published port is [host_ip:]host_port:container_port; without a host ip Docker binds every interface.
+    // Interpolations (`${PORT:-9090}`) are taken out first: their `:-` is not a separator.
+    const hostIp = (port: string) =>
+      /^(?:(\[[^\]]*\]|[^:]+):)?[^:]+:[^:]+$/.exec(port.replace(/\$\{[^}]*\}/g, 'VAR'))?.[1] ?? 'every interface';
+    const exposed = Object.entries(services)
+      .filter(([name]) => name !== 'nginx')
+      .flatMap(([name, service]) => (service.ports ?? []).map((port) => `${name} ${port} on ${hostIp(String(port))}`))
+      .filter((binding) => !binding.endsWith(' on 127.0.0.1'));
+    expect(exposed).toEqual([]);
+    expect(services.nginx.ports).toEqual(['${HTTP_PORT:-8080}:80']);
+  });
+
+  it('leaves the Prometheus lifecycle and admin APIs off', () => {
+    const enabled = Object.entries(services).flatMap(([name, service]) =>
+      (service.command ?? [])
+        .filter((arg) => /--web\.enable-(lifecycle|admin-api)/.test(arg))
+        .map((arg) => `${name} ${arg}`),
+    );
+    expect(enabled).toEqual([]);
+  });
+
   it('starts Consul only under the consul profile, with registration off unless asked for', () => {
     expect(services.consul.profiles).toEqual(['consul']);
     expect(Object.entries(services).filter(([, s]) => s.profiles !== undefined)).toHaveLength(1);

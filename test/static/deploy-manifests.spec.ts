@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { ConfigMap, Secret } from 'kubernetes-models/v1';
 import { envSchema } from '@/config/env.schema';
 import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kubernetes';
@@ -73,6 +74,12 @@ describe('k8s/ sources', () => {
     expect(Object.keys(secret.stringData ?? {})).toEqual(
       expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']),
     );
+  });
+
+  it('keeps the API docs off in production and unrouted by the Ingress', () => {
+    expect(byKind<ConfigMap>('ConfigMap').data!.DOCS_ENABLED).toBe('false');
+    const paths = byKind<Ingress>('Ingress').spec!.rules!.flatMap((rule) => rule.http?.paths ?? []);
+    expect(paths.filter((p) => /^\/docs/i.test(p.path ?? ''))).toEqual([]);
   });
 
   it('gives the pod more grace than preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS', () => {
