@@ -36,7 +36,7 @@ export class TokenService implements OnModuleInit {
     const expiresIn = Math.max(0, Math.min(Math.floor(this.cfg.accessTtlMs / 1000), sessionEnd - iat));
     const accessToken = await this.jwt.signAsync(
       { sub: user.id, role: user.role, sid: issued.sessionId, typ: ACCESS_TOKEN_TYPE, iat },
-      { jwtid: randomUUID(), expiresIn },
+      { jwtid: randomUUID(), expiresIn, issuer: this.cfg.issuer, audience: this.cfg.audience },
     );
     return { accessToken, refreshToken: issued.refreshToken, tokenType: 'Bearer', expiresIn };
   }
