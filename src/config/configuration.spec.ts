@@ -221,11 +221,14 @@ describe('configuration namespaces', () => {
       expect(sut.secretsGenerated).toBe(true);
     });
 
-    it('carries token lifetimes, the bootstrap admin and login failure limits', () => {
+    it('carries token lifetimes, issuer and audience, the bootstrap admin and login failure limits', () => {
       const sut = withEnv(
         {
           JWT_ACCESS_TTL: '5m',
           JWT_REFRESH_TTL: '1d',
+          JWT_SESSION_MAX_AGE: '14d',
+          JWT_ISSUER: 'https://auth.example.com',
+          JWT_AUDIENCE: 'example-api',
           ADMIN_EMAIL: 'admin@example.com',
           ADMIN_PASSWORD: 'a long admin password',
           LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
@@ -238,6 +241,9 @@ describe('configuration namespaces', () => {
       expect(sut).toMatchObject({
         accessTtlMs: 300_000,
         refreshTtlMs: 86_400_000,
+        sessionMaxAgeMs: 14 * 86_400_000,
+        issuer: 'https://auth.example.com',
+        audience: 'example-api',
         adminEmail: 'admin@example.com',
         adminPassword: 'a long admin password',
         loginMaxFailuresPerAccount: 3,

@@ -83,6 +83,22 @@ describe('parseEnv', () => {
     expect(error?.message).not.toContain('hunter2');
   });
 
+  it('defaults the session lifetime, issuer and audience, and refuses a session shorter than an access token', () => {
+    expect(parseEnv({})).toMatchObject({
+      JWT_SESSION_MAX_AGE: 30 * 86_400_000,
+      JWT_ISSUER: 'nest-enterprise-backend',
+      JWT_AUDIENCE: 'nest-enterprise-backend-api',
+    });
+    expect(problemsOf({ JWT_SESSION_MAX_AGE: '10m' })).toEqual([
+      'JWT_SESSION_MAX_AGE: must be at least JWT_ACCESS_TTL, or a fresh login would outlive its session (got "10m")',
+    ]);
+    expect(parseEnv({ JWT_SESSION_MAX_AGE: '15m', JWT_REFRESH_TTL: '7d' }).JWT_SESSION_MAX_AGE).toBe(900_000);
+    expect(problemsOf({ JWT_ISSUER: ' ', JWT_AUDIENCE: '' }).map((p) => p.split(':')[0])).toEqual([
+      'JWT_ISSUER',
+      'JWT_AUDIENCE',
+    ]);
+  });
+
   it('refuses half an admin, two Redis modes, and replicas without a server database', () => {
     expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com' })).toEqual([
       'ADMIN_PASSWORD: must be set together with the other ADMIN_ variable',

@@ -139,6 +139,9 @@ export const envSchema = z
     JWT_REFRESH_SECRET: optionalString,
     JWT_ACCESS_TTL: duration('15m'),
     JWT_REFRESH_TTL: duration('7d'),
+    JWT_SESSION_MAX_AGE: duration('30d'),
+    JWT_ISSUER: z.string().trim().min(1).default('nest-enterprise-backend'),
+    JWT_AUDIENCE: z.string().trim().min(1).default('nest-enterprise-backend-api'),
 
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),
@@ -179,6 +182,14 @@ export const envSchema = z
     }
     if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });
+    }
+    // The refresh lifetime is capped by the session's end instead; an access token cannot be.
+    if (env.JWT_SESSION_MAX_AGE < env.JWT_ACCESS_TTL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SESSION_MAX_AGE'],
+        message: 'must be at least JWT_ACCESS_TTL, or a fresh login would outlive its session',
+      });
     }
     const adminWeakness = env.ADMIN_PASSWORD === undefined ? undefined : passwordWeakness(env.ADMIN_PASSWORD);
     if (production && adminWeakness) {

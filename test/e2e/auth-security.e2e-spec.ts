@@ -69,6 +69,32 @@ describe('Auth security', () => {
       expect(res.body.type).toBe('urn:problem:token_expired');
     });
 
+    it('names the configured issuer and audience in the tokens it signs', () => {
+      expect(claims).toMatchObject({ iss: 'nest-enterprise-backend', aud: 'nest-enterprise-backend-api' });
+    });
+
+    it('refuses a correctly signed token without an expiry', async () => {
+      const { exp: _exp, ...endless } = claims;
+      const res = await me(`Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, endless)}`);
+      expect(res.status).toBe(401);
+      expect(res.body.type).toBe('urn:problem:unauthorized');
+    });
+
+    it('refuses a correctly signed token from another issuer or for another audience', async () => {
+      const { iss: _iss, ...noIssuer } = claims;
+      const { aud: _aud, ...noAudience } = claims;
+      const forgeries = [
+        { ...claims, iss: 'another-service' },
+        noIssuer,
+        { ...claims, aud: 'another-service-api' },
+        { ...claims, aud: ['another-service-api'] },
+        noAudience,
+      ];
+      for (const forged of forgeries) {
+        await me(`Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, forged)}`).expect(401);
+      }
+    });
+
     it('refuses a refresh token presented as an access token', async () => {
       await me(`Bearer ${user.tokens.refreshToken}`).expect(401);
     });

@@ -106,7 +106,7 @@ describe('Auth: /api/v1/auth', () => {
       await me(`Bearer ${res.body.accessToken}`).expect(200);
     });
 
-    it('puts sub, role, sid, jti, typ, iat and exp in an HS256 access token', async () => {
+    it('puts sub, role, sid, jti, typ, iss, aud, iat and exp in an HS256 access token', async () => {
       const user = await registerAndLogin(t.server);
       const [header, payload] = user.tokens.accessToken
         .split('.')
@@ -119,6 +119,8 @@ describe('Auth: /api/v1/auth', () => {
         sid: expect.stringMatching(UUID),
         jti: expect.stringMatching(UUID),
         typ: 'access',
+        iss: 'nest-enterprise-backend',
+        aud: 'nest-enterprise-backend-api',
         iat: expect.any(Number),
         exp: expect.any(Number),
       });

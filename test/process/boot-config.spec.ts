@@ -51,6 +51,7 @@ describe('boot with an invalid configuration', () => {
     ['JWT_REFRESH_SECRET', { NODE_ENV: 'production', JWT_ACCESS_SECRET: GOOD_SECRET, JWT_REFRESH_SECRET: 'too-short' }],
     ['THROTTLE_LIMIT', { THROTTLE_LIMIT: '-5' }],
     ['JWT_ACCESS_TTL', { JWT_ACCESS_TTL: 'a while' }],
+    ['JWT_SESSION_MAX_AGE', { JWT_SESSION_MAX_AGE: '10m', JWT_ACCESS_TTL: '15m' }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'not a url' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
   ])('exits non-zero naming %s', async (variable, env) => {

@@ -7,6 +7,8 @@ export interface AccessClaims {
   sid: string;
   jti: string;
   typ: 'access';
+  iss: string;
+  aud: string;
   iat: number;
   exp: number;
 }

@@ -38,7 +38,7 @@ import { hmacKey } from './token-keys';
       useFactory: (cfg: AuthConfig) => ({
         secret: hmacKey(cfg.accessSecret),
         signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'] },
+        verifyOptions: { algorithms: ['HS256'], issuer: cfg.issuer, audience: cfg.audience },
       }),
     }),
     ThrottlerModule.forRootAsync({

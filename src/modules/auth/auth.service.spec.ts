@@ -21,7 +21,7 @@ describe(AuthService.name, () => {
     users = automock(UsersService);
     hasher = automock(PasswordHasher, { verifyDummy: async () => undefined });
     sessions = automock(SessionsService, {
-      start: async () => ({ sessionId: 's1', refreshToken: 'r' }),
+      start: async () => ({ sessionId: 's1', refreshToken: 'r', sessionEndsAt: new Date() }),
       revoke: async () => 1,
     });
     release = jest.fn(async () => undefined);

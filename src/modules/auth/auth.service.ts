@@ -47,13 +47,12 @@ export class AuthService {
     }
     await attempt.release();
     this.metrics.loginSucceeded();
-    const { sessionId, refreshToken } = await this.sessions.start(user.id);
-    return this.tokens.pair(user, sessionId, refreshToken);
+    return this.tokens.pair(user, await this.sessions.start(user.id));
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const rotated = await this.sessions.rotate(refreshToken);
-    return this.tokens.pair(rotated.user, rotated.sessionId, rotated.refreshToken);
+    return this.tokens.pair(rotated.user, rotated);
   }
 
   /**

@@ -10,8 +10,9 @@ import { hmacKey } from '../token-keys';
 
 /**
  * Verifies bearer access tokens: HS256 only (so `alg: none` and key-confusion tricks fail),
- * signature and expiry, then that it is an access token (not some other JWT of ours), and
- * finally, per request, that the user is active and the session was not revoked.
+ * signature, expiry, issuer and audience (`JWT_ISSUER`, `JWT_AUDIENCE`), then that it is an
+ * access token (not some other JWT of ours) with an `exp`, and finally, per request, that
+ * the user is active and the session was neither revoked nor past its absolute end.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -28,14 +29,19 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         done(null, key as unknown as Buffer),
       algorithms: ['HS256'],
       ignoreExpiration: false,
+      issuer: cfg.issuer,
+      audience: cfg.audience,
     });
   }
 
   async validate(claims: Partial<AccessClaims>): Promise<AuthUser | false> {
-    const { sub, sid, jti, typ } = claims;
+    const { sub, sid, jti, typ, exp } = claims;
     if (typ !== ACCESS_TOKEN_TYPE || typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') {
       return false;
     }
+    // jsonwebtoken checks `exp` only when the token has one: without this, a token signed
+    // without it (a leaked key, a debugging script) would never expire.
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return false;
     const state = await this.authState.check(sub, sid);
     if (!state) return false;
     // Not awaited: counting an active user must never slow down or fail the request.

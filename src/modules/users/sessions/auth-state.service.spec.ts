@@ -29,6 +29,8 @@ function fakeCache() {
   };
 }
 
+const DAY_MS = 86_400_000;
+
 describe(AuthStateService.name, () => {
   const user = buildUser({ role: 'admin' });
   const session = buildSession({ id: 's1', userId: user.id, createdAt: new Date('2026-02-01T00:00:00Z') });
@@ -37,13 +39,16 @@ describe(AuthStateService.name, () => {
   let sessions: jest.Mocked<Repository<Session>>;
   let metrics: jest.Mocked<AppMetrics>;
   let sut: AuthStateService;
+  const cfg = { accessTtlMs: 900_000, sessionMaxAgeMs: 30 * DAY_MS } as AuthConfig;
+  const at = (time: number) => jest.spyOn(Date, 'now').mockReturnValue(time);
 
   beforeEach(() => {
+    at(session.createdAt.getTime() + DAY_MS);
     cache = fakeCache();
     users = automock(Repository<User>, { findOne: async () => user });
     sessions = automock(Repository<Session>, { findOne: async () => session });
     metrics = automock(AppMetrics, { cacheLookup: () => undefined });
-    sut = new AuthStateService(cache.cache, users, sessions, { accessTtlMs: 900_000 } as AuthConfig, metrics);
+    sut = new AuthStateService(cache.cache, users, sessions, cfg, metrics);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
@@ -86,6 +91,15 @@ describe(AuthStateService.name, () => {
     await expect(sut.check(user.id, 's1')).resolves.toBeNull();
     await sut.userDeleted(user.id);
     await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+  });
+
+  it('refuses a session past its absolute end (JWT_SESSION_MAX_AGE), also from a cached entry', async () => {
+    const endsAt = session.createdAt.getTime() + cfg.sessionMaxAgeMs;
+    at(endsAt - 1);
+    await expect(sut.check(user.id, 's1')).resolves.toEqual({ role: 'admin' });
+    at(endsAt);
+    await expect(sut.check(user.id, 's1')).resolves.toBeNull();
+    expect(sessions.findOne).toHaveBeenCalledTimes(1);
   });
 
   it('refuses a session that belongs to another user', async () => {

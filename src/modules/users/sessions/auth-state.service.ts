@@ -57,7 +57,7 @@ export class AuthStateService {
     this.entries = new CacheAside(cache, new Logger(AuthStateService.name));
   }
 
-  /** The caller's current role when user and session are valid, otherwise `null`. */
+  /** The caller's current role when user and session are valid (and the session within its max age), otherwise `null`. */
   async check(userId: string, sessionId: string): Promise<{ role: UserRole } | null> {
     // Both entries in one cache round trip: this runs on every authenticated request.
     const [userEntry, sessionEntry] = await this.entries.readMany<Entry<UserState | SessionState>>(
@@ -70,6 +70,9 @@ export class AuthStateService {
     const session = sessionEntry.v as SessionState;
     if (!user || !user.active || !session || session.revoked) return null;
     if (session.userId !== userId || session.createdAt < user.sessionsValidAfter) return null;
+    // Access tokens are issued to end with their session, but one signed under a longer
+    // JWT_SESSION_MAX_AGE (before a config change) must not outlive the new limit.
+    if (session.createdAt + this.cfg.sessionMaxAgeMs <= Date.now()) return null;
     return { role: user.role };
   }
 

@@ -14,6 +14,8 @@ import { Session } from './entities/session.entity';
 export interface IssuedRefresh {
   sessionId: string;
   refreshToken: string;
+  /** The session's absolute end (`JWT_SESSION_MAX_AGE` after login): no token of it may outlive this. */
+  sessionEndsAt: Date;
 }
 
 export interface Rotated extends IssuedRefresh {
@@ -43,24 +45,27 @@ export class SessionsService {
   /** Opens a session for a successful login and issues its first refresh token. */
   async start(userId: string): Promise<IssuedRefresh> {
     const now = new Date();
+    const sessionEndsAt = this.endOf(now);
     const session = this.sessions.create({
       id: randomUUID(),
       userId,
       createdAt: now,
-      expiresAt: this.refreshExpiry(now),
+      expiresAt: this.refreshExpiry(now, sessionEndsAt),
       revokedAt: null,
       revokeReason: null,
     });
     const refreshToken = this.newToken();
     await this.sessions.insert(session);
-    await this.tokens.insert(this.tokenRow(session.id, refreshToken, now));
-    return { sessionId: session.id, refreshToken };
+    await this.tokens.insert(this.tokenRow(session.id, refreshToken, now, sessionEndsAt));
+    return { sessionId: session.id, refreshToken, sessionEndsAt };
   }
 
   /**
    * Spends a refresh token and issues its successor in the same session. Spending is one
    * conditional UPDATE (`used_at IS NULL`), so of two concurrent calls exactly one wins;
    * a token that is already spent means it leaked or raced, and the whole family dies.
+   * Each rotation slides the session's expiry, but never past its absolute end: a session
+   * older than `JWT_SESSION_MAX_AGE` is refused like an expired token, however active.
    */
   async rotate(presented: string): Promise<Rotated> {
     const row = await this.tokens.findOne({
@@ -71,6 +76,8 @@ export class SessionsService {
     const user = session?.user;
     const now = new Date();
     if (!row || !session || !user || session.revokedAt !== null || row.expiresAt <= now) throw INVALID_REFRESH();
+    const sessionEndsAt = this.endOf(session.createdAt);
+    if (sessionEndsAt <= now) throw INVALID_REFRESH();
 
     if (row.usedAt !== null) return this.reuseDetected(session);
     // No surrounding transaction: the conditional UPDATE is atomic by itself, and SQLite's
@@ -78,14 +85,14 @@ export class SessionsService {
     const spent = await this.tokens.update({ id: row.id, usedAt: IsNull() }, { usedAt: now });
     if (spent.affected !== 1) return this.reuseDetected(session);
     const replacement = this.newToken();
-    await this.tokens.insert(this.tokenRow(session.id, replacement, now));
-    await this.sessions.update({ id: session.id }, { expiresAt: this.refreshExpiry(now) });
+    await this.tokens.insert(this.tokenRow(session.id, replacement, now, sessionEndsAt));
+    await this.sessions.update({ id: session.id }, { expiresAt: this.refreshExpiry(now, sessionEndsAt) });
 
     if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
       await this.revoke(session.id, 'deactivation');
       throw INVALID_REFRESH();
     }
-    return { sessionId: session.id, refreshToken: replacement, user: { id: user.id, role: user.role } };
+    return { sessionId: session.id, refreshToken: replacement, sessionEndsAt, user: { id: user.id, role: user.role } };
   }
 
   /** The session a refresh token belongs to, if the token is known (used or not). */
@@ -129,12 +136,12 @@ export class SessionsService {
     throw INVALID_REFRESH();
   }
 
-  private tokenRow(sessionId: string, token: string, now: Date): RefreshToken {
+  private tokenRow(sessionId: string, token: string, now: Date, sessionEndsAt: Date): RefreshToken {
     return this.tokens.create({
       id: randomUUID(),
       sessionId,
       tokenHash: this.hashOf(token),
-      expiresAt: this.refreshExpiry(now),
+      expiresAt: this.refreshExpiry(now, sessionEndsAt),
       usedAt: null,
     });
   }
@@ -148,7 +155,12 @@ export class SessionsService {
     return createHmac('sha256', this.cfg.refreshSecret).update(token).digest('hex');
   }
 
-  private refreshExpiry(now: Date): Date {
-    return new Date(now.getTime() + this.cfg.refreshTtlMs);
+  /** A refresh token lives `JWT_REFRESH_TTL`, but never past the end of its session. */
+  private refreshExpiry(now: Date, sessionEndsAt: Date): Date {
+    return new Date(Math.min(now.getTime() + this.cfg.refreshTtlMs, sessionEndsAt.getTime()));
+  }
+
+  private endOf(sessionCreatedAt: Date): Date {
+    return new Date(sessionCreatedAt.getTime() + this.cfg.sessionMaxAgeMs);
   }
 }
