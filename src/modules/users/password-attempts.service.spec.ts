@@ -120,5 +120,17 @@ describe(PasswordAttemptsService.name, () => {
       if (r.allowed) await expect(r.release()).resolves.toBeUndefined();
       expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
     });
+
+    it('refuses with 503 and Retry-After when Redis fails and LOGIN_FAIL_CLOSED is set', async () => {
+      sut = new PasswordAttemptsService({ ...cfg, loginFailClosed: true }, redis, metrics);
+      redis.eval.mockRejectedValue(new Error('Connection is closed.'));
+
+      const refused: unknown = await sut.reserveOrRefuse('user:a', '10.0.0.1').catch((e) => e);
+
+      expect(refused).toBeInstanceOf(RetryLaterProblem);
+      expect(refused).toMatchObject({ status: 503, code: 'login_limit_unavailable', retryAfterSeconds: 2 });
+      expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
+      expect(metrics.loginFailed).not.toHaveBeenCalled();
+    });
   });
 });

@@ -14,6 +14,8 @@ interface Window {
 const SWEEP_THRESHOLD = 10_000;
 /** At most one warning per this interval while Redis is failing. */
 const WARN_INTERVAL_MS = 10_000;
+/** Retry-After of a check refused under LOGIN_FAIL_CLOSED: about one reconnect of the Redis client. */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * Check and reserve in one step: when any counter is at its limit (ARGV[i + 1]) answer the
@@ -64,7 +66,8 @@ export type PasswordReservation = { allowed: true; release: () => Promise<void> 
  * the second route and stays so deployed counters keep counting); without it they live in
  * this process, where check and reserve are one synchronous step. When Redis fails, the
  * check fails open (the attempt proceeds, a warning is logged and
- * `rate_limit_storage_errors_total` counts it).
+ * `rate_limit_storage_errors_total` counts it), or with LOGIN_FAIL_CLOSED the attempt is
+ * refused with 503 before any password is verified.
  */
 @Injectable()
 export class PasswordAttemptsService {
@@ -79,8 +82,9 @@ export class PasswordAttemptsService {
   ) {}
 
   /**
-   * Reserves one attempt for `account` from `client` and answers its release, or refuses
-   * over a limit: 429 `too_many_login_failures` with Retry-After, counted as a lock-out.
+   * Reserves one attempt for `account` from `client` and answers its release, or refuses:
+   * 429 `too_many_login_failures` with Retry-After over a limit (counted as a lock-out),
+   * 503 `login_limit_unavailable` when the counters are unreachable and LOGIN_FAIL_CLOSED is set.
    */
   async reserveOrRefuse(account: string, client: string): Promise<() => Promise<void>> {
     const reservation = await this.reserve(account, client);
@@ -115,6 +119,14 @@ export class PasswordAttemptsService {
       return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
     } catch (error) {
       this.failed(error);
+      if (this.cfg.loginFailClosed) {
+        throw new RetryLaterProblem(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'login_limit_unavailable',
+          'Password attempts cannot be counted right now; retry after the number of seconds in Retry-After.',
+          UNAVAILABLE_RETRY_AFTER_S,
+        );
+      }
       return { allowed: true, release: () => Promise.resolve() };
     }
   }
@@ -164,7 +176,12 @@ export class PasswordAttemptsService {
     if (now - this.lastWarning < WARN_INTERVAL_MS) return;
     this.lastWarning = now;
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn({ err: { message } }, 'Login failure counters unreachable; letting logins through unchecked');
+    this.logger.warn(
+      { err: { message } },
+      this.cfg.loginFailClosed
+        ? 'Login failure counters unreachable; refusing password checks (LOGIN_FAIL_CLOSED)'
+        : 'Login failure counters unreachable; letting logins through unchecked',
+    );
   }
 }
 

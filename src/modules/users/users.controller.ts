@@ -45,11 +45,16 @@ export class UsersController {
       'Role, email and activation cannot be changed here (unknown fields are refused).',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems([400, 'Invalid field, unknown field, or currentPassword missing or incorrect'], 401, [
-    429,
-    'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
-      'or over the request budget; see Retry-After',
-  ])
+  @ApiProblems(
+    [400, 'Invalid field, unknown field, or currentPassword missing or incorrect'],
+    401,
+    [
+      429,
+      'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
+        'or over the request budget; see Retry-After',
+    ],
+    [503, 'Password attempts cannot be counted (LOGIN_FAIL_CLOSED); see Retry-After'],
+  )
   async updateMe(
     @CurrentUser() caller: AuthUser,
     @Body() dto: UpdateMeDto,

@@ -18,8 +18,9 @@ export const loginAttemptOf = (req: Request): LoginAttempt | undefined => attemp
 
 /**
  * Reserves one attempt against the account's and the client's failure limits before any
- * password is hashed, or refuses it: 429 with Retry-After (seconds). The account is the
- * user the email resolves to (`user:<id>`, the same key PATCH /users/me counts its currentPassword
+ * password is hashed, or refuses it: 429 with Retry-After (seconds), or 503 when the
+ * counters are unreachable and LOGIN_FAIL_CLOSED is set. The account is the user the email
+ * resolves to (`user:<id>`, the same key PATCH /users/me counts its currentPassword
  * guesses under), so every spelling the database matches shares one counter. Runs before
  * the body is validated, so it reads the email defensively; a body without one fails
  * validation next and never reaches a password check.
