@@ -234,6 +234,7 @@ describe('configuration namespaces', () => {
           LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
           LOGIN_MAX_FAILURES_PER_CLIENT: '50',
           LOGIN_FAILURE_WINDOW: '10m',
+          LOGIN_FAIL_CLOSED: 'true',
         },
         authConfig,
       );
@@ -249,7 +250,9 @@ describe('configuration namespaces', () => {
         loginMaxFailuresPerAccount: 3,
         loginMaxFailuresPerClient: 50,
         loginFailureWindowMs: 600_000,
+        loginFailClosed: true,
       });
+      expect(withEnv({}, authConfig).loginFailClosed).toBe(false);
     });
   });
 

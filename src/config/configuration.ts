@@ -90,6 +90,8 @@ export const authConfig = registerAs('auth', () => {
     loginMaxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
     loginMaxFailuresPerAccountTotal: env.LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL,
     loginFailureWindowMs: env.LOGIN_FAILURE_WINDOW,
+    // Refuse password checks (503) rather than run them uncounted while Redis is down.
+    loginFailClosed: env.LOGIN_FAIL_CLOSED,
     // Default: leave one core to the event loop, so hashing never starves request handling.
     hashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
     // Hashing threads yield the CPU to the event loop and the database (0 = normal priority).

@@ -162,6 +162,8 @@ describe('parseEnv rules', () => {
       THROTTLE_TTL: 30_000,
     });
     expect(parseEnv({ THROTTLE_FAIL_CLOSED: '0' }).THROTTLE_FAIL_CLOSED).toBe(false);
+    expect(parseEnv({}).LOGIN_FAIL_CLOSED).toBe(false);
+    expect(parseEnv({ LOGIN_FAIL_CLOSED: 'true' }).LOGIN_FAIL_CLOSED).toBe(true);
     expect(problemsOf({ THROTTLE_TTL: '0s' })[0]).toMatch(/^THROTTLE_TTL: "0s" is not a duration/);
   });
 

@@ -153,6 +153,7 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_CLIENT: integer(20, 1, 100_000),
     LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: integer(100, 1, 1_000_000),
     LOGIN_FAILURE_WINDOW: duration('15m'),
+    LOGIN_FAIL_CLOSED: boolean(false),
     PASSWORD_HASH_CONCURRENCY: optionalInteger(1, 64),
     PASSWORD_HASH_NICE: integer(10, 0, 19),
 

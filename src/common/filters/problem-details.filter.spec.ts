@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { ConflictProblem, ProblemDetails, ValidationProblem } from '@/common/http/problem';
+import { ConflictProblem, ProblemDetails, RetryLaterProblem, ValidationProblem } from '@/common/http/problem';
 import { automock } from '@test/support/automock';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
@@ -19,13 +19,14 @@ interface FakeResponse {
   contentType?: string;
   body?: string;
   ended: boolean;
+  headers: Map<string, string>;
 }
 
 const buildRequest = (overrides: Partial<Request> = {}) =>
   ({ id: 'req-1', method: 'GET', path: '/api/v1/things', originalUrl: '/api/v1/things?x=1', ...overrides }) as Request;
 
 function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res: FakeResponse } {
-  const res: FakeResponse = { headersSent, ended: false };
+  const res: FakeResponse = { headersSent, ended: false, headers: new Map() };
   const response: Response = automock<Response>('Response', {
     get headersSent() {
       return res.headersSent;
@@ -44,6 +45,10 @@ function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res:
     },
     end() {
       res.ended = true;
+      return response;
+    },
+    setHeader(name, value) {
+      res.headers.set(name, String(value));
       return response;
     },
   });
@@ -88,6 +93,17 @@ describe(ProblemDetailsFilter.name, () => {
     });
     expect(problemFor(new ConflictProblem('email_taken', 'Taken.'))).not.toHaveProperty('errors');
     expect(logged).not.toHaveBeenCalled();
+  });
+
+  it('sends Retry-After for a problem that says when to retry, and for no other', () => {
+    const { host, res } = hostFor(buildRequest());
+    sut.catch(new RetryLaterProblem(HttpStatus.TOO_MANY_REQUESTS, 'locked', 'Wait.', 42), host);
+    expect(res.statusCode).toBe(429);
+    expect(res.headers.get('Retry-After')).toBe('42');
+
+    const other = hostFor(buildRequest());
+    sut.catch(new ConflictProblem('c', 'd'), other.host);
+    expect(other.res.headers.size).toBe(0);
   });
 
   it('falls back to the plain url when there is no originalUrl', () => {

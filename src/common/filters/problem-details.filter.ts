@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { FieldError, ProblemDetails, ProblemException, problemType } from '@/common/http/problem';
+import { FieldError, ProblemDetails, ProblemException, problemType, RetryLaterProblem } from '@/common/http/problem';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseUnavailable } from '@/config/database-driver';
 
@@ -46,6 +46,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (exception instanceof RetryLaterProblem) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 

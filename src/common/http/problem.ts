@@ -77,3 +77,19 @@ export class ServiceUnavailableProblem extends ProblemException {
     super(HttpStatus.SERVICE_UNAVAILABLE, code, detail);
   }
 }
+
+/**
+ * A refusal that tells the client when to come back (a lock-out, a limiter that cannot
+ * count): the global filter sends `retryAfterSeconds` as the `Retry-After` header, so a
+ * service can refuse without holding the response.
+ */
+export class RetryLaterProblem extends ProblemException {
+  constructor(
+    status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE,
+    code: string,
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(status, code, detail);
+  }
+}

@@ -38,6 +38,7 @@ export class AuthController {
     400,
     [401, 'Wrong email or password, or account deactivated (one identical body for all)'],
     [429, 'Too many failed logins for this account or client, or over the request budget; see Retry-After'],
+    [503, 'Password attempts cannot be counted (LOGIN_FAIL_CLOSED); see Retry-After'],
   )
   login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPairDto> {
     // The guard reserved an attempt for every body with a string email, which a valid DTO has.

@@ -17,7 +17,6 @@ import { AppThrottlerGuard } from './guards/app-throttler.guard';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { LoginAttemptsService } from './login-attempts.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
 import { hmacKey } from './token-keys';
@@ -56,7 +55,6 @@ import { hmacKey } from './token-keys';
   providers: [
     AuthService,
     TokenService,
-    LoginAttemptsService,
     LoginThrottleGuard,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AppThrottlerGuard },

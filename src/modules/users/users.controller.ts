@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query, Req } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
+import { clientOf } from '@/common/http/client-address';
 import { ValidationProblem } from '@/common/http/problem';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
@@ -39,12 +41,26 @@ export class UsersController {
     summary: 'Change your name or password',
     description:
       'A password change needs currentPassword and revokes all your other sessions; this one stays valid. ' +
+      'A wrong currentPassword counts as a failed login of your account from this client. ' +
       'Role, email and activation cannot be changed here (unknown fields are refused).',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems([400, 'Invalid field, unknown field, or currentPassword missing or incorrect'], 401, 429)
-  async updateMe(@CurrentUser() caller: AuthUser, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.updateMe(caller, dto));
+  @ApiProblems(
+    [400, 'Invalid field, unknown field, or currentPassword missing or incorrect'],
+    401,
+    [
+      429,
+      'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
+        'or over the request budget; see Retry-After',
+    ],
+    [503, 'Password attempts cannot be counted (LOGIN_FAIL_CLOSED); see Retry-After'],
+  )
+  async updateMe(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: UpdateMeDto,
+    @Req() req: Request,
+  ): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.updateMe(caller, dto, clientOf(req)));
   }
 
   @Get()

@@ -4,6 +4,7 @@ import { HashingModule } from '@/infra/hashing/hashing.module';
 import { AccountChanges } from './account-changes';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { User } from './entities/user.entity';
+import { PasswordAttemptsService } from './password-attempts.service';
 import { AuthStateService } from './sessions/auth-state.service';
 import { RefreshToken } from './sessions/entities/refresh-token.entity';
 import { Session } from './sessions/entities/session.entity';
@@ -16,8 +17,10 @@ import { UsersService } from './users.service';
 /**
  * Accounts and their sessions. Sessions live here because both sides need them: auth
  * starts, rotates and ends them and its guard checks them; users revokes them on a
- * password change, a deactivation or a deletion. Auth imports this module; users reaches
- * auth only through its access decorators (docs/architecture.md, Dependencies).
+ * password change, a deactivation or a deletion. The password attempt counters live here
+ * for the same reason: login and a password change count against one account's limits.
+ * Auth imports this module; users reaches auth only through its access decorators
+ * (docs/architecture.md, Dependencies).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([User, Session, RefreshToken]), HashingModule],
@@ -30,7 +33,8 @@ import { UsersService } from './users.service';
     SessionsService,
     AuthStateService,
     AccountChanges,
+    PasswordAttemptsService,
   ],
-  exports: [UsersService, SessionsService, AuthStateService],
+  exports: [UsersService, SessionsService, AuthStateService, PasswordAttemptsService],
 })
 export class UsersModule {}

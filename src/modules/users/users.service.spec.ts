@@ -1,10 +1,13 @@
 import { Repository, SelectQueryBuilder } from 'typeorm';
+import type { AuthConfig } from '@/config/configuration';
 import { ProblemException } from '@/common/http/problem';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
 import { AccountChanges } from './account-changes';
 import type { User } from './entities/user.entity';
+import { PasswordAttemptsService } from './password-attempts.service';
 import { SessionsService } from './sessions/sessions.service';
 import { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
@@ -16,7 +19,16 @@ describe(UsersService.name, () => {
   let hasher: jest.Mocked<PasswordHasher>;
   let sessions: jest.Mocked<SessionsService>;
   let changes: jest.Mocked<AccountChanges>;
+  let metrics: jest.Mocked<AppMetrics>;
+  let attempts: PasswordAttemptsService;
   let sut: UsersService;
+  const limits = {
+    loginMaxFailuresPerAccount: 2,
+    loginMaxFailuresPerClient: 10,
+    loginMaxFailuresPerAccountTotal: 10,
+    loginFailureWindowMs: 60_000,
+  } as AuthConfig;
+  const client = '10.0.0.1';
 
   beforeEach(() => {
     stored = buildUser({ id: 'u1', passwordHash: 'old-hash' });
@@ -33,19 +45,24 @@ describe(UsersService.name, () => {
     hasher = automock(PasswordHasher, { hash: async () => 'new-hash' });
     sessions = automock(SessionsService, { revokeAllForUser: async () => 2 });
     changes = automock(AccountChanges, { userChanged: async () => undefined });
-    sut = new UsersService(users, hasher, sessions, automock(UserProfileCache), changes);
+    metrics = automock(AppMetrics, {
+      loginFailed: () => undefined,
+      requestRateLimited: () => undefined,
+    });
+    attempts = new PasswordAttemptsService(limits, null, metrics);
+    sut = new UsersService(users, hasher, sessions, automock(UserProfileCache), changes, attempts, metrics);
   });
 
   it('changes the password only with the right current password, then revokes every other session', async () => {
     hasher.verify.mockResolvedValue(true);
-    await sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'old' });
+    await sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'old' }, client);
     expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { passwordHash: 'new-hash' });
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith('u1', 'password_change', 's1');
   });
 
   it('reports the changed user to every cache after the commit, so the next GET /users/me shows it', async () => {
-    await sut.updateMe(caller, { name: 'New Name' });
+    await sut.updateMe(caller, { name: 'New Name' }, client);
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New Name' });
     expect(changes.userChanged).toHaveBeenCalledWith(stored);
     expect(users.update.mock.invocationCallOrder[0]).toBeLessThan(changes.userChanged.mock.invocationCallOrder[0]);
@@ -54,7 +71,7 @@ describe(UsersService.name, () => {
   it('refuses a wrong current password with a field error and changes nothing', async () => {
     hasher.verify.mockResolvedValue(false);
     const error = await sut
-      .updateMe(caller, { password: 'brand-new-password', currentPassword: 'bad' })
+      .updateMe(caller, { password: 'brand-new-password', currentPassword: 'bad' }, client)
       .catch((e) => e);
     expect(error).toBeInstanceOf(ProblemException);
     expect((error as ProblemException).errors).toEqual([
@@ -62,10 +79,32 @@ describe(UsersService.name, () => {
     ]);
     expect(users.update).not.toHaveBeenCalled();
     expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+    expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
+  });
+
+  it("counts wrong current passwords on the account's login counters and refuses past the limit without verifying", async () => {
+    hasher.verify.mockResolvedValue(false);
+    const change = () => sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'guess' }, client);
+    for (let i = 0; i < 2; i += 1) await expect(change()).rejects.toMatchObject({ status: 400 });
+    hasher.verify.mockClear();
+
+    await expect(change()).rejects.toMatchObject({ status: 429, code: 'too_many_login_failures' });
+    expect(hasher.verify).not.toHaveBeenCalled();
+    expect((await attempts.reserve('user:u1', client)).allowed).toBe(false);
+  });
+
+  it('gives the reservation back when the current password is right', async () => {
+    hasher.verify.mockResolvedValueOnce(false).mockResolvedValue(true);
+    const change = (currentPassword: string) =>
+      sut.updateMe(caller, { password: 'brand-new-password', currentPassword }, client);
+    await expect(change('guess')).rejects.toMatchObject({ status: 400 });
+    await change('old');
+    await change('old');
+    await expect(change('old')).resolves.toBe(stored);
   });
 
   it('renames without touching sessions', async () => {
-    await sut.updateMe(caller, { name: 'New' });
+    await sut.updateMe(caller, { name: 'New' }, client);
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New' });
     expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
   });

@@ -6,8 +6,10 @@ import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator'
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
 import { isUniqueViolation } from '@/config/database-driver';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { AccountChanges } from './account-changes';
 import { normaliseEmail } from './email-address';
+import { PasswordAttemptsService } from './password-attempts.service';
 import { UpdateMeDto } from './dto/update-me.dto';
 import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
@@ -33,6 +35,8 @@ export class UsersService {
     private readonly sessions: SessionsService,
     private readonly profiles: UserProfileCache,
     private readonly changes: AccountChanges,
+    private readonly attempts: PasswordAttemptsService,
+    private readonly metrics: AppMetrics,
   ) {}
 
   /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
@@ -84,17 +88,26 @@ export class UsersService {
     return this.getById(id);
   }
 
-  /** Name and password only. A password change keeps the caller's session and revokes every other one. */
-  async updateMe(caller: AuthUser, dto: UpdateMeDto): Promise<User> {
+  /**
+   * Name and password only. A password change keeps the caller's session and revokes every
+   * other one. Its currentPassword check is a password guess like a login (a stolen access
+   * token must not become an unlimited oracle), so it reserves an attempt for `client` on the
+   * account's login counters first: a wrong one keeps it, a right one gives it back, and over
+   * a limit it is refused (429) without verifying anything.
+   */
+  async updateMe(caller: AuthUser, dto: UpdateMeDto, client: string): Promise<User> {
     const user = await this.withHash().where('user.id = :id', { id: caller.id }).getOne();
     if (!user) throw new NotFoundProblem('No user with this id.');
 
     const changes: Partial<User> = {};
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.password !== undefined) {
+      const release = await this.attempts.reserveOrRefuse(`user:${user.id}`, client);
       if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword ?? ''))) {
+        this.metrics.loginFailed('bad_credentials');
         throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
       }
+      await release();
       changes.passwordHash = await this.hasher.hash(dto.password);
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);

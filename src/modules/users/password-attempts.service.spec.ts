@@ -1,10 +1,11 @@
 import Redis from 'ioredis';
 import type { AuthConfig } from '@/config/configuration';
+import { RetryLaterProblem } from '@/common/http/problem';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { automock } from '@test/support/automock';
-import { LoginAttemptsService } from './login-attempts.service';
+import { PasswordAttemptsService } from './password-attempts.service';
 
-describe(LoginAttemptsService.name, () => {
+describe(PasswordAttemptsService.name, () => {
   const WINDOW = 15 * 60_000;
   const cfg = {
     loginMaxFailuresPerAccount: 3,
@@ -12,13 +13,17 @@ describe(LoginAttemptsService.name, () => {
     loginMaxFailuresPerAccountTotal: 8,
     loginFailureWindowMs: WINDOW,
   } as AuthConfig;
-  let sut: LoginAttemptsService;
+  let sut: PasswordAttemptsService;
   let metrics: jest.Mocked<AppMetrics>;
   const t0 = 1_000_000;
 
   beforeEach(() => {
-    metrics = automock(AppMetrics, { rateLimitStorageFailed: () => undefined });
-    sut = new LoginAttemptsService(cfg, null, metrics);
+    metrics = automock(AppMetrics, {
+      rateLimitStorageFailed: () => undefined,
+      loginFailed: () => undefined,
+      requestRateLimited: () => undefined,
+    });
+    sut = new PasswordAttemptsService(cfg, null, metrics);
   });
 
   const fail = async (account: string, client: string, now = t0) => {
@@ -66,12 +71,24 @@ describe(LoginAttemptsService.name, () => {
     expect((await sut.reserve('user:other', '10.0.0.1', t0)).allowed).toBe(false);
   });
 
+  it('refuses over a limit with a 429 problem carrying Retry-After, counted as a lock-out', async () => {
+    for (let i = 0; i < 3; i += 1) await fail('user:a', '10.0.0.1', Date.now());
+
+    const refused: unknown = await sut.reserveOrRefuse('user:a', '10.0.0.1').catch((e) => e);
+
+    expect(refused).toBeInstanceOf(RetryLaterProblem);
+    expect(refused).toMatchObject({ status: 429, code: 'too_many_login_failures' });
+    expect((refused as RetryLaterProblem).retryAfterSeconds).toBeGreaterThan(WINDOW / 1000 - 5);
+    expect(metrics.loginFailed).toHaveBeenCalledWith('locked_out');
+    expect(metrics.requestRateLimited).toHaveBeenCalledWith('login');
+  });
+
   describe('with Redis', () => {
     let redis: jest.Mocked<Redis>;
 
     beforeEach(() => {
       redis = automock(Redis);
-      sut = new LoginAttemptsService(cfg, redis, metrics);
+      sut = new PasswordAttemptsService(cfg, redis, metrics);
     });
 
     it('checks and reserves the pair, client and account counters in one script', async () => {
@@ -102,6 +119,18 @@ describe(LoginAttemptsService.name, () => {
       expect(r.allowed).toBe(true);
       if (r.allowed) await expect(r.release()).resolves.toBeUndefined();
       expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses with 503 and Retry-After when Redis fails and LOGIN_FAIL_CLOSED is set', async () => {
+      sut = new PasswordAttemptsService({ ...cfg, loginFailClosed: true }, redis, metrics);
+      redis.eval.mockRejectedValue(new Error('Connection is closed.'));
+
+      const refused: unknown = await sut.reserveOrRefuse('user:a', '10.0.0.1').catch((e) => e);
+
+      expect(refused).toBeInstanceOf(RetryLaterProblem);
+      expect(refused).toMatchObject({ status: 503, code: 'login_limit_unavailable', retryAfterSeconds: 2 });
+      expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
+      expect(metrics.loginFailed).not.toHaveBeenCalled();
     });
   });
 });

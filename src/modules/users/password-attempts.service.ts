@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { authConfig, AuthConfig } from '@/config/configuration';
+import { RetryLaterProblem } from '@/common/http/problem';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -13,6 +14,8 @@ interface Window {
 const SWEEP_THRESHOLD = 10_000;
 /** At most one warning per this interval while Redis is failing. */
 const WARN_INTERVAL_MS = 10_000;
+/** Retry-After of a check refused under LOGIN_FAIL_CLOSED: about one reconnect of the Redis client. */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * Check and reserve in one step: when any counter is at its limit (ARGV[i + 1]) answer the
@@ -46,24 +49,29 @@ end
 return 0`;
 
 /** The outcome of one reservation: allowed (with a way to give it back on success) or refused for `waitMs`. */
-export type LoginReservation = { allowed: true; release: () => Promise<void> } | { allowed: false; waitMs: number };
+export type PasswordReservation = { allowed: true; release: () => Promise<void> } | { allowed: false; waitMs: number };
 
 /**
  * Counts password attempts in fixed windows of LOGIN_FAILURE_WINDOW, per (account, client)
  * pair, per client (req.ip, which honours TRUST_PROXY) and per account across all clients.
- * The account is the user id when the email names a user, else the normalised email, so
- * spellings that reach one account share its counters and unknown emails are limited the
- * same way. Each attempt is reserved before the password is verified; a success releases it.
+ * Every check of a password a caller typed goes through here: login (LoginThrottleGuard)
+ * and `currentPassword` on PATCH /users/me, so guesses by either route share the account's
+ * counters. The account is `user:<id>` when the password belongs to a user, else the
+ * normalised email (`email:<email>`, login of an unknown email), so spellings that reach one
+ * account share its counters and unknown emails are limited the same way. Each attempt is
+ * reserved before the password is verified; a success releases it.
  *
  * With Redis the counters are shared by every instance (keys `login-failures:{l}:*` under
- * REDIS_KEY_PREFIX, one hash slot so the script runs on Redis Cluster); without it they
- * live in this process, where check and reserve are one synchronous step. When Redis
- * fails, the check fails open (the attempt proceeds, a warning is logged and
- * `rate_limit_storage_errors_total` counts it).
+ * REDIS_KEY_PREFIX, one hash slot so the script runs on Redis Cluster; the name predates
+ * the second route and stays so deployed counters keep counting); without it they live in
+ * this process, where check and reserve are one synchronous step. When Redis fails, the
+ * check fails open (the attempt proceeds, a warning is logged and
+ * `rate_limit_storage_errors_total` counts it), or with LOGIN_FAIL_CLOSED the attempt is
+ * refused with 503 before any password is verified.
  */
 @Injectable()
-export class LoginAttemptsService {
-  private readonly logger = new Logger(LoginAttemptsService.name);
+export class PasswordAttemptsService {
+  private readonly logger = new Logger(PasswordAttemptsService.name);
   private readonly windows = new Map<string, Window>();
   private lastWarning = 0;
 
@@ -73,8 +81,26 @@ export class LoginAttemptsService {
     private readonly metrics: AppMetrics,
   ) {}
 
+  /**
+   * Reserves one attempt for `account` from `client` and answers its release, or refuses:
+   * 429 `too_many_login_failures` with Retry-After over a limit (counted as a lock-out),
+   * 503 `login_limit_unavailable` when the counters are unreachable and LOGIN_FAIL_CLOSED is set.
+   */
+  async reserveOrRefuse(account: string, client: string): Promise<() => Promise<void>> {
+    const reservation = await this.reserve(account, client);
+    if (reservation.allowed) return reservation.release;
+    this.metrics.loginFailed('locked_out');
+    this.metrics.requestRateLimited('login');
+    throw new RetryLaterProblem(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'too_many_login_failures',
+      'Too many failed password attempts for this account or client; retry after the number of seconds in Retry-After.',
+      Math.max(1, Math.ceil(reservation.waitMs / 1000)),
+    );
+  }
+
   /** Reserves one attempt for `account` from `client`, or says how long (ms) to wait. */
-  async reserve(account: string, client: string, now = Date.now()): Promise<LoginReservation> {
+  async reserve(account: string, client: string, now = Date.now()): Promise<PasswordReservation> {
     const keys = keysOf(account, client);
     const limits = [
       this.cfg.loginMaxFailuresPerAccount,
@@ -93,6 +119,14 @@ export class LoginAttemptsService {
       return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
     } catch (error) {
       this.failed(error);
+      if (this.cfg.loginFailClosed) {
+        throw new RetryLaterProblem(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'login_limit_unavailable',
+          'Password attempts cannot be counted right now; retry after the number of seconds in Retry-After.',
+          UNAVAILABLE_RETRY_AFTER_S,
+        );
+      }
       return { allowed: true, release: () => Promise.resolve() };
     }
   }
@@ -142,7 +176,12 @@ export class LoginAttemptsService {
     if (now - this.lastWarning < WARN_INTERVAL_MS) return;
     this.lastWarning = now;
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn({ err: { message } }, 'Login failure counters unreachable; letting logins through unchecked');
+    this.logger.warn(
+      { err: { message } },
+      this.cfg.loginFailClosed
+        ? 'Login failure counters unreachable; refusing password checks (LOGIN_FAIL_CLOSED)'
+        : 'Login failure counters unreachable; letting logins through unchecked',
+    );
   }
 }
 
