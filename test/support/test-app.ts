@@ -3,8 +3,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Writable } from 'node:stream';
 import { AppModule } from '@/app.module';
 import { configureApp } from '@/app.setup';
+import { appConfig, AppConfig } from '@/config/configuration';
+import { LOGGERS } from '@/infra/logging/logging.module';
+import { createLoggers } from '@/infra/logging/loggers';
 import { provisionDatabase } from './database';
 
 export interface TestApp {
@@ -16,6 +20,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   imports?: ModuleMetadata['imports'];
+  /** Receives the application's log lines instead of stdout (see captureLogLines); set LOG_LEVEL with it. */
+  logs?: Writable;
 }
 
 /**
@@ -36,7 +42,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   setEnv(env);
 
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] }).compile();
+    const builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] });
+    const { logs } = options;
+    if (logs) {
+      builder
+        .overrideProvider(LOGGERS)
+        .useFactory({ inject: [appConfig.KEY], factory: (app: AppConfig) => createLoggers(app, logs) });
+    }
+    const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
     configureApp(app);
     await app.init();

@@ -5,9 +5,9 @@ import { isProbeOrScrape } from '@/common/http/probe-paths';
 import { redactUrl } from '@/common/http/redact-url';
 import { assignRequestId } from '@/common/http/request-id';
 import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
-import { runInRequestContext } from './request-context';
+import { ContextRequest, runInRequestContext } from './request-context';
 
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+type Middleware = (req: ContextRequest, res: ServerResponse, next: () => void) => void;
 
 /**
  * Assigns the request id, runs the rest of the request in its context and ends it with
@@ -33,7 +33,7 @@ export function requestLogging(access: Logger): Middleware {
     if (!(quiet ? logsQuietPaths : logsRequests)) {
       // An unlogged probe or scrape: nothing it does logs per request, so it needs no context.
       if (quiet) next();
-      else runInRequestContext(requestId, next);
+      else runInRequestContext(req, next);
       return;
     }
     const started = performance.now();
@@ -43,7 +43,7 @@ export function requestLogging(access: Logger): Middleware {
     res.once('close', () =>
       logCompletion(access, { id: requestId, method, url }, req, res, quiet, performance.now() - started),
     );
-    runInRequestContext(requestId, next);
+    runInRequestContext(req, next);
   };
 }
 

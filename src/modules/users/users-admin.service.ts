@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { NotFoundProblem } from '@/common/http/problem';
 import { onReplica } from '@/infra/database/replica';
+import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
@@ -84,6 +85,7 @@ export class UsersAdminService {
     if (dto.isActive !== undefined) changes.isActive = dto.isActive;
     if (deactivating) changes.sessionsValidAfter = new Date();
     if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
+    audit('admin.user.updated', { userId: id, role: changes.role, isActive: changes.isActive });
 
     const updated = await this.users.findOneByOrFail({ id });
     await this.changes.userChanged(updated);
@@ -96,6 +98,7 @@ export class UsersAdminService {
     if (!(await this.users.existsBy({ id }))) throw new NotFoundProblem('No user with this id.');
     await this.sessions.revokeAllForUser(id, 'deletion');
     await this.users.delete({ id });
+    audit('admin.user.deleted', { userId: id });
     await this.changes.userDeleted(id);
   }
 }

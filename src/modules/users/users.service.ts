@@ -6,6 +6,7 @@ import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator'
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
 import { isUniqueViolation } from '@/config/database-driver';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { normaliseEmail } from './email-address';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -93,11 +94,13 @@ export class UsersService {
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.password !== undefined) {
       if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword ?? ''))) {
+        audit('auth.password.change_failed', { userId: user.id, reason: 'bad_current_password' });
         throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
       }
       changes.passwordHash = await this.hasher.hash(dto.password);
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
+    if (changes.passwordHash) audit('auth.password.changed', { userId: user.id, sessionId: caller.sessionId });
     if (changes.passwordHash) await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId);
     const updated = await this.getById(user.id);
     await this.changes.userChanged(updated);

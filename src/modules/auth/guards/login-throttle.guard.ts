@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ProblemException } from '@/common/http/problem';
+import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { User } from '@/modules/users/entities/user.entity';
 import { normaliseEmail, UsersService } from '@/modules/users/users.service';
@@ -47,6 +48,7 @@ export class LoginThrottleGuard implements CanActivate {
 
     http.getResponse<Response>().setHeader('Retry-After', String(Math.max(1, Math.ceil(reservation.waitMs / 1000))));
     this.metrics.loginFailed('locked_out');
+    audit('auth.login.locked_out', { userId: user?.id });
     this.metrics.requestRateLimited('login');
     throw new ProblemException(
       HttpStatus.TOO_MANY_REQUESTS,
