@@ -30,6 +30,10 @@ describe('redactUrl', () => {
     'sig',
     'reset_token',
     'X-Amz-Signature',
+    'X-Amz-Credential',
+    'X-Amz-Security-Token',
+    'X-Goog-Signature',
+    'AWSAccessKeyId',
   ])('redacts %s', (name) => {
     expect(isSensitiveQueryParam(name)).toBe(true);
     expect(redactQuery(`${name}=s3cr3t`)).toBe(`${name}=[REDACTED]`);

@@ -23,10 +23,15 @@ const SENSITIVE_NAMES = new Set([
   'jwt',
   'session',
   'credential',
+  'awsaccesskeyid',
 ]);
 
-/** Any `…_token`, `…_secret`, `…_password`, `…_key` or `…_signature` (`reset_token`, `x_amz_signature`). */
-const SENSITIVE_SUFFIX = /_(token|secret|password|key|signature)$/;
+/**
+ * Any `…_token`, `…_secret`, `…_password`, `…_key`, `…_signature` or `…_credential`
+ * (`reset_token`, `X-Amz-Signature`, `X-Goog-Credential`). With the names above, this
+ * covers the OpenTelemetry HTTP instrumentation's own list as well.
+ */
+const SENSITIVE_SUFFIX = /_(token|secret|password|key|signature|credential)$/;
 
 /**
  * Compared decoded, lower-cased and with `-` read as `_`, so `Access-Token` or
