@@ -3,8 +3,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Writable } from 'node:stream';
 import { AppModule } from '@/app.module';
 import { configureApp } from '@/app.setup';
+import { appConfig, AppConfig } from '@/config/configuration';
+import { LOGGERS } from '@/infra/logging/logging.module';
+import { createLoggers } from '@/infra/logging/loggers';
 import { provisionDatabase, TestDatabase } from './database';
 
 export interface TestApp {
@@ -18,6 +22,8 @@ export interface TestAppOptions {
   imports?: ModuleMetadata['imports'];
   /** A database the caller owns (see `rebootableDatabase`): left in place on close, so another app can boot on it. */
   database?: TestDatabase;
+  /** Receives the application's log lines instead of stdout (see captureLogLines); set LOG_LEVEL with it. */
+  logs?: Writable;
 }
 
 /**
@@ -39,7 +45,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   setEnv(env);
 
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] }).compile();
+    const builder = Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] });
+    const { logs } = options;
+    if (logs) {
+      builder
+        .overrideProvider(LOGGERS)
+        .useFactory({ inject: [appConfig.KEY], factory: (app: AppConfig) => createLoggers(app, logs) });
+    }
+    const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
     configureApp(app);
     await app.init();

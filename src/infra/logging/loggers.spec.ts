@@ -1,3 +1,5 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { captureLogLines } from '@test/support/log-lines';
 import { createLoggers } from './loggers';
 import { runInRequestContext } from './request-context';
@@ -7,7 +9,8 @@ describe('createLoggers', () => {
     const out = captureLogLines();
     const { root } = createLoggers({ env: 'production', logLevel: 'info' }, out.stream);
 
-    runInRequestContext('req-7', () => root.warn('inside'));
+    const req = Object.assign(new IncomingMessage(new Socket()), { id: 'req-7' });
+    runInRequestContext(req, () => root.warn('inside'));
     root.warn('outside');
 
     expect(out.lines.map((l) => [l.msg, l.requestId])).toEqual([

@@ -1,18 +1,38 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage } from 'node:http';
 
 /**
- * The id of the request being served, for every line logged while serving it: services
- * log through Nest's `Logger` without a request at hand, and the root logger's mixin reads
- * the id from here. A plain string, so entering the context allocates nothing.
+ * A request as the context holds it: its id (set by `assignRequestId`), and, once express
+ * and the JWT guard have seen it, the client address (`req.ip`, which honours TRUST_PROXY)
+ * and the signed-in caller (`req.user`).
  */
-const requestContext = new AsyncLocalStorage<string>();
+export type ContextRequest = IncomingMessage & { id?: unknown; ip?: string; user?: { id?: unknown } };
 
-export function runInRequestContext(requestId: string, next: () => void): void {
-  requestContext.run(requestId, next);
+/**
+ * The request being served, for every line logged while serving it: services log through
+ * Nest's `Logger` without a request at hand, and the root logger's mixin reads the id from
+ * here. The request itself is the store, so entering the context allocates nothing, and
+ * what a line needs is read from it only when such a line is written.
+ */
+const requestContext = new AsyncLocalStorage<ContextRequest>();
+
+export function runInRequestContext(req: ContextRequest, next: () => void): void {
+  requestContext.run(req, next);
 }
 
 /** `{ requestId }` inside a request, `{}` outside (boot, timers, shutdown). */
 export function requestContextFields(): { requestId?: string } {
-  const requestId = requestContext.getStore();
-  return requestId === undefined ? {} : { requestId };
+  const id = requestContext.getStore()?.id;
+  return typeof id === 'string' ? { requestId: id } : {};
+}
+
+/** Who is asking: the client address and, once authenticated, the caller's user id; `{}` outside a request. */
+export function requestClientFields(): { ip?: string; actorId?: string } {
+  const req = requestContext.getStore();
+  if (req === undefined) return {};
+  const actorId = req.user?.id;
+  return {
+    ip: req.ip ?? req.socket.remoteAddress,
+    ...(typeof actorId === 'string' ? { actorId } : {}),
+  };
 }

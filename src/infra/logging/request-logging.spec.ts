@@ -71,6 +71,19 @@ describe('requestLogging', () => {
     expect(JSON.stringify(log.lines)).not.toMatch(/secret|authorization/i);
   });
 
+  it('redacts the values of credential query parameters in the url, and keeps the others', async () => {
+    await serve('info');
+    handler = (_req, res) => res.end();
+    await call('/api/v1/things?access_token=secret123&page=2&SIG=abc');
+
+    expect(log.lines).toEqual([
+      expect.objectContaining({
+        req: expect.objectContaining({ url: '/api/v1/things?access_token=[REDACTED]&page=2&SIG=[REDACTED]' }),
+      }),
+    ]);
+    expect(JSON.stringify(log.lines)).not.toMatch(/secret123|abc/);
+  });
+
   it('gives every request an id of its own when the caller sends none', async () => {
     await serve('info');
     handler = (_req, res) => res.end();

@@ -4,9 +4,11 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { IncomingMessage } from 'node:http';
+import type { Span } from '@opentelemetry/api';
+import { ClientRequest, IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { isProbeOrScrape } from '@/common/http/probe-paths';
+import { redactQuery } from '@/common/http/redact-url';
 
 /**
  * OpenTelemetry tracing. It has to start before http, express, pg or ioredis are first
@@ -26,6 +28,20 @@ export interface TracingOptions {
 }
 
 let sdk: NodeSDK | undefined;
+
+/** The stable semantic-conventions attribute holding an incoming request's query. */
+const URL_QUERY = 'url.query';
+
+/**
+ * `requestHook`: an incoming request's `url.query` redacted as the access log redacts it.
+ * The instrumentation's own redaction knows a short list of exact, case-sensitive names
+ * (`sig`, `Signature`, …), which lets `access_token` or `ACCESS_TOKEN` through.
+ */
+export function redactSpanQuery(span: Span, request: ClientRequest | IncomingMessage): void {
+  if (!(request instanceof IncomingMessage) || request.url === undefined) return;
+  const q = request.url.indexOf('?');
+  if (q !== -1) span.setAttribute(URL_QUERY, redactQuery(request.url.slice(q + 1)));
+}
 
 /** Tracing is on when an exporter is configured, and off when the SDK is explicitly disabled. */
 export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -49,6 +65,7 @@ export function startTracing(options: TracingOptions = {}): boolean {
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => isProbeOrScrape(req.url),
+        requestHook: redactSpanQuery,
         requireParentforOutgoingSpans: true,
       }),
       // One span per middleware adds noise, not insight; routers and handlers remain.

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { User } from '@/modules/users/entities/user.entity';
 import { UsersService } from '@/modules/users/users.service';
@@ -14,6 +15,10 @@ import { TokenService } from './token.service';
 
 /** One body for every failed login, so a response never tells which part was wrong. */
 const invalidCredentials = () => new UnauthorizedProblem('The email or password is incorrect.', 'invalid_credentials');
+
+/** Why a login failed, for the audit log only: the client is told none of it. */
+const failureOf = (user: User | null, valid: boolean) =>
+  !user ? 'unknown_account' : !valid ? 'bad_password' : 'inactive';
 
 @Injectable()
 export class AuthService {
@@ -43,11 +48,14 @@ export class AuthService {
 
     if (!user || !valid || !user.isActive) {
       this.metrics.loginFailed('bad_credentials');
+      audit('auth.login.failed', { userId: user?.id, reason: failureOf(user, valid) });
       throw invalidCredentials();
     }
     await attempt.release();
     this.metrics.loginSucceeded();
-    return this.tokens.pair(user, await this.sessions.start(user.id));
+    const issued = await this.sessions.start(user.id);
+    audit('auth.login.succeeded', { userId: user.id, sessionId: issued.sessionId });
+    return this.tokens.pair(user, issued);
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
@@ -61,6 +69,7 @@ export class AuthService {
    * revoked too; one belonging to someone else is ignored, never acted on.
    */
   async logout(caller: AuthUser, refreshToken: string): Promise<void> {
+    audit('auth.logout', { userId: caller.id, sessionId: caller.sessionId });
     await this.sessions.revoke(caller.sessionId, 'logout');
     const other = await this.sessions.sessionOfRefreshToken(refreshToken);
     if (other && other.userId === caller.id && other.id !== caller.sessionId) {

@@ -3,6 +3,7 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { RetryLaterProblem } from '@/common/http/problem';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 
 interface Window {
@@ -90,6 +91,7 @@ export class PasswordAttemptsService {
     const reservation = await this.reserve(account, client);
     if (reservation.allowed) return reservation.release;
     this.metrics.loginFailed('locked_out');
+    audit('auth.login.locked_out', { userId: account.startsWith('user:') ? account.slice('user:'.length) : undefined });
     this.metrics.requestRateLimited('login');
     throw new RetryLaterProblem(
       HttpStatus.TOO_MANY_REQUESTS,

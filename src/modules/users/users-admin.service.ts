@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { ConflictProblem, NotFoundProblem } from '@/common/http/problem';
 import { onReplica } from '@/infra/database/replica';
+import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
@@ -96,6 +97,7 @@ export class UsersAdminService {
     } else if (Object.keys(changes).length > 0) {
       await this.users.update({ id }, changes);
     }
+    audit('admin.user.updated', { userId: id, role: changes.role, isActive: changes.isActive });
 
     const updated = await this.users.findOneByOrFail({ id });
     await this.changes.userChanged(updated);
@@ -113,6 +115,7 @@ export class UsersAdminService {
     await this.updateKeepingAnAdmin(id, { isActive: false });
     await this.sessions.revokeAllForUser(id, 'deletion');
     await this.users.delete({ id });
+    audit('admin.user.deleted', { userId: id });
     await this.changes.userDeleted(id);
   }
 

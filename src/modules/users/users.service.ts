@@ -7,6 +7,7 @@ import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/ht
 import { isUniqueViolation } from '@/config/database-driver';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
+import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { normaliseEmail } from './email-address';
 import { PasswordAttemptsService } from './password-attempts.service';
@@ -105,12 +106,14 @@ export class UsersService {
       const release = await this.attempts.reserveOrRefuse(`user:${user.id}`, client);
       if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword ?? ''))) {
         this.metrics.loginFailed('bad_credentials');
+        audit('auth.password.change_failed', { userId: user.id, reason: 'bad_current_password' });
         throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
       }
       await release();
       changes.passwordHash = await this.hasher.hash(dto.password);
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
+    if (changes.passwordHash) audit('auth.password.changed', { userId: user.id, sessionId: caller.sessionId });
     if (changes.passwordHash) await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId);
     const updated = await this.getById(user.id);
     await this.changes.userChanged(updated);

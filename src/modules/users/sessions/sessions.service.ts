@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { UnauthorizedProblem } from '@/common/http/problem';
+import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics, RevocationReason } from '@/infra/metrics/app-metrics';
 import { AccountChanges } from '../account-changes';
 import { User } from '../entities/user.entity';
@@ -25,6 +26,12 @@ export interface Rotated extends IssuedRefresh {
 const INVALID_REFRESH = () =>
   new UnauthorizedProblem('The refresh token is invalid, expired or revoked.', 'invalid_refresh_token');
 
+/** Why a presented refresh token was refused, for the audit log (the client is told none of it). */
+const refusalOf = (row: RefreshToken | null, now: Date): string => {
+  if (!row?.session?.user) return 'unknown_token';
+  return row.session.revokedAt !== null ? 'revoked' : row.expiresAt <= now ? 'expired' : 'unknown_token';
+};
+
 /**
  * Login sessions (token families) and their single-use refresh tokens. Everything that
  * ends a session goes through here, so the database row, the cache tombstone and the
@@ -32,8 +39,6 @@ const INVALID_REFRESH = () =>
  */
 @Injectable()
 export class SessionsService {
-  private readonly logger = new Logger(SessionsService.name);
-
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
@@ -75,9 +80,15 @@ export class SessionsService {
     const session = row?.session;
     const user = session?.user;
     const now = new Date();
-    if (!row || !session || !user || session.revokedAt !== null || row.expiresAt <= now) throw INVALID_REFRESH();
+    if (!row || !session || !user || session.revokedAt !== null || row.expiresAt <= now) {
+      audit('auth.refresh.failed', { userId: user?.id, sessionId: session?.id, reason: refusalOf(row, now) });
+      throw INVALID_REFRESH();
+    }
     const sessionEndsAt = this.endOf(session.createdAt);
-    if (sessionEndsAt <= now) throw INVALID_REFRESH();
+    if (sessionEndsAt <= now) {
+      audit('auth.refresh.failed', { userId: user.id, sessionId: session.id, reason: 'session_ended' });
+      throw INVALID_REFRESH();
+    }
 
     if (row.usedAt !== null) return this.reuseDetected(session);
     // No surrounding transaction: the conditional UPDATE is atomic by itself, and SQLite's
@@ -89,6 +100,7 @@ export class SessionsService {
     await this.sessions.update({ id: session.id }, { expiresAt: this.refreshExpiry(now, sessionEndsAt) });
 
     if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
+      audit('auth.refresh.failed', { userId: user.id, sessionId: session.id, reason: 'inactive' });
       await this.revoke(session.id, 'deactivation');
       throw INVALID_REFRESH();
     }
@@ -127,11 +139,12 @@ export class SessionsService {
     await this.changes.sessionsRevoked(live);
     const count = result.affected ?? live.length;
     this.metrics.sessionsRevoked(reason, count);
+    audit('auth.sessions.revoked', { userId: live[0].userId, reason, count });
     return count;
   }
 
   private async reuseDetected(session: Session): Promise<never> {
-    this.logger.warn({ sessionId: session.id, userId: session.userId }, 'Spent refresh token presented; revoking');
+    audit('auth.refresh.reused', { userId: session.userId, sessionId: session.id });
     await this.revoke(session.id, 'refresh_reuse');
     throw INVALID_REFRESH();
   }
