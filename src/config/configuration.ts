@@ -32,6 +32,7 @@ export const appConfig = registerAs('app', () => {
     trustProxy: env.TRUST_PROXY,
     corsOrigins: env.CORS_ORIGINS,
     bodyLimit: env.BODY_LIMIT,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     consulAddress: env.CONSUL_HTTP_ADDR,
@@ -89,6 +90,8 @@ export const authConfig = registerAs('auth', () => {
     hashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
     // Hashing threads yield the CPU to the event loop and the database (0 = normal priority).
     hashNice: env.PASSWORD_HASH_NICE,
+    // Hashes waiting for a thread beyond this are refused with 503 rather than queued without end.
+    hashQueueMax: env.PASSWORD_HASH_QUEUE_MAX,
   };
 });
 
@@ -98,6 +101,8 @@ export const throttleConfig = registerAs('throttle', () => {
     limit: env.THROTTLE_LIMIT,
     ttlMs: env.THROTTLE_TTL,
     failClosed: env.THROTTLE_FAIL_CLOSED,
+    registerLimit: env.THROTTLE_REGISTER_LIMIT,
+    registerTtlMs: env.THROTTLE_REGISTER_TTL,
   };
 });
 

@@ -9,12 +9,13 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { ConflictProblem, ProblemDetails, ValidationProblem } from '@/common/http/problem';
+import { ConflictProblem, ProblemDetails, ServiceUnavailableProblem, ValidationProblem } from '@/common/http/problem';
 import { automock } from '@test/support/automock';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 interface FakeResponse {
   headersSent: boolean;
+  headers: Record<string, string>;
   statusCode?: number;
   contentType?: string;
   body?: string;
@@ -25,7 +26,7 @@ const buildRequest = (overrides: Partial<Request> = {}) =>
   ({ id: 'req-1', method: 'GET', path: '/api/v1/things', originalUrl: '/api/v1/things?x=1', ...overrides }) as Request;
 
 function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res: FakeResponse } {
-  const res: FakeResponse = { headersSent, ended: false };
+  const res: FakeResponse = { headersSent, headers: {}, ended: false };
   const response: Response = automock<Response>('Response', {
     get headersSent() {
       return res.headersSent;
@@ -36,6 +37,10 @@ function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res:
     },
     type(type) {
       res.contentType = type;
+      return response;
+    },
+    setHeader(name, value) {
+      res.headers[name] = String(value);
       return response;
     },
     send(body: string) {
@@ -146,6 +151,24 @@ describe(ProblemDetailsFilter.name, () => {
     expect(body).toMatchObject({ status: 503, type: 'urn:problem:service_unavailable' });
     expect(body.detail).not.toContain('db-3');
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
+  });
+
+  it('sends Retry-After with a 503 problem that says when to retry, rounded up to whole seconds', () => {
+    const { host, res } = hostFor(buildRequest());
+
+    sut.catch(new ServiceUnavailableProblem('Busy; retry later.', 'hashing_busy', 2.2), host);
+
+    expect(res.statusCode).toBe(503);
+    expect(res.headers).toEqual({ 'Retry-After': '3' });
+    expect(JSON.parse(res.body!)).toMatchObject({ type: 'urn:problem:hashing_busy', detail: 'Busy; retry later.' });
+  });
+
+  it('sends no Retry-After with a 503 problem that does not know when to retry', () => {
+    const { host, res } = hostFor(buildRequest());
+
+    sut.catch(new ServiceUnavailableProblem(), host);
+
+    expect(res.headers).toEqual({});
   });
 
   // Which driver errors mean "unavailable" is database-driver.spec.ts's subject; these are one of each kind.

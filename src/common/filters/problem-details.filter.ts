@@ -1,7 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { FieldError, ProblemDetails, ProblemException, problemType } from '@/common/http/problem';
+import {
+  FieldError,
+  ProblemDetails,
+  ProblemException,
+  problemType,
+  ServiceUnavailableProblem,
+} from '@/common/http/problem';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseUnavailable } from '@/config/database-driver';
 
@@ -45,6 +51,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (res.headersSent) {
       res.end();
       return;
+    }
+    if (exception instanceof ServiceUnavailableProblem && exception.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }

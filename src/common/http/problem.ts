@@ -71,9 +71,16 @@ export class ForbiddenProblem extends ProblemException {
   }
 }
 
-/** 503 for a dependency that is down; clients may retry, unlike a 500. */
+/**
+ * 503 for a dependency that is down or a resource at capacity; clients may retry, unlike a
+ * 500. With `retryAfterSeconds` the filter also sends Retry-After, as a 429 does.
+ */
 export class ServiceUnavailableProblem extends ProblemException {
-  constructor(detail = 'A dependency is unavailable; try again shortly.', code = 'service_unavailable') {
+  constructor(
+    detail = 'A dependency is unavailable; try again shortly.',
+    code = 'service_unavailable',
+    readonly retryAfterSeconds?: number,
+  ) {
     super(HttpStatus.SERVICE_UNAVAILABLE, code, detail);
   }
 }
