@@ -21,12 +21,16 @@ describe('OpenAPI document for auth and users', () => {
   afterAll(() => t.close());
 
   const routes: Array<[string, string, { public?: boolean; body?: string; ok: string; errors: string[] }]> = [
-    ['post', '/api/v1/auth/register', { public: true, body: 'RegisterDto', ok: '201', errors: ['400', '409'] }],
-    ['post', '/api/v1/auth/login', { public: true, body: 'LoginDto', ok: '200', errors: ['400', '401', '429'] }],
+    [
+      'post',
+      '/api/v1/auth/register',
+      { public: true, body: 'RegisterDto', ok: '201', errors: ['400', '409', '429', '503'] },
+    ],
+    ['post', '/api/v1/auth/login', { public: true, body: 'LoginDto', ok: '200', errors: ['400', '401', '429', '503'] }],
     ['post', '/api/v1/auth/refresh', { public: true, body: 'RefreshTokenDto', ok: '200', errors: ['400', '401'] }],
     ['post', '/api/v1/auth/logout', { body: 'RefreshTokenDto', ok: '204', errors: ['401'] }],
     ['get', '/api/v1/users/me', { ok: '200', errors: ['401'] }],
-    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401'] }],
+    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '503'] }],
     ['get', '/api/v1/users', { ok: '200', errors: ['400', '401', '403'] }],
     ['get', '/api/v1/users/{id}', { ok: '200', errors: ['400', '401', '404'] }],
     ['patch', '/api/v1/users/{id}', { body: 'AdminUpdateUserDto', ok: '200', errors: ['400', '401', '403', '404'] }],

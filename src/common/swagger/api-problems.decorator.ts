@@ -13,6 +13,12 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limit exceeded; see Retry-After',
 };
 
+/** For a route that hashes a password: the 503 of a full hashing queue (PASSWORD_HASH_QUEUE_MAX). */
+export const HASHING_BUSY: [number, string] = [
+  503,
+  'Password hashing is at capacity (hashing_busy); retry after the seconds in Retry-After',
+];
+
 /**
  * Documents error responses as `application/problem+json` problem details, so the
  * OpenAPI document shows consumers exactly what a failure looks like.

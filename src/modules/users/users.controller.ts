@@ -3,7 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { ValidationProblem } from '@/common/http/problem';
-import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems, HASHING_BUSY } from '@/common/swagger/api-problems.decorator';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -42,7 +42,7 @@ export class UsersController {
       'Role, email and activation cannot be changed here (unknown fields are refused).',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems([400, 'Invalid field, unknown field, or currentPassword missing or incorrect'], 401, 429)
+  @ApiProblems([400, 'Invalid field, unknown field, or currentPassword missing or incorrect'], 401, 429, HASHING_BUSY)
   async updateMe(@CurrentUser() caller: AuthUser, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
     return toUserResponse(await this.users.updateMe(caller, dto));
   }
