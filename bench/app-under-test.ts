@@ -102,6 +102,7 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
       // Each load connection is its own client behind a trusted proxy, so a key holds what one
       // client sends in a window (~100 hits, like the default budget), not the whole load's.
       THROTTLE_LIMIT: '1000000',
+      THROTTLE_REGISTER_LIMIT: '1000000',
       THROTTLE_TTL: '1s',
       TRUST_PROXY: 'loopback',
       SHUTDOWN_DELAY_MS: '0',

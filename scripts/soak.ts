@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     cluster = await startCluster({
       size: nodes,
       nginx: true,
-      env: { LOG_LEVEL: 'warn', TRUST_PROXY: '1', THROTTLE_LIMIT: '1000000' },
+      env: { LOG_LEVEL: 'warn', TRUST_PROXY: '1', THROTTLE_LIMIT: '1000000', THROTTLE_REGISTER_LIMIT: '1000000' },
     });
     const pids = () => cluster!.nodes.map((node) => node.child.pid);
     const users = await createUsers(cluster.url, Math.max(clients, 8));

@@ -4,12 +4,8 @@ import { Logger } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@/config/configuration';
 import type { Env } from '@/config/env.schema';
 import { flushLogs } from '@/infra/logging/log-destination';
-import {
-  GracefulShutdown,
-  HEADERS_TIMEOUT_MS,
-  KEEP_ALIVE_TIMEOUT_MS,
-  ShutdownPhase,
-} from '@/infra/lifecycle/graceful-shutdown';
+import { GracefulShutdown, ShutdownPhase } from '@/infra/lifecycle/graceful-shutdown';
+import { applyHttpTimeouts } from '@/infra/lifecycle/http-timeouts';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
@@ -22,8 +18,7 @@ export async function createServer(env: Env): Promise<NestExpressApplication> {
   configureApp(app);
   const logger = app.get(Logger);
   const server = app.getHttpServer();
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  applyHttpTimeouts(server, env.HTTP_REQUEST_TIMEOUT);
   const lifecycle = app.get(LifecycleService);
   new GracefulShutdown({
     server,

@@ -77,6 +77,7 @@ describe('configuration namespaces', () => {
           TRUST_PROXY: '1',
           CORS_ORIGINS: 'https://app.example.com',
           SHUTDOWN_DELAY_MS: '0',
+          HTTP_REQUEST_TIMEOUT: '20s',
           CONSUL_HTTP_ADDR: 'consul:8500',
           CONSUL_CHECK_INTERVAL: '5s',
           OTEL_SERVICE_NAME: 'users-api',
@@ -89,6 +90,7 @@ describe('configuration namespaces', () => {
         trustProxy: 1,
         corsOrigins: ['https://app.example.com'],
         bodyLimit: '100kb',
+        requestTimeoutMs: 20_000,
         shutdownDelayMs: 0,
         shutdownTimeoutMs: 20_000,
         consulAddress: 'consul:8500',
@@ -256,15 +258,26 @@ describe('configuration namespaces', () => {
     });
   });
 
-  it('throttle: carries the request budget and the failure policy', () => {
-    expect(withEnv({ THROTTLE_LIMIT: '10', THROTTLE_TTL: '1m', THROTTLE_FAIL_CLOSED: 'true' }, throttleConfig)).toEqual(
-      {
-        limit: 10,
-        ttlMs: 60_000,
-        failClosed: true,
-      },
-    );
-    expect(withEnv({}, throttleConfig).failClosed).toBe(false);
+  it('throttle: carries the request budget, the registration budget and the failure policy', () => {
+    expect(
+      withEnv(
+        {
+          THROTTLE_LIMIT: '10',
+          THROTTLE_TTL: '1m',
+          THROTTLE_FAIL_CLOSED: 'true',
+          THROTTLE_REGISTER_LIMIT: '3',
+          THROTTLE_REGISTER_TTL: '5m',
+        },
+        throttleConfig,
+      ),
+    ).toEqual({
+      limit: 10,
+      ttlMs: 60_000,
+      failClosed: true,
+      registerLimit: 3,
+      registerTtlMs: 300_000,
+    });
+    expect(withEnv({}, throttleConfig)).toMatchObject({ failClosed: false, registerLimit: 10, registerTtlMs: 60_000 });
   });
 });
 

@@ -34,6 +34,7 @@ export const appConfig = registerAs('app', () => {
     bodyLimit: env.BODY_LIMIT,
     // The OpenAPI document maps every route and field of the API: not published in production unless asked for.
     docsEnabled: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     consulAddress: env.CONSUL_HTTP_ADDR,
@@ -96,6 +97,8 @@ export const authConfig = registerAs('auth', () => {
     hashConcurrency: env.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
     // Hashing threads yield the CPU to the event loop and the database (0 = normal priority).
     hashNice: env.PASSWORD_HASH_NICE,
+    // Hashes waiting for a thread beyond this are refused with 503 rather than queued without end.
+    hashQueueMax: env.PASSWORD_HASH_QUEUE_MAX,
   };
 });
 
@@ -105,6 +108,8 @@ export const throttleConfig = registerAs('throttle', () => {
     limit: env.THROTTLE_LIMIT,
     ttlMs: env.THROTTLE_TTL,
     failClosed: env.THROTTLE_FAIL_CLOSED,
+    registerLimit: env.THROTTLE_REGISTER_LIMIT,
+    registerTtlMs: env.THROTTLE_REGISTER_TTL,
   };
 });
 

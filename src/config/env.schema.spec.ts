@@ -26,6 +26,10 @@ describe('parseEnv', () => {
       JWT_REFRESH_TTL: 7 * 86_400_000,
       THROTTLE_LIMIT: 100,
       THROTTLE_TTL: 60_000,
+      THROTTLE_REGISTER_LIMIT: 10,
+      THROTTLE_REGISTER_TTL: 60_000,
+      PASSWORD_HASH_QUEUE_MAX: 32,
+      HTTP_REQUEST_TIMEOUT: 30_000,
     });
     expect(sut.DATABASE_URL).toBeUndefined();
     expect(sut.REDIS_URL).toBeUndefined();

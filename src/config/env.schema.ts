@@ -114,6 +114,7 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: trustProxy,
     CORS_ORIGINS: list(url(['http:', 'https:']), 'an http(s) origin'),
+    HTTP_REQUEST_TIMEOUT: duration('30s'),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb')
@@ -149,6 +150,8 @@ export const envSchema = z
     THROTTLE_LIMIT: integer(100, 1, 1_000_000),
     THROTTLE_TTL: duration('60s'),
     THROTTLE_FAIL_CLOSED: boolean(false),
+    THROTTLE_REGISTER_LIMIT: integer(10, 1, 1_000_000),
+    THROTTLE_REGISTER_TTL: duration('60s'),
     LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(5, 1, 10_000),
     LOGIN_MAX_FAILURES_PER_CLIENT: integer(20, 1, 100_000),
     LOGIN_MAX_FAILURES_PER_ACCOUNT_TOTAL: integer(100, 1, 1_000_000),
@@ -156,6 +159,7 @@ export const envSchema = z
     LOGIN_FAIL_CLOSED: boolean(false),
     PASSWORD_HASH_CONCURRENCY: optionalInteger(1, 64),
     PASSWORD_HASH_NICE: integer(10, 0, 19),
+    PASSWORD_HASH_QUEUE_MAX: integer(32, 0, 100_000),
 
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
     OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),

@@ -48,7 +48,12 @@ describe('three instances on shared PostgreSQL and Redis', () => {
   beforeAll(async () => {
     cluster = await startCluster({
       size: 3,
-      env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, THROTTLE_LIMIT: '100000' },
+      env: {
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        THROTTLE_LIMIT: '100000',
+        THROTTLE_REGISTER_LIMIT: '100000',
+      },
     });
     [a, b, c] = cluster.nodes as [AppProcess, AppProcess, AppProcess];
     const tokens = await login(b, ADMIN.email, ADMIN.password);

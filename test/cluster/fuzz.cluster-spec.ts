@@ -99,6 +99,7 @@ describe(`OpenAPI-driven fuzzing (seed ${SEED}, ${REQUESTS} requests)`, () => {
         ADMIN_EMAIL: adminEmail,
         ADMIN_PASSWORD: adminPassword,
         THROTTLE_LIMIT: '1000000',
+        THROTTLE_REGISTER_LIMIT: '1000000',
         LOGIN_MAX_FAILURES_PER_ACCOUNT: '10000',
         LOGIN_MAX_FAILURES_PER_CLIENT: '100000',
       },

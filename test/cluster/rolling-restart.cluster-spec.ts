@@ -84,6 +84,7 @@ describe('rolling restart behind nginx under load', () => {
         LOG_LEVEL: 'warn',
         TRUST_PROXY: '1',
         THROTTLE_LIMIT: '1000000',
+        THROTTLE_REGISTER_LIMIT: '1000000',
         SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
         SHUTDOWN_TIMEOUT_MS: '10000',
       },

@@ -21,7 +21,11 @@ describe('OpenAPI document for auth and users', () => {
   afterAll(() => t.close());
 
   const routes: Array<[string, string, { public?: boolean; body?: string; ok: string; errors: string[] }]> = [
-    ['post', '/api/v1/auth/register', { public: true, body: 'RegisterDto', ok: '201', errors: ['400', '409'] }],
+    [
+      'post',
+      '/api/v1/auth/register',
+      { public: true, body: 'RegisterDto', ok: '201', errors: ['400', '409', '429', '503'] },
+    ],
     ['post', '/api/v1/auth/login', { public: true, body: 'LoginDto', ok: '200', errors: ['400', '401', '429', '503'] }],
     ['post', '/api/v1/auth/refresh', { public: true, body: 'RefreshTokenDto', ok: '200', errors: ['400', '401'] }],
     ['post', '/api/v1/auth/logout', { body: 'RefreshTokenDto', ok: '204', errors: ['401'] }],

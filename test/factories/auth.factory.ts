@@ -18,6 +18,7 @@ export function authEnv(overrides: Record<string, string> = {}): Record<string, 
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     THROTTLE_LIMIT: '100000',
+    THROTTLE_REGISTER_LIMIT: '100000',
     ...overrides,
   };
 }

@@ -9,7 +9,13 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { ConflictProblem, ProblemDetails, RetryLaterProblem, ValidationProblem } from '@/common/http/problem';
+import {
+  ConflictProblem,
+  ProblemDetails,
+  RetryLaterProblem,
+  ServiceUnavailableProblem,
+  ValidationProblem,
+} from '@/common/http/problem';
 import { automock } from '@test/support/automock';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
@@ -162,6 +168,24 @@ describe(ProblemDetailsFilter.name, () => {
     expect(body).toMatchObject({ status: 503, type: 'urn:problem:service_unavailable' });
     expect(body.detail).not.toContain('db-3');
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
+  });
+
+  it('sends Retry-After with a 503 that says when to retry, and none with one that does not know', () => {
+    const busy = hostFor(buildRequest());
+    sut.catch(
+      new RetryLaterProblem(HttpStatus.SERVICE_UNAVAILABLE, 'hashing_busy', 'Busy; retry later.', 3),
+      busy.host,
+    );
+    expect(busy.res.statusCode).toBe(503);
+    expect(busy.res.headers.get('Retry-After')).toBe('3');
+    expect(JSON.parse(busy.res.body!)).toMatchObject({
+      type: 'urn:problem:hashing_busy',
+      detail: 'Busy; retry later.',
+    });
+
+    const unknown = hostFor(buildRequest());
+    sut.catch(new ServiceUnavailableProblem(), unknown.host);
+    expect(unknown.res.headers.size).toBe(0);
   });
 
   // Which driver errors mean "unavailable" is database-driver.spec.ts's subject; these are one of each kind.

@@ -71,7 +71,7 @@ export class ForbiddenProblem extends ProblemException {
   }
 }
 
-/** 503 for a dependency that is down; clients may retry, unlike a 500. */
+/** 503 for a dependency that is down or a resource at capacity; clients may retry, unlike a 500. */
 export class ServiceUnavailableProblem extends ProblemException {
   constructor(detail = 'A dependency is unavailable; try again shortly.', code = 'service_unavailable') {
     super(HttpStatus.SERVICE_UNAVAILABLE, code, detail);

@@ -13,6 +13,19 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limit exceeded; see Retry-After',
 };
 
+/** For a route that hashes a password: the 503 of a full hashing queue (PASSWORD_HASH_QUEUE_MAX). */
+export const HASHING_BUSY: [number, string] = [
+  503,
+  'Password hashing is at capacity (hashing_busy); retry after the seconds in Retry-After',
+];
+
+/** For a route that checks a password: a full hashing queue, or attempts that cannot be counted. */
+export const PASSWORD_CHECK_UNAVAILABLE: [number, string] = [
+  503,
+  'Password hashing is at capacity (hashing_busy), or password attempts cannot be counted ' +
+    '(login_limit_unavailable, with LOGIN_FAIL_CLOSED); retry after the seconds in Retry-After',
+];
+
 /**
  * Documents error responses as `application/problem+json` problem details, so the
  * OpenAPI document shows consumers exactly what a failure looks like.

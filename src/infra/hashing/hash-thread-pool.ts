@@ -3,9 +3,12 @@ import { Worker } from 'node:worker_threads';
 import type { Options } from '@node-rs/argon2';
 import { ConcurrencyLimit } from '@/common/concurrency/concurrency-limit';
 import type { HashReply, HashRequest, HashThreadMessage, HashWorkerData } from './hash.worker';
+import { HashingBusyError } from './hashing-busy.error';
 
 export interface HashThreadPoolOptions {
   size: number;
+  /** Requests that may wait for a thread while all `size` are busy; the next is refused with HashingBusyError. */
+  queueMax: number;
   /** Nice value each thread gives itself; 0 leaves it at the process's. */
   nice: number;
   /** Passed to @node-rs/argon2's hashSync as they are. */
@@ -13,6 +16,9 @@ export interface HashThreadPoolOptions {
   /** Called at most once, when a thread could not lower its priority. */
   onNiceFailed: (reason: string) => void;
 }
+
+/** A first guess at one run's duration, before any has been timed: ~10-30 ms of a core at the OWASP parameters. */
+const INITIAL_RUN_MS = 30;
 
 /** The threads' program, beside this file: hash.worker.js in dist/, hash.worker.ts under ts-jest. */
 const WORKER_FILE = require.resolve('./hash.worker');
@@ -75,7 +81,9 @@ class HashThread {
  * At most `size` argon2 runs at once, each on a worker thread of its own that runs at a
  * lower CPU priority than the event loop. Threads start on first use (a process that never
  * hashes, such as most test apps and one-off commands, never pays for an isolate per thread)
- * and a thread that died is replaced by the next request that finds no idle one.
+ * and a thread that died is replaced by the next request that finds no idle one. At most
+ * `queueMax` requests wait for a thread; one more is refused at once with HashingBusyError,
+ * whose Retry-After is the time the queue ahead takes to drain at the measured run time.
  */
 export class HashThreadPool {
   private readonly slots: ConcurrencyLimit;
@@ -84,20 +92,32 @@ export class HashThreadPool {
   private readonly workerData: HashWorkerData;
   private niceWarned = false;
   private closed = false;
+  /** Moving average of recent runs, for the Retry-After of a refusal. */
+  private runMs = INITIAL_RUN_MS;
 
   constructor(private readonly options: HashThreadPoolOptions) {
     this.slots = new ConcurrencyLimit(options.size);
     this.workerData = { argon2Options: options.argon2Options, nice: options.nice };
   }
 
-  /** Rejects only when the thread could not answer (it died, or the pool is closed). */
+  /**
+   * Rejects when the thread could not answer (it died, or the pool is closed), and with
+   * HashingBusyError when every thread is busy and `queueMax` requests already wait.
+   */
   run(request: HashRequest): Promise<HashReply> {
+    const { active, waiting } = this.slots.pending;
+    if (active >= this.options.size && waiting >= this.options.queueMax) {
+      return Promise.reject(new HashingBusyError(this.drainSeconds(active + waiting)));
+    }
     return this.slots.run(async () => {
       if (this.closed) throw new Error('password hashing is shut down');
       // Each slot holder finds an idle thread or starts one, so there are never more than `size`.
       const thread = this.idle.pop() ?? this.start();
+      const started = performance.now();
       try {
-        return await thread.run(request);
+        const reply = await thread.run(request);
+        this.runMs = 0.8 * this.runMs + 0.2 * (performance.now() - started);
+        return reply;
       } finally {
         if (thread.alive && !this.closed) this.idle.push(thread);
       }
@@ -122,6 +142,11 @@ export class HashThreadPool {
     );
     this.threads.add(thread);
     return thread;
+  }
+
+  /** Whole seconds, at least 1, until `ahead` runs have finished on `size` threads. */
+  private drainSeconds(ahead: number): number {
+    return Math.max(1, Math.ceil((ahead / this.options.size) * (this.runMs / 1000)));
   }
 
   private niceFailed(reason: string): void {

@@ -20,12 +20,17 @@ export const ARGON2_OPTIONS = {
 /** Nice value of the hashing threads when none is configured. */
 export const DEFAULT_HASH_NICE = 10;
 
+/** Hashes that may wait for a thread when none is configured (PASSWORD_HASH_QUEUE_MAX). */
+export const DEFAULT_HASH_QUEUE_MAX = 32;
+
 /**
  * Hashes and verifies passwords. Each argon2 run takes a core for tens of milliseconds, so
  * runs are bounded (PASSWORD_HASH_CONCURRENCY, default cores - 1), and they run on worker
  * threads at a lower CPU priority (PASSWORD_HASH_NICE): under a burst of logins the kernel
  * still hands a core to the event loop and the database first, so unrelated requests and
- * health probes keep their latency while logins queue.
+ * health probes keep their latency while logins queue. The queue is bounded too
+ * (PASSWORD_HASH_QUEUE_MAX): past it, hash and verify reject with HashingBusyError (503
+ * with Retry-After), so a burst cannot push every other login seconds back.
  */
 @Injectable()
 export class PasswordHasher implements OnApplicationShutdown {
@@ -33,7 +38,11 @@ export class PasswordHasher implements OnApplicationShutdown {
   private readonly pool: HashThreadPool;
   private dummyHash?: Promise<string>;
 
-  constructor(@Optional() @Inject(authConfig.KEY) cfg?: Partial<Pick<AuthConfig, 'hashConcurrency' | 'hashNice'>>) {
+  constructor(
+    @Optional()
+    @Inject(authConfig.KEY)
+    cfg?: Partial<Pick<AuthConfig, 'hashConcurrency' | 'hashNice' | 'hashQueueMax'>>,
+  ) {
     let nice = cfg?.hashNice ?? DEFAULT_HASH_NICE;
     // Elsewhere the call changes the whole process's priority, the event loop's included.
     if (nice > 0 && process.platform !== 'linux') {
@@ -42,6 +51,7 @@ export class PasswordHasher implements OnApplicationShutdown {
     }
     this.pool = new HashThreadPool({
       size: cfg?.hashConcurrency ?? Math.max(1, availableParallelism() - 1),
+      queueMax: cfg?.hashQueueMax ?? DEFAULT_HASH_QUEUE_MAX,
       nice,
       argon2Options: ARGON2_OPTIONS,
       onNiceFailed: (reason) =>

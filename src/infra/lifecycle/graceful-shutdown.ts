@@ -1,16 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, Socket } from 'node:net';
 
-/**
- * Load balancers keep idle upstream connections open for up to 60 s (AWS ALB's default idle
- * timeout; the compose nginx keeps client connections 65 s). If the app closed an idle
- * connection first, a request the balancer sends on it at that moment would fail with a
- * reset, so the app waits longer than any balancer in front of it. The headers timeout must
- * exceed the keep-alive timeout, or Node would cut a connection the balancer is reusing.
- */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-export const HEADERS_TIMEOUT_MS = 66_000;
-
 export type ShutdownPhase = 'draining' | 'closing' | 'forcing' | 'stopping' | 'stopped' | 'failed';
 
 export interface GracefulShutdownOptions {

@@ -3,7 +3,7 @@ import { Counter, Registry } from 'prom-client';
 
 export type LoginFailureReason = 'bad_credentials' | 'locked_out';
 export type RevocationReason = 'logout' | 'refresh_reuse' | 'password_change' | 'deactivation' | 'deletion';
-export type Limiter = 'global' | 'login';
+export type Limiter = 'global' | 'login' | 'register';
 
 /**
  * Business and infrastructure counters that services record into. A small injectable,

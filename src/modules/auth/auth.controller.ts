@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems, HASHING_BUSY, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
 import { UserResponseDto } from '@/modules/users/dto/user-response.dto';
 import { toUserResponse } from '@/modules/users/user.mapper';
 import { AuthService } from './auth.service';
 import { Authenticated } from './decorators/authenticated.decorator';
 import { AuthUser, CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
+import { RequestBudget } from './decorators/request-budget.decorator';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -21,9 +22,15 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @RequestBudget('register')
   @ApiOperation({ summary: 'Create an account (role user)' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiProblems([400, 'Invalid field (password: 8–128 characters) or unknown field'], [409, 'Email taken'], 429)
+  @ApiProblems(
+    [400, 'Invalid field (password: 8–128 characters) or unknown field'],
+    [409, 'Email taken'],
+    [429, 'Over the registration budget of this client, or over the request budget; see Retry-After'],
+    HASHING_BUSY,
+  )
   async register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
     return toUserResponse(await this.auth.register(dto));
   }
@@ -38,7 +45,7 @@ export class AuthController {
     400,
     [401, 'Wrong email or password, or account deactivated (one identical body for all)'],
     [429, 'Too many failed logins for this account or client, or over the request budget; see Retry-After'],
-    [503, 'Password attempts cannot be counted (LOGIN_FAIL_CLOSED); see Retry-After'],
+    PASSWORD_CHECK_UNAVAILABLE,
   )
   login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPairDto> {
     // The guard reserved an attempt for every body with a string email, which a valid DTO has.

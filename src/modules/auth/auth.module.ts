@@ -13,7 +13,7 @@ import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { AppThrottlerGuard } from './guards/app-throttler.guard';
+import { AppThrottlerGuard, DEFAULT_BUDGET, throttleKey } from './guards/app-throttler.guard';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
 import { RolesGuard } from './guards/roles.guard';
@@ -43,11 +43,15 @@ import { hmacKey } from './token-keys';
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY, REDIS_CLIENT, AppMetrics],
       useFactory: (cfg: ThrottleConfig, redis: RedisClient | null, metrics: AppMetrics) => ({
-        throttlers: [{ name: 'default', limit: cfg.limit, ttl: cfg.ttlMs }],
+        throttlers: [
+          { name: DEFAULT_BUDGET, limit: cfg.limit, ttl: cfg.ttlMs },
+          // Each registration costs a password hash: a budget of its own, far below the default.
+          { name: 'register', limit: cfg.registerLimit, ttl: cfg.registerTtlMs },
+        ],
         // Shared by every instance with Redis; the stock in-process counters (one node only) without.
         storage: redis ? new RedisThrottlerStorage(redis, cfg.failClosed, metrics) : undefined,
         // One budget per client across the whole API; the stock key is per route, which multiplies it.
-        generateKey: (_context, tracker, throttler) => `throttle:${throttler}:${tracker}`,
+        generateKey: (_context, tracker, throttler) => throttleKey(throttler, tracker),
       }),
     }),
   ],

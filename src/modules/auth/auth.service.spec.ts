@@ -1,4 +1,5 @@
 import { AppMetrics } from '@/infra/metrics/app-metrics';
+import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { UsersService } from '@/modules/users/users.service';
 import { ProblemException } from '@/common/http/problem';
@@ -78,6 +79,27 @@ describe(AuthService.name, () => {
     expect(sessions.start).toHaveBeenCalledWith(user.id);
     expect(release).toHaveBeenCalledTimes(1);
     expect(metrics.loginSucceeded).toHaveBeenCalled();
+  });
+
+  it('gives back the reserved attempt when hashing refuses the login for load, and counts no failure', async () => {
+    const busy = new HashingBusyError(2);
+    hasher.verify.mockRejectedValue(busy);
+    hasher.verifyDummy.mockRejectedValue(busy);
+
+    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), release })).rejects.toBe(busy);
+    await expect(sut.login({ email: 'b@x.io', password: 'pw' }, { user: null, release })).rejects.toBe(busy);
+
+    expect(release).toHaveBeenCalledTimes(2);
+    expect(metrics.loginFailed).not.toHaveBeenCalled();
+  });
+
+  it('keeps the reserved attempt when the hashing thread failed for another reason', async () => {
+    hasher.verify.mockRejectedValue(new Error('password hashing thread exited with code 1'));
+
+    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), release })).rejects.toThrow(
+      'hashing thread exited',
+    );
+    expect(release).not.toHaveBeenCalled();
   });
 
   it('on logout revokes the caller’s session, and another session only when it is the caller’s own', async () => {

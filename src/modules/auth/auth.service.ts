@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
+import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -42,9 +43,16 @@ export class AuthService {
    */
   async login(dto: LoginDto, attempt: LoginAttempt): Promise<TokenPairDto> {
     const { user } = attempt;
-    const valid = user
-      ? await this.hasher.verify(user.passwordHash, dto.password)
-      : await this.hasher.verifyDummy(dto.password).then(() => false);
+    let valid: boolean;
+    try {
+      valid = user
+        ? await this.hasher.verify(user.passwordHash, dto.password)
+        : await this.hasher.verifyDummy(dto.password).then(() => false);
+    } catch (error) {
+      // Refused for load, the password was never checked: the attempt must not count as a failure.
+      if (error instanceof HashingBusyError) await attempt.release();
+      throw error;
+    }
 
     if (!user || !valid || !user.isActive) {
       this.metrics.loginFailed('bad_credentials');

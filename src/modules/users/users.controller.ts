@@ -5,7 +5,7 @@ import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.de
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { clientOf } from '@/common/http/client-address';
 import { ValidationProblem } from '@/common/http/problem';
-import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -53,7 +53,7 @@ export class UsersController {
       'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
         'or over the request budget; see Retry-After',
     ],
-    [503, 'Password attempts cannot be counted (LOGIN_FAIL_CLOSED); see Retry-After'],
+    PASSWORD_CHECK_UNAVAILABLE,
   )
   async updateMe(
     @CurrentUser() caller: AuthUser,
