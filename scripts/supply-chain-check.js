@@ -18,6 +18,7 @@ const ROOT = resolve(__dirname, '..');
 const REGISTRY = 'https://registry.npmjs.org/';
 const ALLOWED_LICENSES = new Set([
   'MIT',
+  'MIT-0',
   'ISC',
   'Apache-2.0',
   'BSD-2-Clause',
