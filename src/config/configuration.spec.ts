@@ -8,6 +8,7 @@ import {
   configModuleOptions,
   configNamespaces,
   databaseConfig,
+  mailConfig,
   redisConfig,
   throttleConfig,
 } from './configuration';
@@ -34,6 +35,7 @@ describe('configuration namespaces', () => {
       'CONFIGURATION(redis)',
       'CONFIGURATION(auth)',
       'CONFIGURATION(throttle)',
+      'CONFIGURATION(mail)',
     ]);
   });
 
@@ -278,6 +280,35 @@ describe('configuration namespaces', () => {
       registerTtlMs: 300_000,
     });
     expect(withEnv({}, throttleConfig)).toMatchObject({ failClosed: false, registerLimit: 10, registerTtlMs: 60_000 });
+  });
+
+  describe('mail', () => {
+    it('writes to the log from no-reply@localhost until SMTP_URL is set', () => {
+      expect(withEnv({}, mailConfig)).toEqual({
+        smtpUrl: undefined,
+        timeoutMs: 5_000,
+        from: 'no-reply@localhost',
+        publicUrl: 'http://localhost:3000',
+      });
+    });
+
+    it('carries the SMTP server, sender and the public base URL without its trailing slash', () => {
+      const sut = withEnv(
+        {
+          SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
+          SMTP_TIMEOUT: '2s',
+          MAIL_FROM: 'Example <hello@example.com>',
+          APP_PUBLIC_URL: 'https://app.example.com/',
+        },
+        mailConfig,
+      );
+      expect(sut).toEqual({
+        smtpUrl: 'smtps://mailer:pw@smtp.example.com:465',
+        timeoutMs: 2_000,
+        from: 'Example <hello@example.com>',
+        publicUrl: 'https://app.example.com',
+      });
+    });
   });
 });
 

@@ -113,14 +113,28 @@ export const throttleConfig = registerAs('throttle', () => {
   };
 });
 
+export const mailConfig = registerAs('mail', () => {
+  const env = parseEnv();
+  return {
+    /** Unset: the log transport (see MailModule). Holds the SMTP password: never log it. */
+    smtpUrl: env.SMTP_URL,
+    // Connecting, the greeting and every later reply each get this long, so a dead server fails an attempt fast.
+    timeoutMs: env.SMTP_TIMEOUT,
+    from: env.MAIL_FROM,
+    // Without a trailing slash, so templates can write `${publicUrl}/page`.
+    publicUrl: env.APP_PUBLIC_URL.replace(/\/+$/, ''),
+  };
+});
+
 export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type RedisConfig = ConfigType<typeof redisConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ThrottleConfig = ConfigType<typeof throttleConfig>;
+export type MailConfig = ConfigType<typeof mailConfig>;
 export type { Env };
 
-export const configNamespaces = [appConfig, databaseConfig, redisConfig, authConfig, throttleConfig];
+export const configNamespaces = [appConfig, databaseConfig, redisConfig, authConfig, throttleConfig, mailConfig];
 
 /** How AppModule sets up ConfigModule: the environment is validated once, and ConfigService reads it parsed. */
 export const configModuleOptions: ConfigModuleOptions = {

@@ -150,6 +150,22 @@ describe('parseEnv rules', () => {
     );
   });
 
+  it('accepts smtp:// and smtps:// only, and never shows the SMTP password', () => {
+    expect(parseEnv({ SMTP_URL: 'smtp://user:pw@127.0.0.1:2525' }).SMTP_URL).toBe('smtp://user:pw@127.0.0.1:2525');
+    expect(parseEnv({ SMTP_URL: 'smtps://smtp.example.com' }).SMTP_URL).toBe('smtps://smtp.example.com');
+    const problems = problemsOf({ SMTP_URL: 'https://mailer:smtp-pw@smtp.example.com:465' });
+    expect(problems).toEqual([
+      'SMTP_URL: must be a URL starting with smtp:// or smtps:// (got "https://mailer:***@smtp.example.com:465")',
+    ]);
+  });
+
+  it('refuses a MAIL_FROM that is no address or would break into the next header', () => {
+    expect(parseEnv({ MAIL_FROM: 'Example <hello@example.com>' }).MAIL_FROM).toBe('Example <hello@example.com>');
+    expect(problemsOf({ MAIL_FROM: 'nobody' })[0]).toMatch(/^MAIL_FROM: must be addr@host/);
+    expect(problemsOf({ MAIL_FROM: 'a@example.com\nBcc: victim@example.com' })[0]).toMatch(/^MAIL_FROM: /);
+    expect(problemsOf({ APP_PUBLIC_URL: 'app.example.com' })[0]).toMatch(/^APP_PUBLIC_URL: must be a URL/);
+  });
+
   it('names each bad entry of a list, including ones that are not URLs at all', () => {
     expect(problemsOf({ CORS_ORIGINS: 'https://ok.example.com, not a url, ftp://files.example.com' })).toEqual([
       expect.stringMatching(/^CORS_ORIGINS: "not a url" is not an http\(s\) origin/),

@@ -85,6 +85,16 @@ const databaseUrl = optionalString.refine(
   'must be postgres://…, mysql://… or sqlite:<file>',
 );
 
+/**
+ * A sender as a header would carry it: `addr@host` or `Name <addr@host>`. No line breaks,
+ * which would let the value add headers of its own. `localhost` counts as a host: the
+ * development default is `no-reply@localhost`.
+ */
+const mailbox = z
+  .string()
+  .trim()
+  .regex(/^(?:[^\r\n<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be addr@host or "Name <addr@host>"');
+
 const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/);
 
 /**
@@ -160,6 +170,12 @@ export const envSchema = z
     PASSWORD_HASH_CONCURRENCY: optionalInteger(1, 64),
     PASSWORD_HASH_NICE: integer(10, 0, 19),
     PASSWORD_HASH_QUEUE_MAX: integer(32, 0, 100_000),
+
+    // Unset: mails are written to the log (MailModule warns at boot in production).
+    SMTP_URL: optionalString.pipe(url(['smtp:', 'smtps:']).optional()),
+    SMTP_TIMEOUT: duration('5s'),
+    MAIL_FROM: mailbox.default('no-reply@localhost'),
+    APP_PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
 
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
     OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),
