@@ -37,10 +37,9 @@ describe('Users schema and first admin', () => {
     } finally {
       if (inspector !== dataSource) await inspector.destroy();
     }
-    const tables = (await dataSource.createQueryRunner().getTables(['users', 'sessions', 'refresh_tokens'])).map(
-      (table) => table.name.split('.').pop(),
-    );
-    expect(tables.sort()).toEqual(['refresh_tokens', 'sessions', 'users']);
+    const names = ['users', 'sessions', 'refresh_tokens', 'mail_deliveries'];
+    const tables = (await dataSource.createQueryRunner().getTables(names)).map((table) => table.name.split('.').pop());
+    expect(tables.sort()).toEqual([...names].sort());
   });
 
   it('created the admin from ADMIN_EMAIL/ADMIN_PASSWORD at boot', async () => {

@@ -4,8 +4,14 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@/config/configuration';
 import { QueryLogger } from './query-logger';
 
-/** Entities are found by file name so the app, the migration CLI and tests share one list. */
-const ENTITIES = [join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}')];
+/**
+ * Entities are found by file name so the app, the migration CLI and tests share one list:
+ * the features' tables, and those infrastructure keeps for itself (mail deliveries).
+ */
+const ENTITIES = [
+  join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}'),
+  join(__dirname, '..', '**', '*.entity.{ts,js}'),
+];
 
 /** Each driver has its own migrations: the SQL differs, the history must not be mixed. */
 const migrationsFor = (kind: DatabaseConfig['kind']) => [join(__dirname, 'migrations', kind, '*.{ts,js}')];
