@@ -9,6 +9,7 @@ import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
+import { MailModule } from '@/infra/mail/mail.module';
 import { InfraMetricsModule } from '@/infra/metrics/infra-metrics.module';
 import { RedisModule } from '@/infra/redis/redis.module';
 import { TracingModule } from '@/infra/tracing/tracing.module';
@@ -28,6 +29,7 @@ import { UsersModule } from '@/modules/users/users.module';
     DatabaseModule,
     RedisModule,
     AppCacheModule,
+    MailModule,
     HealthModule,
     AuthModule,
     UsersModule,
