@@ -1,4 +1,4 @@
-import { RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
+import { NotFoundException, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -30,6 +30,31 @@ const UNPREFIXED = [
   { path: 'docs-json', method: RequestMethod.ALL },
   { path: 'docs-yaml', method: RequestMethod.ALL },
 ];
+
+/**
+ * Whether Nest may route `path`: the API, or one of the UNPREFIXED routes. Express matches
+ * paths case-insensitively and ignores a trailing slash, and so does this.
+ */
+function isRoutable(path: string): boolean {
+  const lower = path.toLowerCase().replace(/\/+$/, '');
+  if (lower === `/${API_PREFIX}` || lower.startsWith(`/${API_PREFIX}/`)) return true;
+  return UNPREFIXED.some(({ path: route }) =>
+    route.endsWith('/{*rest}') ? lower.startsWith(`/${route.slice(0, -'{*rest}'.length)}`) : lower === `/${route}`,
+  );
+}
+
+/**
+ * Nest answers an unmatched route with its problem 404 only under the global prefix and the
+ * excluded paths; any other path would fall through to express's HTML page. Refused here,
+ * with the same exception Nest throws, so every miss gets the same problem document.
+ */
+function refuseUnroutablePaths(req: Request, _res: Response, next: NextFunction): void {
+  if (isRoutable(req.path)) {
+    next();
+    return;
+  }
+  next(new NotFoundException(`Cannot ${req.method} ${req.path}`));
+}
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 const isJson = (req: IncomingMessage) => JSON_TYPE.test(req.headers['content-type'] ?? '');
@@ -70,6 +95,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Assigns the request id (echoed as X-Request-Id) and logs the request when it ends.
   app.use(requestLogging(app.get<Loggers>(LOGGERS).access));
   app.use(helmet());
+  app.use(refuseUnroutablePaths);
   app.use(noStoreForApi);
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
