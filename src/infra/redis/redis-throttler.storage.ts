@@ -1,6 +1,6 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { ProblemException } from '@/common/http/problem';
+import { RetryLaterProblem } from '@/common/http/problem';
 import type { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { RedisClient } from './redis-client.factory';
 
@@ -8,6 +8,8 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 
 /** At most one warning per this interval: an outage must not turn every request into a log line. */
 const WARN_INTERVAL_MS = 10_000;
+/** Retry-After of a request refused under THROTTLE_FAIL_CLOSED: about one reconnect of the Redis client. */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * One hit on a fixed window, atomically: count it, start the window on the first hit, and
@@ -96,10 +98,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       this.metrics.rateLimitStorageFailed();
       this.warn(error);
       if (this.failClosed) {
-        throw new ProblemException(
+        throw new RetryLaterProblem(
           HttpStatus.SERVICE_UNAVAILABLE,
           'rate_limit_unavailable',
-          'The request budget cannot be checked right now; retry shortly.',
+          'The request budget cannot be checked right now; retry after the number of seconds in Retry-After.',
+          UNAVAILABLE_RETRY_AFTER_S,
         );
       }
       return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
