@@ -182,19 +182,28 @@ export class DatabaseJobBackend implements JobBackend {
     });
     for (const job of due) {
       if (this.stopping) return;
-      const claimed = await this.repo.update(
-        { id: job.id, state: 'waiting', attemptsMade: job.attemptsMade },
-        { state: 'active', attemptsMade: job.attemptsMade + 1, lockedBy: this.owner },
-      );
       // Another poller (or a second instance on the same database) took it first.
-      if (claimed.affected !== 1) continue;
-      job.attemptsMade += 1;
+      if (!(await this.claim(job))) continue;
       const run = this.execute(job).finally(() => {
         this.running.delete(job.id);
         this.poke();
       });
       this.running.set(job.id, run);
     }
+  }
+
+  /**
+   * Takes `job`, as read from the table, for this process: an UPDATE conditional on the
+   * state and attempt count it was read with, so of two claims on one row only one matches.
+   */
+  async claim(job: JobRecord): Promise<boolean> {
+    const claimed = await this.repo.update(
+      { id: job.id, state: 'waiting', attemptsMade: job.attemptsMade },
+      { state: 'active', attemptsMade: job.attemptsMade + 1, lockedBy: this.owner },
+    );
+    if (claimed.affected !== 1) return false;
+    job.attemptsMade += 1;
+    return true;
   }
 
   private async execute(job: JobRecord): Promise<void> {
