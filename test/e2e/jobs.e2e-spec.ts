@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobRecord } from '@/infra/jobs/job.entity';
@@ -9,6 +10,15 @@ import { captureLogLines } from '@test/support/log-lines';
 import { metricSample } from '@test/support/metrics-text';
 import { RecordingHandlers, RecordingJobsModule } from '@test/support/jobs/recording-handlers';
 import { createTestApp, TestApp } from '@test/support/test-app';
+
+/** A loopback port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
 
 const ATTEMPTS = 3;
 /** Tiny backoff and polling: retries follow each other within milliseconds. */
@@ -113,6 +123,30 @@ describe(`Background jobs (${onRedis() ? 'BullMQ on Redis' : 'database queue'})`
     expect(metricSample(text, 'app_jobs_completed_total', { queue: 'test' })).toBeGreaterThanOrEqual(3);
     expect(metricSample(text, 'app_job_duration_seconds_count', { queue: 'test' })).toBeGreaterThanOrEqual(3);
     expect(metricSample(text, 'app_jobs_waiting', { queue: 'test' })).toBe(0);
+  });
+
+  it('runs a scheduled job repeatedly, registered once however often schedule is called', async () => {
+    await Promise.all([1, 2, 3].map(() => jobs.schedule('test', 'tick', 100, { every: 'tick' })));
+    const started = Date.now();
+
+    await waitFor(() => recorder.runsOf('tick').length >= 3, { what: 'three runs of the schedule' });
+    const elapsed = Date.now() - started;
+    // Three registrations running side by side would reach three runs at once; one needs two intervals.
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(recorder.runsOf('tick').every((run) => JSON.stringify(run.data) === '{"every":"tick"}')).toBe(true);
+  });
+});
+
+describe('Background jobs with Redis configured but unreachable', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
+  });
+  afterAll(() => t.close());
+
+  it('refuses to queue a job within a bounded time instead of hanging the caller', async () => {
+    await expect(t.app.get(Jobs).enqueue('test', 'echo', {})).rejects.toThrow(/Redis|writeable|Connection/i);
   });
 });
 

@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Job, Queue, QueueOptions, Worker } from 'bullmq';
 import type { JobsConfig, RedisConfig } from '@/config/configuration';
-import { closeRedisClient, createRedisClient, RedisClient } from '@/infra/redis/redis-client.factory';
+import {
+  closeRedisClient,
+  createRedisClient,
+  REDIS_CONNECT_TIMEOUT_MS,
+  RedisClient,
+} from '@/infra/redis/redis-client.factory';
 import { JobRunner } from './job-runner';
 import type { EnqueueOptions, JobBackend, QueueCounts } from './job.types';
 
@@ -46,7 +51,7 @@ export class BullJobBackend implements JobBackend {
   ) {}
 
   async enqueue(queue: string, name: string, data: object, opts: EnqueueOptions): Promise<string> {
-    const job = await this.queue(queue).add(name, data, { jobId: opts.jobId, delay: opts.delayMs });
+    const job = await this.bounded(this.queue(queue).add(name, data, { jobId: opts.jobId, delay: opts.delayMs }));
     return job.id!;
   }
 
@@ -61,8 +66,8 @@ export class BullJobBackend implements JobBackend {
     return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
   }
 
-  async start(queues: string[]): Promise<void> {
-    if (queues.length === 0) return;
+  start(queues: string[]): Promise<void> {
+    if (queues.length === 0) return Promise.resolve();
     this.workerConnection = createJobsRedisClient(this.redis, 'worker');
     for (const queue of queues) {
       const worker = new Worker(queue, (job: Job) => this.process(queue, job), {
@@ -81,7 +86,8 @@ export class BullJobBackend implements JobBackend {
       );
       this.workers.push(worker);
     }
-    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    // Boot does not wait for Redis: the workers start taking jobs once it answers.
+    return Promise.resolve();
   }
 
   /**
@@ -101,6 +107,23 @@ export class BullJobBackend implements JobBackend {
     // Both connections were handed to BullMQ as instances, which it leaves open.
     if (this.workerConnection) await closeRedisClient(this.workerConnection);
     await closeRedisClient(this.shared.connection as RedisClient);
+  }
+
+  /**
+   * BullMQ waits for its connection to be ready before the first command, for as long as
+   * that takes; a request that queues a job while Redis is unreachable gets an error instead.
+   */
+  private async bounded<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limitMs = REDIS_CONNECT_TIMEOUT_MS + this.redis.commandTimeoutMs;
+    const timedOut = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`Redis did not take the job within ${limitMs} ms`)), limitMs);
+    });
+    try {
+      return await Promise.race([work, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async process(queue: string, job: Job): Promise<void> {

@@ -29,6 +29,11 @@ export class RecordingHandlers {
     if (ctx.attempt < 3) throw new Error(`flaky attempt ${ctx.attempt}`);
   }
 
+  @JobHandler('test', 'tick')
+  async tick(data: object, ctx: JobContext): Promise<void> {
+    this.runs.push({ name: 'tick', data, ctx });
+  }
+
   @JobHandler('test', 'broken')
   async broken(data: object, ctx: JobContext): Promise<void> {
     this.runs.push({ name: 'broken', data, ctx });
