@@ -7,6 +7,7 @@ import { createValidationPipe } from '@/common/pipes/validation.pipe';
 import { ConsulModule } from '@/infra/consul/consul.module';
 import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
+import { JobsModule } from '@/infra/jobs/jobs.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
 import { InfraMetricsModule } from '@/infra/metrics/infra-metrics.module';
@@ -28,6 +29,7 @@ import { UsersModule } from '@/modules/users/users.module';
     DatabaseModule,
     RedisModule,
     AppCacheModule,
+    JobsModule,
     HealthModule,
     AuthModule,
     UsersModule,

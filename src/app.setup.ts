@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
-import { appConfig, AppConfig } from '@/config/configuration';
+import { appConfig, AppConfig, jobsConfig, JobsConfig } from '@/config/configuration';
 import { bodyParserErrors } from '@/common/http/body-parser-errors';
 import { rejectHostileJson } from '@/common/http/hostile-json';
 import { setupSwagger } from '@/common/swagger/swagger';
@@ -79,12 +79,24 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
   next();
 }
 
+/** What a worker (APP_ROLE=worker) serves: probes and the scrape, nothing of the API or its docs. */
+const WORKER_PATHS = /^\/(health(\/.*)?|metrics)\/?$/i;
+
+function operationalRoutesOnly(req: Request, _res: Response, next: NextFunction): void {
+  if (WORKER_PATHS.test(req.path)) {
+    next();
+    return;
+  }
+  next(new NotFoundException(`Cannot ${req.method} ${req.path}`));
+}
+
 /**
  * Applies the HTTP conventions every route shares. Used by main.ts and by the e2e tests,
  * so the tests exercise exactly the stack that runs in production.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
+  const jobs = app.get<JobsConfig>(jobsConfig.KEY);
 
   app.useLogger(app.get(Logger));
   app.set('trust proxy', config.trustProxy);
@@ -97,6 +109,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(helmet());
   app.use(refuseUnroutablePaths);
   app.use(noStoreForApi);
+  if (!jobs.servesApi) app.use(operationalRoutesOnly);
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
@@ -108,6 +121,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(rejectHostileJson);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   // Off, /docs, /docs-json and the UI's assets are unknown routes (see UNPREFIXED).
-  if (config.docsEnabled) setupSwagger(app);
+  if (config.docsEnabled && jobs.servesApi) setupSwagger(app);
   return app;
 }

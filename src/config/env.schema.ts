@@ -170,6 +170,13 @@ export const envSchema = z
 
     SHUTDOWN_DELAY_MS: integer(5_000, 0, 300_000),
     SHUTDOWN_TIMEOUT_MS: integer(20_000, 0, 600_000),
+
+    APP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    JOBS_ATTEMPTS: integer(8, 1, 100),
+    JOBS_BACKOFF: duration('1s'),
+    JOBS_CONCURRENCY: integer(4, 1, 1_000),
+    JOBS_POLL_INTERVAL: duration('250ms'),
+    JOBS_KEEP_COMPLETED: integer(500, 0, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

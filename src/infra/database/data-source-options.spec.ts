@@ -33,7 +33,10 @@ describe('buildDataSourceOptions', () => {
       expect(sut.migrations).toEqual([
         expect.stringMatching(new RegExp(`migrations[/\\\\]${kind}[/\\\\]\\*\\.\\{ts,js\\}$`)),
       ]);
-      expect(sut.entities).toEqual([expect.stringMatching(/modules[/\\]\*\*[/\\]\*\.entity\.\{ts,js\}$/)]);
+      expect(sut.entities).toEqual([
+        expect.stringMatching(/modules[/\\]\*\*[/\\]\*\.entity\.\{ts,js\}$/),
+        expect.stringMatching(/infra[/\\]jobs[/\\]\*\.entity\.\{ts,js\}$/),
+      ]);
       expect(sut.maxQueryExecutionTime).toBe(300);
       expect(sut.logger).toBeInstanceOf(QueryLogger);
     },

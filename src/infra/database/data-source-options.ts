@@ -5,7 +5,11 @@ import type { DatabaseConfig } from '@/config/configuration';
 import { QueryLogger } from './query-logger';
 
 /** Entities are found by file name so the app, the migration CLI and tests share one list. */
-const ENTITIES = [join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}')];
+const ENTITIES = [
+  join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}'),
+  // The database job queue's table (used without Redis).
+  join(__dirname, '..', 'jobs', '*.entity.{ts,js}'),
+];
 
 /** Each driver has its own migrations: the SQL differs, the history must not be mixed. */
 const migrationsFor = (kind: DatabaseConfig['kind']) => [join(__dirname, 'migrations', kind, '*.{ts,js}')];
