@@ -12,6 +12,9 @@ describe('monitoring artefacts', () => {
         'InstanceNotReady',
         'RateLimitSurge',
         'LoginFailureSurge',
+        'JobsBacklogGrowing',
+        'JobsFailing',
+        'JobsStuck',
       ]),
     );
     for (const rule of rules) {
@@ -82,8 +85,24 @@ describe('monitoring artefacts', () => {
       'cache hit ratio',
       'rate-limit',
       'logins',
+      'job queue depth',
+      'job throughput and failures',
+      'job duration p95',
     ]) {
       expect(titles).toContain(subject);
     }
+  });
+
+  it('aggregates the queue gauges, which every instance reports alike, with max and never sum', () => {
+    const exprs = [...rules.map((r) => r.expr), ...panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr))];
+    // The aggregation applied to each app_jobs_waiting / app_jobs_active selector, through at most one function.
+    const aggregations = exprs.flatMap((expr) =>
+      [...expr.matchAll(/(\w+)\s*(?:by\s*\([^)]*\)\s*)?\(\s*(?:\w+\(\s*)?app_jobs_(?:waiting|active)\b/g)].map(
+        (m) => m[1],
+      ),
+    );
+    const uses = exprs.flatMap((expr) => [...expr.matchAll(/\bapp_jobs_(?:waiting|active)\b/g)]);
+    expect(uses.length).toBeGreaterThanOrEqual(4);
+    expect(aggregations).toEqual(uses.map(() => 'max'));
   });
 });
