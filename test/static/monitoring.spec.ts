@@ -42,7 +42,7 @@ describe('monitoring artefacts', () => {
     expect(rules.map((r) => r.alert).filter((name) => !firing.has(name))).toEqual([]);
   });
 
-  it('scrapes the compose replicas through DNS and loads the alert rules', () => {
+  it('scrapes the compose replicas and workers through DNS and loads the alert rules', () => {
     const config = yamlArtefact<{ rule_files: string[]; scrape_configs: Record<string, unknown>[] }>(
       'monitoring/prometheus.yml',
     );
@@ -50,7 +50,7 @@ describe('monitoring artefacts', () => {
     const app = config.scrape_configs.find((job) => job.job_name === 'app');
     expect(app).toMatchObject({
       metrics_path: '/metrics',
-      dns_sd_configs: [{ names: ['app'], type: 'A', port: 3000 }],
+      dns_sd_configs: [{ names: ['app', 'worker'], type: 'A', port: 3000 }],
     });
     const kube = yamlArtefact<{ scrape_configs: Record<string, unknown>[] }>('monitoring/prometheus-kubernetes.yml');
     expect(kube.scrape_configs.find((job) => job.job_name === 'app')).toMatchObject({
