@@ -49,8 +49,29 @@ for i = 2, #KEYS do
 end
 return 0`;
 
-/** The outcome of one reservation: allowed (with a way to give it back on success) or refused for `waitMs`. */
-export type PasswordReservation = { allowed: true; release: () => Promise<void> } | { allowed: false; waitMs: number };
+/**
+ * A password check given back without its password ever being verified (refused for load):
+ * each counter loses exactly the one attempt it took, so earlier failures still count.
+ */
+const CANCEL = `
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0`;
+
+/** One reserved attempt, settled by its outcome. A wrong password settles nothing: the attempt stays counted. */
+export interface ReservedAttempt {
+  /** The password was right: the pair counter is cleared, the others lose this attempt. */
+  succeeded(): Promise<void>;
+  /** The password was never checked (hashing refused for load): every counter loses this attempt. */
+  cancel(): Promise<void>;
+}
+
+/** The outcome of one reservation: allowed, or refused for `waitMs`. */
+export type PasswordReservation = { allowed: true; attempt: ReservedAttempt } | { allowed: false; waitMs: number };
+
+/** Failing open: nothing was counted, so there is nothing to give back. */
+const UNCOUNTED: ReservedAttempt = { succeeded: () => Promise.resolve(), cancel: () => Promise.resolve() };
 
 /**
  * Counts password attempts in fixed windows of LOGIN_FAILURE_WINDOW, per (account, client)
@@ -60,7 +81,7 @@ export type PasswordReservation = { allowed: true; release: () => Promise<void> 
  * counters. The account is `user:<id>` when the password belongs to a user, else the
  * normalised email (`email:<email>`, login of an unknown email), so spellings that reach one
  * account share its counters and unknown emails are limited the same way. Each attempt is
- * reserved before the password is verified; a success releases it.
+ * reserved before the password is verified; a success gives it back (see ReservedAttempt).
  *
  * With Redis the counters are shared by every instance (keys `login-failures:{l}:*` under
  * REDIS_KEY_PREFIX, one hash slot so the script runs on Redis Cluster; the name predates
@@ -83,15 +104,20 @@ export class PasswordAttemptsService {
   ) {}
 
   /**
-   * Reserves one attempt for `account` from `client` and answers its release, or refuses:
+   * Reserves one attempt for `account` from `client`, or refuses:
    * 429 `too_many_login_failures` with Retry-After over a limit (counted as a lock-out),
    * 503 `login_limit_unavailable` when the counters are unreachable and LOGIN_FAIL_CLOSED is set.
    */
-  async reserveOrRefuse(account: string, client: string): Promise<() => Promise<void>> {
+  async reserveOrRefuse(
+    account: string,
+    client: string,
+    via: 'login' | 'password_change' = 'login',
+  ): Promise<ReservedAttempt> {
     const reservation = await this.reserve(account, client);
-    if (reservation.allowed) return reservation.release;
+    if (reservation.allowed) return reservation.attempt;
     this.metrics.loginFailed('locked_out');
-    audit('auth.login.locked_out', { userId: account.startsWith('user:') ? account.slice('user:'.length) : undefined });
+    const userId = account.startsWith('user:') ? account.slice('user:'.length) : undefined;
+    audit(via === 'login' ? 'auth.login.locked_out' : 'auth.password.change_locked_out', { userId });
     this.metrics.requestRateLimited('login');
     throw new RetryLaterProblem(
       HttpStatus.TOO_MANY_REQUESTS,
@@ -109,16 +135,19 @@ export class PasswordAttemptsService {
       this.cfg.loginMaxFailuresPerClient,
       this.cfg.loginMaxFailuresPerAccountTotal,
     ];
-    const release = () => this.release(keys);
+    const attempt: ReservedAttempt = {
+      succeeded: () => this.giveBack(RELEASE, keys, true),
+      cancel: () => this.giveBack(CANCEL, keys, false),
+    };
     if (!this.redis) {
       const waitMs = this.reserveInProcess(keys, limits, now);
-      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
+      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, attempt };
     }
     try {
       const waitMs = Number(
         await this.redis.eval(RESERVE, keys.length, ...keys, this.cfg.loginFailureWindowMs, ...limits),
       );
-      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
+      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, attempt };
     } catch (error) {
       this.failed(error);
       if (this.cfg.loginFailClosed) {
@@ -129,7 +158,7 @@ export class PasswordAttemptsService {
           UNAVAILABLE_RETRY_AFTER_S,
         );
       }
-      return { allowed: true, release: () => Promise.resolve() };
+      return { allowed: true, attempt: UNCOUNTED };
     }
   }
 
@@ -147,16 +176,17 @@ export class PasswordAttemptsService {
     return 0;
   }
 
-  private async release(keys: string[]): Promise<void> {
+  /** Takes the attempt back from every counter; a success clears the pair counter instead. */
+  private async giveBack(script: string, keys: string[], clearPair: boolean): Promise<void> {
     if (!this.redis) {
-      this.windows.delete(keys[0]);
-      for (const key of keys.slice(1)) {
+      keys.forEach((key, i) => {
         const window = this.windows.get(key);
-        if (window && window.attempts > 0) window.attempts -= 1;
-      }
+        if (i === 0 && clearPair) this.windows.delete(key);
+        else if (window && window.attempts > 0) window.attempts -= 1;
+      });
       return;
     }
-    await this.redis.eval(RELEASE, keys.length, ...keys).catch((error: unknown) => this.failed(error));
+    await this.redis.eval(script, keys.length, ...keys).catch((error: unknown) => this.failed(error));
   }
 
   private live(key: string, now: number): Window | undefined {
