@@ -1,24 +1,15 @@
 import { Queue } from 'bullmq';
-import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobRecord } from '@/infra/jobs/job.entity';
 import { Jobs } from '@/infra/jobs/jobs.service';
+import { freePort } from '@tools/free-port';
 import { waitFor } from '@tools/wait-for';
 import { provisionDatabase, rebootableDatabase, TestDatabase } from '@test/support/database';
 import { captureLogLines } from '@test/support/log-lines';
 import { metricSample } from '@test/support/metrics-text';
 import { RecordingHandlers, RecordingJobsModule } from '@test/support/jobs/recording-handlers';
 import { createTestApp, TestApp } from '@test/support/test-app';
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 const ATTEMPTS = 3;
 /** Tiny backoff and polling: retries follow each other within milliseconds. */
@@ -141,7 +132,7 @@ describe('Background jobs with Redis configured but unreachable', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
+    t = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
   });
   afterAll(() => t.close());
 

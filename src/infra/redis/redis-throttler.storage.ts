@@ -3,13 +3,9 @@ import { ThrottlerStorage } from '@nestjs/throttler';
 import { RetryLaterProblem } from '@/common/http/problem';
 import type { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { RedisClient } from './redis-client.factory';
+import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from './redis-outage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
-/** At most one warning per this interval: an outage must not turn every request into a log line. */
-const WARN_INTERVAL_MS = 10_000;
-/** Retry-After of a request refused under THROTTLE_FAIL_CLOSED: about one reconnect of the Redis client. */
-const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * One hit on a fixed window, atomically: count it, start the window on the first hit, and
@@ -61,7 +57,7 @@ interface ThrottleCommands {
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: RedisClient & ThrottleCommands;
-  private lastWarning = 0;
+  private readonly outage = new RedisOutageWarning(this.logger);
 
   constructor(
     client: RedisClient,
@@ -102,7 +98,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
           HttpStatus.SERVICE_UNAVAILABLE,
           'rate_limit_unavailable',
           'The request budget cannot be checked right now; retry after the number of seconds in Retry-After.',
-          UNAVAILABLE_RETRY_AFTER_S,
+          REDIS_RETRY_AFTER_S,
         );
       }
       return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
@@ -110,12 +106,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   private warn(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarning < WARN_INTERVAL_MS) return;
-    this.lastWarning = now;
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(
-      { err: { message } },
+    this.outage.warn(
+      error,
       this.failClosed
         ? 'Rate-limit storage unreachable; refusing requests (THROTTLE_FAIL_CLOSED)'
         : 'Rate-limit storage unreachable; letting requests through unchecked',

@@ -3,6 +3,7 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { RetryLaterProblem } from '@/common/http/problem';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-outage';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 
@@ -13,10 +14,6 @@ interface Window {
 
 /** Beyond this many tracked keys, expired windows are swept so a spray of addresses cannot grow memory forever. */
 const SWEEP_THRESHOLD = 10_000;
-/** At most one warning per this interval while Redis is failing. */
-const WARN_INTERVAL_MS = 10_000;
-/** Retry-After of a check refused under LOGIN_FAIL_CLOSED: about one reconnect of the Redis client. */
-const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * Check and reserve in one step: when any counter is at its limit (ARGV[i + 1]) answer the
@@ -95,7 +92,7 @@ const UNCOUNTED: ReservedAttempt = { succeeded: () => Promise.resolve(), cancel:
 export class PasswordAttemptsService {
   private readonly logger = new Logger(PasswordAttemptsService.name);
   private readonly windows = new Map<string, Window>();
-  private lastWarning = 0;
+  private readonly outage = new RedisOutageWarning(this.logger);
 
   constructor(
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
@@ -155,7 +152,7 @@ export class PasswordAttemptsService {
           HttpStatus.SERVICE_UNAVAILABLE,
           'login_limit_unavailable',
           'Password attempts cannot be counted right now; retry after the number of seconds in Retry-After.',
-          UNAVAILABLE_RETRY_AFTER_S,
+          REDIS_RETRY_AFTER_S,
         );
       }
       return { allowed: true, attempt: UNCOUNTED };
@@ -204,12 +201,8 @@ export class PasswordAttemptsService {
 
   private failed(error: unknown): void {
     this.metrics.rateLimitStorageFailed();
-    const now = Date.now();
-    if (now - this.lastWarning < WARN_INTERVAL_MS) return;
-    this.lastWarning = now;
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(
-      { err: { message } },
+    this.outage.warn(
+      error,
       this.cfg.loginFailClosed
         ? 'Login failure counters unreachable; refusing password checks (LOGIN_FAIL_CLOSED)'
         : 'Login failure counters unreachable; letting logins through unchecked',
