@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `Cluster ready: ${cluster.url}  (API ${cluster.url}/api/v1, docs ${cluster.url}/docs)`,
+      `Cluster ready: ${cluster.url}  (API ${cluster.url}/api/v1; docs at ${cluster.url}/docs when DOCS_ENABLED)`,
       `Instances:     ${cluster.nodes.map((node) => node.url).join('  ')}  (each with /metrics)`,
       `Database:      ${redact(cluster.databaseUrl)}${process.env.DATABASE_URL ? '' : '  (dropped on exit)'}`,
       `Redis keys:    ${cluster.redisKeyPrefix}*  (deleted on exit)`,

@@ -138,6 +138,7 @@ YAML
   kubectl -n "$NAMESPACE" wait --for=condition=complete job/api-migrate --timeout="$ROLLOUT_TIMEOUT"
   log "Waiting for the rollout"
   kubectl -n "$NAMESPACE" rollout status deployment/api --timeout="$ROLLOUT_TIMEOUT"
+  kubectl -n "$NAMESPACE" rollout status deployment/worker --timeout="$ROLLOUT_TIMEOUT"
   kubectl -n "$NAMESPACE" get deployment,hpa,pods -l app.kubernetes.io/name=nest-enterprise-backend
 }
 

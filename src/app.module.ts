@@ -7,6 +7,7 @@ import { createValidationPipe } from '@/common/pipes/validation.pipe';
 import { ConsulModule } from '@/infra/consul/consul.module';
 import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
+import { JobsModule } from '@/infra/jobs/jobs.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
 import { MailModule } from '@/infra/mail/mail.module';
@@ -30,6 +31,7 @@ import { UsersModule } from '@/modules/users/users.module';
     RedisModule,
     AppCacheModule,
     MailModule,
+    JobsModule,
     HealthModule,
     AuthModule,
     UsersModule,

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -12,9 +13,12 @@ import { configureApp } from './app.setup';
 
 const LOUD_PHASES: ShutdownPhase[] = ['forcing', 'failed'];
 
-/** Boots the HTTP server on the validated environment; SIGTERM and SIGINT drain it (see GracefulShutdown). */
-export async function createServer(env: Env): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
+/**
+ * Boots the HTTP server on the validated environment; SIGTERM and SIGINT drain it (see
+ * GracefulShutdown). `root` is AppModule, or a module importing it (process tests add job handlers).
+ */
+export async function createServer(env: Env, root: Type = AppModule): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true, bodyParser: false });
   configureApp(app);
   const logger = app.get(Logger);
   const server = app.getHttpServer();

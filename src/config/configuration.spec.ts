@@ -9,6 +9,7 @@ import {
   configNamespaces,
   databaseConfig,
   mailConfig,
+  jobsConfig,
   redisConfig,
   throttleConfig,
 } from './configuration';
@@ -35,6 +36,7 @@ describe('configuration namespaces', () => {
       'CONFIGURATION(redis)',
       'CONFIGURATION(auth)',
       'CONFIGURATION(throttle)',
+      'CONFIGURATION(jobs)',
       'CONFIGURATION(mail)',
     ]);
   });
@@ -308,6 +310,32 @@ describe('configuration namespaces', () => {
         from: 'Example <hello@example.com>',
         publicUrl: 'https://app.example.com',
       });
+    });
+  });
+
+  describe('jobs', () => {
+    it('runs workers and serves the API in the default role, with 8 attempts from a 1 s backoff', () => {
+      expect(withEnv({}, jobsConfig)).toEqual({
+        role: 'all',
+        runsWorkers: true,
+        servesApi: true,
+        attempts: 8,
+        backoffMs: 1_000,
+        concurrency: 4,
+        pollIntervalMs: 250,
+        keepCompleted: 500,
+        shutdownTimeoutMs: 20_000,
+      });
+    });
+
+    it('splits the roles: api runs no workers, worker serves no API', () => {
+      expect(withEnv({ APP_ROLE: 'api' }, jobsConfig)).toMatchObject({ runsWorkers: false, servesApi: true });
+      expect(withEnv({ APP_ROLE: 'worker' }, jobsConfig)).toMatchObject({ runsWorkers: true, servesApi: false });
+    });
+
+    it('refuses an unknown role and zero attempts', () => {
+      expect(() => withEnv({ APP_ROLE: 'both' }, jobsConfig)).toThrow(/APP_ROLE/);
+      expect(() => withEnv({ JOBS_ATTEMPTS: '0' }, jobsConfig)).toThrow(/JOBS_ATTEMPTS/);
     });
   });
 });

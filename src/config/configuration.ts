@@ -126,15 +126,41 @@ export const mailConfig = registerAs('mail', () => {
   };
 });
 
+export const jobsConfig = registerAs('jobs', () => {
+  const env = parseEnv();
+  return {
+    role: env.APP_ROLE,
+    // `api` queues jobs for the workers of the cluster; `worker` and `all` run them.
+    runsWorkers: env.APP_ROLE !== 'api',
+    // `worker` serves only /health/* and /metrics (see configureApp).
+    servesApi: env.APP_ROLE !== 'worker',
+    attempts: env.JOBS_ATTEMPTS,
+    backoffMs: env.JOBS_BACKOFF,
+    concurrency: env.JOBS_CONCURRENCY,
+    pollIntervalMs: env.JOBS_POLL_INTERVAL,
+    keepCompleted: env.JOBS_KEEP_COMPLETED,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+});
+
 export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type RedisConfig = ConfigType<typeof redisConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ThrottleConfig = ConfigType<typeof throttleConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
+export type JobsConfig = ConfigType<typeof jobsConfig>;
 export type { Env };
 
-export const configNamespaces = [appConfig, databaseConfig, redisConfig, authConfig, throttleConfig, mailConfig];
+export const configNamespaces = [
+  appConfig,
+  databaseConfig,
+  redisConfig,
+  authConfig,
+  throttleConfig,
+  jobsConfig,
+  mailConfig,
+];
 
 /** How AppModule sets up ConfigModule: the environment is validated once, and ConfigService reads it parsed. */
 export const configModuleOptions: ConfigModuleOptions = {

@@ -129,6 +129,14 @@ describe('parseEnv rules', () => {
     expect(parseEnv({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
+  it('bounds HTTP_REQUEST_TIMEOUT to what the server can enforce', () => {
+    expect(parseEnv({ HTTP_REQUEST_TIMEOUT: '1s' }).HTTP_REQUEST_TIMEOUT).toBe(1_000);
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT: '1ms' })).toEqual([
+      'HTTP_REQUEST_TIMEOUT: must be between 1s and 10m (got "1ms")',
+    ]);
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT: '1h' })).toHaveLength(1);
+  });
+
   it('refuses a TRUST_PROXY that is neither a switch, a hop count nor addresses', () => {
     expect(problemsOf({ TRUST_PROXY: 'proxy.internal' })).toEqual([
       'TRUST_PROXY: must be false, true (one hop), a hop count, or a comma-separated list of addresses/CIDRs (got "proxy.internal")',

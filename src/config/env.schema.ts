@@ -32,7 +32,8 @@ const list = (item: z.ZodType<string>, label: string) =>
     return items;
   });
 
-const duration = (fallback: string) =>
+/** A duration in ms; `range` bounds it where a tiny or huge value would harm the process. */
+const duration = (fallback: string, range?: { min: string; max: string }) =>
   z
     .string()
     .trim()
@@ -44,6 +45,10 @@ const duration = (fallback: string) =>
           code: 'custom',
           message: `"${value}" is not a duration like 500ms, 60s, 15m, 12h or 7d`,
         });
+        return z.NEVER;
+      }
+      if (range && (ms < parseDurationMs(range.min)! || ms > parseDurationMs(range.max)!)) {
+        ctx.addIssue({ code: 'custom', message: `must be between ${range.min} and ${range.max}` });
         return z.NEVER;
       }
       return ms;
@@ -124,7 +129,9 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: trustProxy,
     CORS_ORIGINS: list(url(['http:', 'https:']), 'an http(s) origin'),
-    HTTP_REQUEST_TIMEOUT: duration('30s'),
+    // Node checks these timeouts about once a second (see http-timeouts.ts): below 1s they
+    // would cut honest requests, above 10m they no longer bound a slow body.
+    HTTP_REQUEST_TIMEOUT: duration('30s', { min: '1s', max: '10m' }),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb')
@@ -186,6 +193,13 @@ export const envSchema = z
 
     SHUTDOWN_DELAY_MS: integer(5_000, 0, 300_000),
     SHUTDOWN_TIMEOUT_MS: integer(20_000, 0, 600_000),
+
+    APP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    JOBS_ATTEMPTS: integer(8, 1, 100),
+    JOBS_BACKOFF: duration('1s'),
+    JOBS_CONCURRENCY: integer(4, 1, 1_000),
+    JOBS_POLL_INTERVAL: duration('250ms'),
+    JOBS_KEEP_COMPLETED: integer(500, 0, 1_000_000),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

@@ -66,7 +66,7 @@ describe('Password hashing queue bound', () => {
       .send({ email: uniqueEmail('burst'), password: PASSWORD, name: 'B' });
 
   beforeAll(async () => {
-    t = await createTestApp({ env: authEnv({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE_MAX: '1' }) });
+    t = await createTestApp({ env: authEnv({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE_MAX: '0' }) });
   });
   afterAll(() => t.close());
 

@@ -1,21 +1,12 @@
-import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
+import { freePort } from '@tools/free-port';
 import { createTestApp, TestApp } from '@test/support/test-app';
-
-/** A loopback port nobody listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 describe('health with Redis configured but unreachable', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
+    t = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` } });
   });
   afterAll(() => t.close());
 

@@ -34,6 +34,15 @@ describe('HTTP conventions shared by every route', () => {
     });
   });
 
+  it.each(['/probe', '/no-such-thing', '/API/V2/users', '/favicon.ico'])(
+    'answers the unknown path %s outside /api/v1 with the same 404 problem document',
+    async (path) => {
+      const res = await request(t.server).get(path).expect(404);
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(res.body).toMatchObject({ type: 'urn:problem:not_found', status: 404, instance: path });
+    },
+  );
+
   it('lists each invalid field, including nested ones, in a 400 problem', async () => {
     const res = await request(t.server)
       .post('/api/v1/probe')

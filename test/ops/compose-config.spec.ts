@@ -45,7 +45,29 @@ describe('docker-compose.yml under docker-compose 1.29', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const services = Object.keys((parse(result.stdout) as { services: object }).services);
-    expect(services).toEqual(expect.arrayContaining(['app', 'nginx', 'postgres', 'redis', 'migrate']));
+    expect(services).toEqual(
+      expect.arrayContaining(['app', 'nginx', 'postgres', 'redis', 'migrate', 'worker', 'mailpit']),
+    );
+  });
+
+  it('renders the worker with the app settings and APP_ROLE=worker, and the mail catcher UI on loopback', () => {
+    const { services } = parse(composeConfig(file, REQUIRED).stdout) as {
+      services: Record<string, { environment?: Record<string, string>; ports?: string[] }>;
+    };
+    const { APP_ROLE, SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS, ...shared } = services.worker.environment!;
+    expect(APP_ROLE).toBe('worker');
+    expect(services.app.environment!.APP_ROLE).toBe('api');
+    expect(shared).toEqual(
+      Object.fromEntries(
+        Object.entries(services.app.environment!).filter(
+          ([key]) => !['APP_ROLE', 'SHUTDOWN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS'].includes(key),
+        ),
+      ),
+    );
+    expect(Number(SHUTDOWN_TIMEOUT_MS)).toBeGreaterThan(Number(SHUTDOWN_DELAY_MS));
+    expect(shared.SMTP_URL).toBe('smtp://mailpit:1025');
+    expect(services.worker.ports).toBeUndefined();
+    expect(services.mailpit.ports).toEqual(['127.0.0.1:8025:8025/tcp']);
   });
 
   it('refuses to render without the secrets, naming what to do', () => {

@@ -6,7 +6,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
-import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kubernetes';
+import { KUBERNETES_MODELS, LabelSelector, Manifest, parseManifests, selects } from '@test/support/kubernetes';
 
 /** What `kubectl apply -k k8s` would send to a cluster, rendered by kubectl's kustomize and checked object by object. */
 
@@ -19,28 +19,35 @@ function render(dir: string): Manifest[] {
 
 describe('kubectl kustomize k8s', () => {
   const manifests = render('k8s');
-  const one = <T>(kind: string): T => {
-    const found = manifests.filter((m) => m.kind === kind);
+  const one = <T>(kind: string, name?: string): T => {
+    const found = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
     expect(found).toHaveLength(1);
     return found[0] as T;
   };
-  const deployment = one<Deployment>('Deployment');
+  const all = <T>(kind: string): T[] => manifests.filter((m) => m.kind === kind) as T[];
+  const deployment = one<Deployment>('Deployment', 'api');
   const pod = deployment.spec!.template.spec!;
   const container = pod.containers[0];
   const podLabels = deployment.spec!.template.metadata!.labels!;
   const configMap = one<ConfigMap>('ConfigMap');
 
   it('renders every resource the service needs, all in its namespace', () => {
-    expect(manifests.map((m) => m.kind).sort()).toEqual(
+    const twoOfAKind = new Set(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget']);
+    const names = manifests.map((m) => (twoOfAKind.has(m.kind) ? `${m.kind}/${m.metadata.name}` : m.kind));
+    expect(names.sort()).toEqual(
       [
         'ConfigMap',
-        'Deployment',
-        'HorizontalPodAutoscaler',
+        'Deployment/api',
+        'Deployment/worker',
+        'HorizontalPodAutoscaler/api',
+        'HorizontalPodAutoscaler/worker',
         'Ingress',
         'Job',
         'Namespace',
-        'NetworkPolicy',
-        'PodDisruptionBudget',
+        'NetworkPolicy/api',
+        'NetworkPolicy/worker',
+        'PodDisruptionBudget/api',
+        'PodDisruptionBudget/worker',
         'Service',
       ].sort(),
     );
@@ -105,6 +112,8 @@ describe('kubectl kustomize k8s', () => {
         { configMapRef: { name: 'api-config' } },
         { secretRef: { name: 'api-secrets' } },
       ]);
+      // Serves HTTP only; the jobs run in the worker Deployment.
+      expect(container.env).toContainEqual({ name: 'APP_ROLE', value: 'api' });
       expect(deployment.spec!.replicas).toBeUndefined();
       expect(deployment.spec!.strategy?.rollingUpdate?.maxUnavailable).toBe(0);
     });
@@ -124,7 +133,7 @@ describe('kubectl kustomize k8s', () => {
   });
 
   it('autoscales between at least two pods on CPU, memory and per-pod request rate, slow to scale down', () => {
-    const hpa = one<HorizontalPodAutoscaler>('HorizontalPodAutoscaler');
+    const hpa = one<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', 'api');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec!.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' });
     expect(hpa.spec!.minReplicas).toBeGreaterThanOrEqual(2);
@@ -137,13 +146,13 @@ describe('kubectl kustomize k8s', () => {
   });
 
   it('keeps all but one pod through voluntary disruptions', () => {
-    const pdb = one<PodDisruptionBudget>('PodDisruptionBudget');
+    const pdb = one<PodDisruptionBudget>('PodDisruptionBudget', 'api');
     expect(pdb.spec!.selector!.matchLabels).toEqual(podLabels);
     expect(pdb.spec!.maxUnavailable).toBe(1);
   });
 
   it('admits traffic only from the ingress controller and Prometheus, on the app port', () => {
-    const policy = one<NetworkPolicy>('NetworkPolicy');
+    const policy = one<NetworkPolicy>('NetworkPolicy', 'api');
     expect(policy.spec!.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec!.ingress).toHaveLength(1);
     const sources = policy.spec!.ingress![0].from!.map((f) => f.namespaceSelector?.matchLabels);
@@ -154,8 +163,11 @@ describe('kubectl kustomize k8s', () => {
     expect(policy.spec!.ingress![0].ports).toEqual([{ port: 3000, protocol: 'TCP' }]);
     const egressPorts = policy.spec!.egress!.flatMap((rule) => rule.ports!.map((p) => p.port));
     expect(egressPorts).toEqual(expect.arrayContaining([53, 5432, 6379]));
-    // The selector covers the migration Job's pods too.
+    // The selector covers the migration Job's pods too, but not the workers (policies add up).
     expect(podLabels).toMatchObject(policy.spec!.podSelector.matchLabels!);
+    expect(policy.spec!.podSelector.matchExpressions).toEqual([
+      { key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'migrate'] },
+    ]);
   });
 
   it('migrates with a Job on the same image and configuration, as non-root', () => {
@@ -177,12 +189,103 @@ describe('kubectl kustomize k8s', () => {
     });
   });
 
-  it('renders the monitoring overlay: a PodMonitor scraping the api pods on the named port', () => {
+  describe('worker', () => {
+    const worker = one<Deployment>('Deployment', 'worker');
+    const workerPod = worker.spec!.template.spec!;
+    const workerContainer = workerPod.containers[0];
+    const workerLabels = worker.spec!.template.metadata!.labels!;
+    const workerEnv = Object.fromEntries((workerContainer.env ?? []).map((e) => [e.name, e.value]));
+
+    it('runs the jobs from the API image and configuration, with APP_ROLE=worker and no pinned replica count', () => {
+      expect(workerContainer.image).toBe(container.image);
+      expect(workerContainer.envFrom).toEqual(container.envFrom);
+      expect(workerEnv.APP_ROLE).toBe('worker');
+      expect(worker.spec!.replicas).toBeUndefined();
+      expect(workerLabels).toMatchObject({ 'app.kubernetes.io/component': 'worker' });
+      expect(worker.spec!.selector.matchLabels).toEqual(workerLabels);
+    });
+
+    it('probes /health/live and /health/ready on the app port, which the worker role still serves', () => {
+      expect(workerContainer.ports).toEqual(container.ports);
+      expect(workerContainer.readinessProbe?.httpGet).toMatchObject({ path: '/health/ready', port: 'http' });
+      expect(workerContainer.livenessProbe?.httpGet).toMatchObject({ path: '/health/live', port: 'http' });
+      expect(workerContainer.startupProbe?.httpGet).toMatchObject({ path: '/health/live', port: 'http' });
+    });
+
+    it('is as locked down as the API pod', () => {
+      expect(workerPod.securityContext).toEqual(pod.securityContext);
+      expect(workerContainer.securityContext).toEqual(container.securityContext);
+      expect(workerContainer.volumeMounts).toEqual(container.volumeMounts);
+      expect(workerPod.automountServiceAccountToken).toBe(false);
+      expect(workerContainer.resources?.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    });
+
+    it('gives active jobs their whole shutdown timeout before the kill', () => {
+      const delayMs = Number(workerEnv.SHUTDOWN_DELAY_MS ?? configMap.data!.SHUTDOWN_DELAY_MS);
+      const timeoutMs = Number(workerEnv.SHUTDOWN_TIMEOUT_MS ?? configMap.data!.SHUTDOWN_TIMEOUT_MS);
+      expect(timeoutMs).toBeGreaterThan(Number(configMap.data!.SHUTDOWN_TIMEOUT_MS));
+      expect(workerPod.terminationGracePeriodSeconds).toBeGreaterThan((delayMs + timeoutMs) / 1000);
+      expect(workerPod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
+    });
+
+    it('takes no traffic: no Service selects it', () => {
+      const service = one<Service>('Service');
+      expect(selects({ matchLabels: service.spec!.selector }, workerLabels)).toBe(false);
+    });
+
+    it('autoscales on the cluster-wide mail backlog, an External metric averaged over the workers', () => {
+      const hpa = one<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', 'worker');
+      expect(hpa.spec!.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' });
+      expect(hpa.spec!.minReplicas).toBeGreaterThanOrEqual(1);
+      expect(hpa.spec!.maxReplicas).toBeGreaterThan(hpa.spec!.minReplicas!);
+      expect(hpa.spec!.metrics).toEqual([
+        {
+          type: 'External',
+          external: {
+            metric: { name: 'app_jobs_waiting', selector: { matchLabels: { queue: 'mail' } } },
+            target: { type: 'AverageValue', averageValue: expect.any(String) },
+          },
+        },
+      ]);
+      expect(hpa.spec!.behavior!.scaleDown!.stabilizationWindowSeconds).toBeGreaterThanOrEqual(120);
+    });
+
+    it('keeps all but one worker through voluntary disruptions', () => {
+      const pdb = one<PodDisruptionBudget>('PodDisruptionBudget', 'worker');
+      expect(pdb.spec!.selector!.matchLabels).toEqual(workerLabels);
+      expect(pdb.spec!.maxUnavailable).toBe(1);
+    });
+
+    it('admits only Prometheus, and reaches DNS, PostgreSQL, Redis and SMTP', () => {
+      const policies = all<NetworkPolicy>('NetworkPolicy');
+      expect(policies.filter((p) => selects(p.spec!.podSelector, workerLabels)).map((p) => p.metadata!.name)).toEqual([
+        'worker',
+      ]);
+      expect(policies.filter((p) => selects(p.spec!.podSelector, podLabels)).map((p) => p.metadata!.name)).toEqual([
+        'api',
+      ]);
+      const policy = one<NetworkPolicy>('NetworkPolicy', 'worker');
+      expect(policy.spec!.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(policy.spec!.ingress).toEqual([
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+          ports: [{ port: 3000, protocol: 'TCP' }],
+        },
+      ]);
+      const egressPorts = policy.spec!.egress!.flatMap((rule) => rule.ports!.map((p) => p.port));
+      expect(egressPorts).toEqual(expect.arrayContaining([53, 5432, 6379, 587]));
+    });
+  });
+
+  it('renders the monitoring overlay: a PodMonitor scraping the api and worker pods on the named port', () => {
     const [podMonitor] = render('k8s/monitoring') as Array<
-      Manifest & { spec: { selector: { matchLabels: object }; podMetricsEndpoints: { port: string; path: string }[] } }
+      Manifest & { spec: { selector: LabelSelector; podMetricsEndpoints: { port: string; path: string }[] } }
     >;
     expect(podMonitor.kind).toBe('PodMonitor');
-    expect(podMonitor.spec.selector.matchLabels).toEqual(podLabels);
+    const worker = one<Deployment>('Deployment', 'worker');
+    expect(selects(podMonitor.spec.selector, podLabels)).toBe(true);
+    expect(selects(podMonitor.spec.selector, worker.spec!.template.metadata!.labels!)).toBe(true);
+    expect(selects(podMonitor.spec.selector, one<Job>('Job').spec!.template.metadata!.labels!)).toBe(false);
     expect(podMonitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
   });
 });

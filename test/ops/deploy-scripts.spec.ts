@@ -126,6 +126,7 @@ describe('scripts/deploy.sh', () => {
       'kubectl apply -k',
       'wait --for=condition=complete job/api-migrate',
       'rollout status deployment/api',
+      'rollout status deployment/worker',
     ].map((step) => all.indexOf(step));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
@@ -133,6 +134,7 @@ describe('scripts/deploy.sh', () => {
     expect(all).toContain('delete job api-migrate --ignore-not-found');
     expect(all).toContain('wait --for=condition=complete job/api-migrate');
     expect(all).toContain('rollout status deployment/api');
+    expect(all).toContain('rollout status deployment/worker');
     expect(all.indexOf('delete job')).toBeLessThan(all.indexOf('apply -k'));
 
     const rendered = parseAllDocuments(readFileSync(join(dir, 'rendered.yaml'), 'utf8')).map(
@@ -141,7 +143,8 @@ describe('scripts/deploy.sh', () => {
     const images = rendered
       .filter((m) => m.kind === 'Deployment' || m.kind === 'Job')
       .map((m) => m.spec.template.spec.containers[0].image);
-    expect(images).toEqual(['registry.example.com/api:v1.2.3', 'registry.example.com/api:v1.2.3']);
+    // The API, the worker and the migration Job.
+    expect(images).toEqual(Array(3).fill('registry.example.com/api:v1.2.3'));
   });
 
   it('stops before applying anything when there is neither a Secret nor the values to create one', () => {

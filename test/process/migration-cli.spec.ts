@@ -42,13 +42,25 @@ describe('migration scripts (npm run migration:*)', () => {
     const run = npm('migration:run');
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/Migration UsersAndSessions\d+ has been {1,2}executed successfully/);
-    expect(await tables()).toEqual(['migrations', 'refresh_tokens', 'sessions', 'users']);
+    expect(run.output).toMatch(/Migration JobsQueue\d+ has been {1,2}executed successfully/);
+    expect(run.output).toMatch(/Migration MailDeliveries\d+ has been {1,2}executed successfully/);
+    expect(await tables()).toEqual(['jobs', 'mail_deliveries', 'migrations', 'refresh_tokens', 'sessions', 'users']);
 
     const generate = npm('migration:generate', 'ShouldNotExist');
     expect(generate.output).toContain('No changes in database schema were found');
   });
 
-  it('reverts the last migration', async () => {
+  it('reverts the last migration, one at a time', async () => {
+    const mail = npm('migration:revert');
+    expect(mail.code).toBe(0);
+    expect(mail.output).toMatch(/Migration MailDeliveries\d+ has been {1,2}reverted successfully/);
+    expect(await tables()).toEqual(['jobs', 'migrations', 'refresh_tokens', 'sessions', 'users']);
+
+    const jobs = npm('migration:revert');
+    expect(jobs.code).toBe(0);
+    expect(jobs.output).toMatch(/Migration JobsQueue\d+ has been {1,2}reverted successfully/);
+    expect(await tables()).toEqual(['migrations', 'refresh_tokens', 'sessions', 'users']);
+
     const revert = npm('migration:revert');
     expect(revert.code).toBe(0);
     expect(revert.output).toMatch(/Migration UsersAndSessions\d+ has been {1,2}reverted successfully/);

@@ -20,6 +20,7 @@ interface Service {
   profiles?: string[];
   ports?: string[];
   stop_grace_period?: string;
+  expose?: string[];
 }
 
 const source = readFileSync(resolve(ROOT, 'docker-compose.yml'), 'utf8');
@@ -31,7 +32,7 @@ describe('docker-compose.yml', () => {
   it('parses without errors', () => {
     expect(document.errors).toEqual([]);
     expect(Object.keys(services).sort()).toEqual(
-      ['app', 'consul', 'grafana', 'migrate', 'nginx', 'postgres', 'prometheus', 'redis'].sort(),
+      ['app', 'consul', 'grafana', 'mailpit', 'migrate', 'nginx', 'postgres', 'prometheus', 'redis', 'worker'].sort(),
     );
   });
 
@@ -41,7 +42,7 @@ describe('docker-compose.yml', () => {
     expect(existsSync(resolve(ROOT, services.app.build!.dockerfile))).toBe(true);
   });
 
-  it.each(['app', 'migrate'])('gives %s only variables that src/config/env.schema.ts declares', (name) => {
+  it.each(['app', 'worker', 'migrate'])('gives %s only variables that src/config/env.schema.ts declares', (name) => {
     const env = services[name].environment ?? {};
     expect(Object.keys(env).length).toBeGreaterThan(5);
     expect(Object.keys(env).filter((key) => !KNOWN_VARIABLES.has(key))).toEqual([]);
@@ -57,6 +58,44 @@ describe('docker-compose.yml', () => {
     for (const key of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']) expect(env[key]).toMatch(/^\$\{\w+:\?.+\}$/);
   });
 
+  it('runs the jobs in a worker from the app image and settings, and the app replicas as api only', () => {
+    const { worker, app } = services;
+    expect(app.environment!.APP_ROLE).toBe('api');
+    expect(worker.environment!.APP_ROLE).toBe('worker');
+    expect(worker.image).toBe(app.image);
+    expect(worker.build).toEqual(app.build);
+    for (const key of [
+      'NODE_ENV',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'JWT_ACCESS_SECRET',
+      'JWT_REFRESH_SECRET',
+      'SMTP_URL',
+    ]) {
+      expect(worker.environment![key]).toBe(app.environment![key]);
+    }
+    expect(worker.depends_on).toMatchObject({
+      migrate: { condition: 'service_completed_successfully' },
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
+    expect(worker.ports).toBeUndefined();
+    expect(worker.healthcheck!.test!.join(' ')).toContain('/health/ready');
+    const drainS =
+      (Number(worker.environment!.SHUTDOWN_DELAY_MS) + Number(worker.environment!.SHUTDOWN_TIMEOUT_MS)) / 1000;
+    expect(Number.parseInt(worker.stop_grace_period ?? '10', 10)).toBeGreaterThan(drainS);
+  });
+
+  it('sends the mail of app and worker to the Mailpit catcher unless SMTP_URL names a relay', () => {
+    for (const name of ['app', 'worker']) {
+      expect(services[name].environment!.SMTP_URL).toBe('${SMTP_URL:-smtp://mailpit:1025}');
+    }
+    expect(services.mailpit.image).toMatch(/^axllent\/mailpit:v\d+\.\d+/);
+    // The UI shows every mail, reset links included: loopback only. SMTP stays inside the compose network.
+    expect(services.mailpit.ports).toEqual(['127.0.0.1:${MAILPIT_PORT:-8025}:8025']);
+    expect(services.worker.depends_on?.mailpit).toEqual({ condition: 'service_healthy' });
+  });
+
   it('migrates once in a one-shot step before the replicas start', () => {
     expect(services.migrate.command).toEqual(['node', 'dist/infra/database/migrate.main.js']);
     expect(services.app.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
@@ -70,7 +109,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('health-checks every long-running service and starts each after what it needs is healthy', () => {
-    for (const name of ['nginx', 'app', 'postgres', 'redis', 'prometheus', 'grafana', 'consul']) {
+    for (const name of ['nginx', 'app', 'worker', 'mailpit', 'postgres', 'redis', 'prometheus', 'grafana', 'consul']) {
       expect(services[name].healthcheck?.test?.length).toBeGreaterThan(0);
     }
     expect(services.app.healthcheck!.test!.join(' ')).toContain('/health/ready');
@@ -109,6 +148,7 @@ describe('docker-compose.yml', () => {
     expect(services.nginx.volumes).toEqual(['./docker/nginx/nginx.conf:/etc/nginx/nginx.conf:ro']);
     expect(existsSync(resolve(ROOT, 'docker/nginx/nginx.conf'))).toBe(true);
     expect(services.app.ports).toBeUndefined();
+    expect(services.worker.ports).toBeUndefined();
     expect(services.postgres.ports).toBeUndefined();
     expect(services.redis.ports).toBeUndefined();
   });

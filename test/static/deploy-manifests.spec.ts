@@ -19,14 +19,23 @@ import { KUBERNETES_MODELS, Manifest, parseManifests } from '@test/support/kuber
 const K8S = resolve(__dirname, '..', '..', 'k8s');
 const KNOWN_VARIABLES = new Set(Object.keys(envSchema.shape));
 
+/** The rules of k8s/monitoring/prometheus-adapter-values.yaml, as the prometheus-adapter chart reads them. */
+interface AdapterRule {
+  seriesQuery: string;
+  resources: { overrides: Record<string, { resource: string }> };
+  name: { matches: string; as: string };
+  metricsQuery: string;
+}
+type AdapterRules = { custom: AdapterRule[]; external: AdapterRule[] };
+
 function load(file: string): Manifest[] {
   return parseManifests(readFileSync(join(K8S, file), 'utf8'));
 }
 
-/** The one object of `kind` in k8s/, read as the kubernetes-models type `T` that kind validates against. */
-const byKind = <T>(kind: string): T => {
+/** The one object of `kind` (and `name`) in k8s/, read as the kubernetes-models type `T` that kind validates against. */
+const byKind = <T>(kind: string, name?: string): T => {
   const files = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-  const found = files.flatMap(load).filter((m) => m.kind === kind);
+  const found = files.flatMap(load).filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
   expect(found).toHaveLength(1);
   return found[0] as T;
 };
@@ -50,11 +59,12 @@ describe('k8s/ sources', () => {
     },
   );
 
-  it('names only variables the app declares, in the ConfigMap, the Secret template and the Deployment', () => {
+  it('names only variables the app declares, in the ConfigMap, the Secret template and the Deployments', () => {
     const configMap = byKind<ConfigMap>('ConfigMap');
     const secret = byKind<Secret>('Secret');
-    const deployment = byKind<Deployment>('Deployment');
-    const env = deployment.spec!.template.spec!.containers[0].env ?? [];
+    const env = ['api', 'worker'].flatMap(
+      (name) => byKind<Deployment>('Deployment', name).spec!.template.spec!.containers[0].env ?? [],
+    );
     const names = [
       ...Object.keys(configMap.data ?? {}),
       ...Object.keys(secret.stringData ?? {}),
@@ -84,7 +94,7 @@ describe('k8s/ sources', () => {
 
   it('gives the pod more grace than preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS', () => {
     const configMap = byKind<ConfigMap>('ConfigMap');
-    const pod = byKind<Deployment>('Deployment').spec!.template.spec!;
+    const pod = byKind<Deployment>('Deployment', 'api').spec!.template.spec!;
     const preStop = pod.containers[0].lifecycle?.preStop?.exec?.command ?? [];
     expect(preStop[0]).toBe('sleep');
     const drainS =
@@ -94,9 +104,9 @@ describe('k8s/ sources', () => {
   });
 
   it('scales on custom metrics that the prometheus-adapter rules publish from metrics the app exports', () => {
-    const hpa = byKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler');
+    const hpa = byKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', 'api');
     const values = parse(readFileSync(join(K8S, 'monitoring', 'prometheus-adapter-values.yaml'), 'utf8')) as {
-      rules: { custom: { seriesQuery: string; name: { as: string } }[] };
+      rules: AdapterRules;
     };
     const published = values.rules.custom.map((rule) => rule.name.as);
     const podMetrics = hpa.spec!.metrics!.filter((m) => m.type === 'Pods').map((m) => m.pods!.metric.name);
@@ -106,6 +116,25 @@ describe('k8s/ sources', () => {
     const series = values.rules.custom.map((rule) => /^(\w+)\{/.exec(rule.seriesQuery)?.[1]);
     expect(series).toEqual(['http_requests_total', 'http_requests_in_flight']);
     expect(values.rules.custom.every((rule) => rule.seriesQuery.includes('pod!=""'))).toBe(true);
+  });
+
+  it('scales the workers on the external metric the adapter publishes, collapsed across pods with max', () => {
+    const hpa = byKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', 'worker');
+    const values = parse(readFileSync(join(K8S, 'monitoring', 'prometheus-adapter-values.yaml'), 'utf8')) as {
+      rules: AdapterRules;
+    };
+    const [external] = hpa.spec!.metrics!.filter((m) => m.type === 'External').map((m) => m.external!);
+    const rule = values.rules.external.find((r) => r.name.as === external.metric.name);
+
+    expect(rule).toBeDefined();
+    expect(new RegExp(rule!.name.matches).test(/^(\w+)\{/.exec(rule!.seriesQuery)![1])).toBe(true);
+    // The HPA selects by queue, so the rule must keep that label and not tie the metric to a pod.
+    for (const label of Object.keys(external.metric.selector!.matchLabels!)) {
+      expect(rule!.seriesQuery).toContain(`${label}!=""`);
+      expect(rule!.metricsQuery).toMatch(new RegExp(`^max by \\(${label}\\) `));
+    }
+    expect(Object.keys(rule!.resources.overrides)).toEqual(['namespace']);
+    expect(rule!.metricsQuery).not.toMatch(/\bsum\b/);
   });
 
   it('runs migrations in the Job through the production entry point', () => {

@@ -12,6 +12,9 @@ describe('monitoring artefacts', () => {
         'InstanceNotReady',
         'RateLimitSurge',
         'LoginFailureSurge',
+        'JobsBacklogGrowing',
+        'JobsFailing',
+        'JobsStuck',
       ]),
     );
     for (const rule of rules) {
@@ -39,7 +42,7 @@ describe('monitoring artefacts', () => {
     expect(rules.map((r) => r.alert).filter((name) => !firing.has(name))).toEqual([]);
   });
 
-  it('scrapes the compose replicas through DNS and loads the alert rules', () => {
+  it('scrapes the compose replicas and workers through DNS and loads the alert rules', () => {
     const config = yamlArtefact<{ rule_files: string[]; scrape_configs: Record<string, unknown>[] }>(
       'monitoring/prometheus.yml',
     );
@@ -47,7 +50,7 @@ describe('monitoring artefacts', () => {
     const app = config.scrape_configs.find((job) => job.job_name === 'app');
     expect(app).toMatchObject({
       metrics_path: '/metrics',
-      dns_sd_configs: [{ names: ['app'], type: 'A', port: 3000 }],
+      dns_sd_configs: [{ names: ['app', 'worker'], type: 'A', port: 3000 }],
     });
     const kube = yamlArtefact<{ scrape_configs: Record<string, unknown>[] }>('monitoring/prometheus-kubernetes.yml');
     expect(kube.scrape_configs.find((job) => job.job_name === 'app')).toMatchObject({
@@ -82,8 +85,24 @@ describe('monitoring artefacts', () => {
       'cache hit ratio',
       'rate-limit',
       'logins',
+      'job queue depth',
+      'job throughput and failures',
+      'job duration p95',
     ]) {
       expect(titles).toContain(subject);
     }
+  });
+
+  it('aggregates the queue gauges, which every instance reports alike, with max and never sum', () => {
+    const exprs = [...rules.map((r) => r.expr), ...panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr))];
+    // The aggregation applied to each app_jobs_waiting / app_jobs_active selector, through at most one function.
+    const aggregations = exprs.flatMap((expr) =>
+      [...expr.matchAll(/(\w+)\s*(?:by\s*\([^)]*\)\s*)?\(\s*(?:\w+\(\s*)?app_jobs_(?:waiting|active)\b/g)].map(
+        (m) => m[1],
+      ),
+    );
+    const uses = exprs.flatMap((expr) => [...expr.matchAll(/\bapp_jobs_(?:waiting|active)\b/g)]);
+    expect(uses.length).toBeGreaterThanOrEqual(4);
+    expect(aggregations).toEqual(uses.map(() => 'max'));
   });
 });

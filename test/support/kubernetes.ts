@@ -28,6 +28,34 @@ export const KUBERNETES_MODELS: Record<string, new (data: never) => { validate()
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
+/** A label selector as Services (matchLabels only), NetworkPolicies, PDBs and PodMonitors spell it. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** Whether `selector` picks a pod labelled `labels`, as the API server would decide it. */
+export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  return (
+    byLabel &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      switch (operator) {
+        case 'In':
+          return key in labels && values.includes(labels[key]);
+        case 'NotIn':
+          return !(key in labels && values.includes(labels[key]));
+        case 'Exists':
+          return key in labels;
+        case 'DoesNotExist':
+          return !(key in labels);
+        default:
+          throw new Error(`unknown selector operator ${operator}`);
+      }
+    })
+  );
+}
+
 /** Every document of a multi-document YAML text, failing the test on a syntax error. */
 export function parseManifests(text: string): Manifest[] {
   return parseAllDocuments(text).map((doc) => {

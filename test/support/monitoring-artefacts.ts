@@ -33,7 +33,7 @@ export const panels = dashboard.panels.filter((p) => p.type !== 'row');
 /** PromQL words that are not metric names. */
 const PROMQL_WORDS = new Set(
   (
-    'sum avg min max count rate irate increase histogram_quantile absent by without on ignoring ' +
+    'sum avg min max count rate irate increase deriv histogram_quantile absent by without on ignoring ' +
     'group_left group_right and or unless bool offset label_values humanize humanizeDuration humanizePercentage'
   ).split(' '),
 );

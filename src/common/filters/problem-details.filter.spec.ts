@@ -170,6 +170,16 @@ describe(ProblemDetailsFilter.name, () => {
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
   });
 
+  it('logs a 503 refusal the service chose as a warning without a stack, not as a failure', () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { host } = hostFor(buildRequest());
+
+    sut.catch(new RetryLaterProblem(HttpStatus.SERVICE_UNAVAILABLE, 'hashing_busy', 'Busy.', 3), host);
+
+    expect(logged).not.toHaveBeenCalled();
+    expect(warned).toHaveBeenCalledWith({ requestId: 'req-1', code: 'hashing_busy' }, 'Busy.');
+  });
+
   it('sends Retry-After with a 503 that says when to retry, and none with one that does not know', () => {
     const busy = hostFor(buildRequest());
     sut.catch(

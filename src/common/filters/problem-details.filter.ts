@@ -36,7 +36,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const problem = this.toProblem(exception, req);
 
-    if (problem.status >= 500) {
+    if (exception instanceof RetryLaterProblem) {
+      // A refusal the service chose (a full queue, a limiter that cannot count): no stack to read.
+      if (problem.status >= 500)
+        this.logger.warn({ requestId: problem.requestId, code: exception.code }, exception.detail);
+    } else if (problem.status >= 500) {
       this.logger.error(
         { err: exception, requestId: problem.requestId },
         exception instanceof Error ? exception.message : 'Non-error thrown',

@@ -34,12 +34,32 @@ describe('redactUrl', () => {
     'X-Amz-Security-Token',
     'X-Goog-Signature',
     'AWSAccessKeyId',
+    'accessToken',
+    'refreshToken',
+    'idToken',
+    'resetToken',
+    'clientSecret',
+    'currentPassword',
+    'password[]',
+    'token[x]',
+    'apiKey',
   ])('redacts %s', (name) => {
     expect(isSensitiveQueryParam(name)).toBe(true);
     expect(redactQuery(`${name}=s3cr3t`)).toBe(`${name}=[REDACTED]`);
   });
 
-  it.each(['page', 'limit', 'sort', 'search', 'role', 'keyword', 'monkey', 'tokens_left'])('keeps %s', (name) => {
+  it.each([
+    'page',
+    'limit',
+    'sort',
+    'search',
+    'role',
+    'keyword',
+    'monkey',
+    'tokens_left',
+    'pageToken2x',
+    'sortKeyword',
+  ])('keeps %s', (name) => {
     expect(isSensitiveQueryParam(name)).toBe(false);
   });
 

@@ -34,12 +34,18 @@ const SENSITIVE_NAMES = new Set([
 const SENSITIVE_SUFFIX = /_(token|secret|password|key|signature|credential)$/;
 
 /**
- * Compared decoded, lower-cased and with `-` read as `_`, so `Access-Token` or
- * `%61ccess_token` cannot slip a value past.
+ * Compared decoded, without a trailing `[…]` (`password[]`, `token[x]`), with camelCase,
+ * `-` and `.` read as `_` and lower-cased, so `Access-Token`, `accessToken`,
+ * `currentPassword` or `%61ccess_token` cannot slip a value past.
  */
 export function isSensitiveQueryParam(rawName: string): boolean {
-  const name = decodeLenient(rawName).toLowerCase().replace(/-/g, '_');
-  return SENSITIVE_NAMES.has(name) || SENSITIVE_SUFFIX.test(name);
+  const words = decodeLenient(rawName)
+    .replace(/\[[^\]]*\]$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/[-.]/g, '_')
+    .toLowerCase();
+  return SENSITIVE_NAMES.has(words) || SENSITIVE_NAMES.has(words.replace(/_/g, '')) || SENSITIVE_SUFFIX.test(words);
 }
 
 /**

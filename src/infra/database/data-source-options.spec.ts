@@ -35,7 +35,8 @@ describe('buildDataSourceOptions', () => {
       ]);
       expect(sut.entities).toEqual([
         expect.stringMatching(/modules[/\\]\*\*[/\\]\*\.entity\.\{ts,js\}$/),
-        expect.stringMatching(/infra[/\\]\*\*[/\\]\*\.entity\.\{ts,js\}$/),
+        expect.stringMatching(/infra[/\\]jobs[/\\]\*\.entity\.\{ts,js\}$/),
+        expect.stringMatching(/infra[/\\]mail[/\\]entities[/\\]\*\.entity\.\{ts,js\}$/),
       ]);
       expect(sut.maxQueryExecutionTime).toBe(300);
       expect(sut.logger).toBeInstanceOf(QueryLogger);

@@ -4,13 +4,13 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@/config/configuration';
 import { QueryLogger } from './query-logger';
 
-/**
- * Entities are found by file name so the app, the migration CLI and tests share one list:
- * the features' tables, and those infrastructure keeps for itself (mail deliveries).
- */
+/** Entities are found by file name so the app, the migration CLI and tests share one list. */
 const ENTITIES = [
   join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}'),
-  join(__dirname, '..', '**', '*.entity.{ts,js}'),
+  // The database job queue's table (used without Redis).
+  join(__dirname, '..', 'jobs', '*.entity.{ts,js}'),
+  // The mail module's record of sent mails.
+  join(__dirname, '..', 'mail', 'entities', '*.entity.{ts,js}'),
 ];
 
 /** Each driver has its own migrations: the SQL differs, the history must not be mixed. */

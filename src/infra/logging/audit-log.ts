@@ -16,6 +16,7 @@ export type AuditEvent =
   | 'auth.sessions.revoked'
   | 'auth.password.changed'
   | 'auth.password.change_failed'
+  | 'auth.password.change_locked_out'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 
@@ -44,6 +45,7 @@ const WARNINGS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
   'auth.refresh.failed',
   'auth.refresh.reused',
   'auth.password.change_failed',
+  'auth.password.change_locked_out',
 ]);
 
 const logger = new Logger('Audit');

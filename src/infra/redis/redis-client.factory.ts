@@ -52,10 +52,15 @@ const hostPort = (entry: string) => {
  * Builds the client for whichever of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is
  * set (the schema allows only one), or `null` when none is. Keys of a Lua script must
  * share a hash tag (`{…}`) to work on a Cluster; the prefix goes in front of the tag.
+ * `overrides` serves a connection that must differ from the shared one (the job queues').
  */
-export function createRedisClient(cfg: RedisConfig, logger = new Logger('Redis')): RedisClient | null {
+export function createRedisClient(
+  cfg: RedisConfig,
+  logger = new Logger('Redis'),
+  overrides: Partial<RedisOptions> = {},
+): RedisClient | null {
   if (!cfg.enabled) return null;
-  const options = baseOptions(cfg);
+  const options = { ...baseOptions(cfg), ...overrides };
   let client: RedisClient;
   if (cfg.clusterNodes.length > 0) {
     const { keyPrefix, enableOfflineQueue, maxRetriesPerRequest, retryStrategy, ...redisOptions } = options;

@@ -81,6 +81,7 @@ describe(`${RedisThrottlerStorage.name} during an outage`, () => {
 
     await expect(sut.increment('k', 60_000, 10, 60_000, 'default')).rejects.toMatchObject({
       code: 'rate_limit_unavailable',
+      retryAfterSeconds: 2,
     });
 
     expect(warn).toHaveBeenCalledWith(

@@ -1,13 +1,11 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { ProblemException } from '@/common/http/problem';
+import { RetryLaterProblem } from '@/common/http/problem';
 import type { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { RedisClient } from './redis-client.factory';
+import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from './redis-outage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
-/** At most one warning per this interval: an outage must not turn every request into a log line. */
-const WARN_INTERVAL_MS = 10_000;
 
 /**
  * One hit on a fixed window, atomically: count it, start the window on the first hit, and
@@ -59,7 +57,7 @@ interface ThrottleCommands {
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: RedisClient & ThrottleCommands;
-  private lastWarning = 0;
+  private readonly outage = new RedisOutageWarning(this.logger);
 
   constructor(
     client: RedisClient,
@@ -96,10 +94,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       this.metrics.rateLimitStorageFailed();
       this.warn(error);
       if (this.failClosed) {
-        throw new ProblemException(
+        throw new RetryLaterProblem(
           HttpStatus.SERVICE_UNAVAILABLE,
           'rate_limit_unavailable',
-          'The request budget cannot be checked right now; retry shortly.',
+          'The request budget cannot be checked right now; retry after the number of seconds in Retry-After.',
+          REDIS_RETRY_AFTER_S,
         );
       }
       return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
@@ -107,12 +106,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   private warn(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarning < WARN_INTERVAL_MS) return;
-    this.lastWarning = now;
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(
-      { err: { message } },
+    this.outage.warn(
+      error,
       this.failClosed
         ? 'Rate-limit storage unreachable; refusing requests (THROTTLE_FAIL_CLOSED)'
         : 'Rate-limit storage unreachable; letting requests through unchecked',

@@ -14,7 +14,7 @@ describe(AuthService.name, () => {
   let users: jest.Mocked<UsersService>;
   let hasher: jest.Mocked<PasswordHasher>;
   let sessions: jest.Mocked<SessionsService>;
-  let release: jest.Mock<Promise<void>, []>;
+  let attempt: { succeeded: jest.Mock<Promise<void>, []>; cancel: jest.Mock<Promise<void>, []> };
   let metrics: jest.Mocked<AppMetrics>;
   let sut: AuthService;
 
@@ -25,7 +25,7 @@ describe(AuthService.name, () => {
       start: async () => ({ sessionId: 's1', refreshToken: 'r', sessionEndsAt: new Date() }),
       revoke: async () => 1,
     });
-    release = jest.fn(async () => undefined);
+    attempt = { succeeded: jest.fn(async () => undefined), cancel: jest.fn(async () => undefined) };
     metrics = automock(AppMetrics, { loginFailed: () => undefined, loginSucceeded: () => undefined });
     const tokens = automock(TokenService, { pair: async () => pair });
     sut = new AuthService(users, hasher, sessions, tokens, metrics);
@@ -42,13 +42,13 @@ describe(AuthService.name, () => {
   };
 
   it('spends one dummy hash for an unknown email and fails like a wrong password', async () => {
-    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, { user: null, release }));
+    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, { user: null, attempt }));
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
     expect(hasher.verify).not.toHaveBeenCalled();
 
     hasher.verify.mockResolvedValue(false);
     const user = buildUser({ email: 'a@x.io' });
-    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, { user, release }));
+    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, { user, attempt }));
     expect(hasher.verify).toHaveBeenCalledTimes(1);
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
 
@@ -58,7 +58,8 @@ describe(AuthService.name, () => {
       detail: 'The email or password is incorrect.',
     });
     expect(wrong).toEqual(unknown);
-    expect(release).not.toHaveBeenCalled();
+    expect(attempt.succeeded).not.toHaveBeenCalled();
+    expect(attempt.cancel).not.toHaveBeenCalled();
     expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
     expect(sessions.start).not.toHaveBeenCalled();
   });
@@ -66,7 +67,7 @@ describe(AuthService.name, () => {
   it('refuses a deactivated account with the right password, after spending the same hash', async () => {
     hasher.verify.mockResolvedValue(true);
     const user = buildUser({ isActive: false });
-    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, { user, release }));
+    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, { user, attempt }));
     expect(error.code).toBe('invalid_credentials');
     expect(hasher.verify).toHaveBeenCalledTimes(1);
     expect(sessions.start).not.toHaveBeenCalled();
@@ -75,31 +76,33 @@ describe(AuthService.name, () => {
   it('opens a session, gives back the reserved attempt and returns the pair on success', async () => {
     const user = buildUser({ email: 'a@x.io' });
     hasher.verify.mockResolvedValue(true);
-    await expect(sut.login({ email: 'A@x.io', password: 'right' }, { user, release })).resolves.toEqual(pair);
+    await expect(sut.login({ email: 'A@x.io', password: 'right' }, { user, attempt })).resolves.toEqual(pair);
     expect(sessions.start).toHaveBeenCalledWith(user.id);
-    expect(release).toHaveBeenCalledTimes(1);
+    expect(attempt.succeeded).toHaveBeenCalledTimes(1);
     expect(metrics.loginSucceeded).toHaveBeenCalled();
   });
 
-  it('gives back the reserved attempt when hashing refuses the login for load, and counts no failure', async () => {
+  it('cancels the reserved attempt (not a success) when hashing refuses the login for load, and counts no failure', async () => {
     const busy = new HashingBusyError(2);
     hasher.verify.mockRejectedValue(busy);
     hasher.verifyDummy.mockRejectedValue(busy);
 
-    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), release })).rejects.toBe(busy);
-    await expect(sut.login({ email: 'b@x.io', password: 'pw' }, { user: null, release })).rejects.toBe(busy);
+    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), attempt })).rejects.toBe(busy);
+    await expect(sut.login({ email: 'b@x.io', password: 'pw' }, { user: null, attempt })).rejects.toBe(busy);
 
-    expect(release).toHaveBeenCalledTimes(2);
+    expect(attempt.cancel).toHaveBeenCalledTimes(2);
+    expect(attempt.succeeded).not.toHaveBeenCalled();
     expect(metrics.loginFailed).not.toHaveBeenCalled();
   });
 
   it('keeps the reserved attempt when the hashing thread failed for another reason', async () => {
     hasher.verify.mockRejectedValue(new Error('password hashing thread exited with code 1'));
 
-    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), release })).rejects.toThrow(
+    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), attempt })).rejects.toThrow(
       'hashing thread exited',
     );
-    expect(release).not.toHaveBeenCalled();
+    expect(attempt.succeeded).not.toHaveBeenCalled();
+    expect(attempt.cancel).not.toHaveBeenCalled();
   });
 
   it('on logout revokes the caller’s session, and another session only when it is the caller’s own', async () => {

@@ -41,8 +41,7 @@ export class AuthService {
    * whether an account exists. The attempt was already counted by LoginThrottleGuard
    * (with the user it resolved); a failure keeps that count, a success gives it back.
    */
-  async login(dto: LoginDto, attempt: LoginAttempt): Promise<TokenPairDto> {
-    const { user } = attempt;
+  async login(dto: LoginDto, { user, attempt }: LoginAttempt): Promise<TokenPairDto> {
     let valid: boolean;
     try {
       valid = user
@@ -50,7 +49,7 @@ export class AuthService {
         : await this.hasher.verifyDummy(dto.password).then(() => false);
     } catch (error) {
       // Refused for load, the password was never checked: the attempt must not count as a failure.
-      if (error instanceof HashingBusyError) await attempt.release();
+      if (error instanceof HashingBusyError) await attempt.cancel();
       throw error;
     }
 
@@ -59,7 +58,7 @@ export class AuthService {
       audit('auth.login.failed', { userId: user?.id, reason: failureOf(user, valid) });
       throw invalidCredentials();
     }
-    await attempt.release();
+    await attempt.succeeded();
     this.metrics.loginSucceeded();
     const issued = await this.sessions.start(user.id);
     audit('auth.login.succeeded', { userId: user.id, sessionId: issued.sessionId });

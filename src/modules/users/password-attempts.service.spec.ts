@@ -65,10 +65,19 @@ describe(PasswordAttemptsService.name, () => {
     for (let i = 0; i < 2; i += 1) await fail('user:a', '10.0.0.1');
     const ok = await sut.reserve('user:a', '10.0.0.1', t0);
     if (!ok.allowed) throw new Error('expected a reservation');
-    await ok.release();
+    await ok.attempt.succeeded();
     for (let i = 0; i < 3; i += 1) await fail('user:a', '10.0.0.1');
     expect((await sut.reserve('user:a', '10.0.0.1', t0)).allowed).toBe(false);
     expect((await sut.reserve('user:other', '10.0.0.1', t0)).allowed).toBe(false);
+  });
+
+  it('a cancelled attempt gives back only itself: the failures before it still count', async () => {
+    for (let i = 0; i < 2; i += 1) await fail('user:a', '10.0.0.1');
+    const busy = await sut.reserve('user:a', '10.0.0.1', t0);
+    if (!busy.allowed) throw new Error('expected a reservation');
+    await busy.attempt.cancel();
+    await fail('user:a', '10.0.0.1');
+    expect((await sut.reserve('user:a', '10.0.0.1', t0)).allowed).toBe(false);
   });
 
   it('refuses over a limit with a 429 problem carrying Retry-After, counted as a lock-out', async () => {
@@ -117,7 +126,7 @@ describe(PasswordAttemptsService.name, () => {
 
       const r = await sut.reserve('user:a', '10.0.0.1');
       expect(r.allowed).toBe(true);
-      if (r.allowed) await expect(r.release()).resolves.toBeUndefined();
+      if (r.allowed) await expect(r.attempt.succeeded()).resolves.toBeUndefined();
       expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(1);
     });
 

@@ -3,6 +3,7 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { RetryLaterProblem } from '@/common/http/problem';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-outage';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 
@@ -13,10 +14,6 @@ interface Window {
 
 /** Beyond this many tracked keys, expired windows are swept so a spray of addresses cannot grow memory forever. */
 const SWEEP_THRESHOLD = 10_000;
-/** At most one warning per this interval while Redis is failing. */
-const WARN_INTERVAL_MS = 10_000;
-/** Retry-After of a check refused under LOGIN_FAIL_CLOSED: about one reconnect of the Redis client. */
-const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
  * Check and reserve in one step: when any counter is at its limit (ARGV[i + 1]) answer the
@@ -49,8 +46,29 @@ for i = 2, #KEYS do
 end
 return 0`;
 
-/** The outcome of one reservation: allowed (with a way to give it back on success) or refused for `waitMs`. */
-export type PasswordReservation = { allowed: true; release: () => Promise<void> } | { allowed: false; waitMs: number };
+/**
+ * A password check given back without its password ever being verified (refused for load):
+ * each counter loses exactly the one attempt it took, so earlier failures still count.
+ */
+const CANCEL = `
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0`;
+
+/** One reserved attempt, settled by its outcome. A wrong password settles nothing: the attempt stays counted. */
+export interface ReservedAttempt {
+  /** The password was right: the pair counter is cleared, the others lose this attempt. */
+  succeeded(): Promise<void>;
+  /** The password was never checked (hashing refused for load): every counter loses this attempt. */
+  cancel(): Promise<void>;
+}
+
+/** The outcome of one reservation: allowed, or refused for `waitMs`. */
+export type PasswordReservation = { allowed: true; attempt: ReservedAttempt } | { allowed: false; waitMs: number };
+
+/** Failing open: nothing was counted, so there is nothing to give back. */
+const UNCOUNTED: ReservedAttempt = { succeeded: () => Promise.resolve(), cancel: () => Promise.resolve() };
 
 /**
  * Counts password attempts in fixed windows of LOGIN_FAILURE_WINDOW, per (account, client)
@@ -60,7 +78,7 @@ export type PasswordReservation = { allowed: true; release: () => Promise<void> 
  * counters. The account is `user:<id>` when the password belongs to a user, else the
  * normalised email (`email:<email>`, login of an unknown email), so spellings that reach one
  * account share its counters and unknown emails are limited the same way. Each attempt is
- * reserved before the password is verified; a success releases it.
+ * reserved before the password is verified; a success gives it back (see ReservedAttempt).
  *
  * With Redis the counters are shared by every instance (keys `login-failures:{l}:*` under
  * REDIS_KEY_PREFIX, one hash slot so the script runs on Redis Cluster; the name predates
@@ -74,7 +92,7 @@ export type PasswordReservation = { allowed: true; release: () => Promise<void> 
 export class PasswordAttemptsService {
   private readonly logger = new Logger(PasswordAttemptsService.name);
   private readonly windows = new Map<string, Window>();
-  private lastWarning = 0;
+  private readonly outage = new RedisOutageWarning(this.logger);
 
   constructor(
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
@@ -83,15 +101,20 @@ export class PasswordAttemptsService {
   ) {}
 
   /**
-   * Reserves one attempt for `account` from `client` and answers its release, or refuses:
+   * Reserves one attempt for `account` from `client`, or refuses:
    * 429 `too_many_login_failures` with Retry-After over a limit (counted as a lock-out),
    * 503 `login_limit_unavailable` when the counters are unreachable and LOGIN_FAIL_CLOSED is set.
    */
-  async reserveOrRefuse(account: string, client: string): Promise<() => Promise<void>> {
+  async reserveOrRefuse(
+    account: string,
+    client: string,
+    via: 'login' | 'password_change' = 'login',
+  ): Promise<ReservedAttempt> {
     const reservation = await this.reserve(account, client);
-    if (reservation.allowed) return reservation.release;
+    if (reservation.allowed) return reservation.attempt;
     this.metrics.loginFailed('locked_out');
-    audit('auth.login.locked_out', { userId: account.startsWith('user:') ? account.slice('user:'.length) : undefined });
+    const userId = account.startsWith('user:') ? account.slice('user:'.length) : undefined;
+    audit(via === 'login' ? 'auth.login.locked_out' : 'auth.password.change_locked_out', { userId });
     this.metrics.requestRateLimited('login');
     throw new RetryLaterProblem(
       HttpStatus.TOO_MANY_REQUESTS,
@@ -109,16 +132,19 @@ export class PasswordAttemptsService {
       this.cfg.loginMaxFailuresPerClient,
       this.cfg.loginMaxFailuresPerAccountTotal,
     ];
-    const release = () => this.release(keys);
+    const attempt: ReservedAttempt = {
+      succeeded: () => this.giveBack(RELEASE, keys, true),
+      cancel: () => this.giveBack(CANCEL, keys, false),
+    };
     if (!this.redis) {
       const waitMs = this.reserveInProcess(keys, limits, now);
-      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
+      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, attempt };
     }
     try {
       const waitMs = Number(
         await this.redis.eval(RESERVE, keys.length, ...keys, this.cfg.loginFailureWindowMs, ...limits),
       );
-      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, release };
+      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, attempt };
     } catch (error) {
       this.failed(error);
       if (this.cfg.loginFailClosed) {
@@ -126,10 +152,10 @@ export class PasswordAttemptsService {
           HttpStatus.SERVICE_UNAVAILABLE,
           'login_limit_unavailable',
           'Password attempts cannot be counted right now; retry after the number of seconds in Retry-After.',
-          UNAVAILABLE_RETRY_AFTER_S,
+          REDIS_RETRY_AFTER_S,
         );
       }
-      return { allowed: true, release: () => Promise.resolve() };
+      return { allowed: true, attempt: UNCOUNTED };
     }
   }
 
@@ -147,16 +173,17 @@ export class PasswordAttemptsService {
     return 0;
   }
 
-  private async release(keys: string[]): Promise<void> {
+  /** Takes the attempt back from every counter; a success clears the pair counter instead. */
+  private async giveBack(script: string, keys: string[], clearPair: boolean): Promise<void> {
     if (!this.redis) {
-      this.windows.delete(keys[0]);
-      for (const key of keys.slice(1)) {
+      keys.forEach((key, i) => {
         const window = this.windows.get(key);
-        if (window && window.attempts > 0) window.attempts -= 1;
-      }
+        if (i === 0 && clearPair) this.windows.delete(key);
+        else if (window && window.attempts > 0) window.attempts -= 1;
+      });
       return;
     }
-    await this.redis.eval(RELEASE, keys.length, ...keys).catch((error: unknown) => this.failed(error));
+    await this.redis.eval(script, keys.length, ...keys).catch((error: unknown) => this.failed(error));
   }
 
   private live(key: string, now: number): Window | undefined {
@@ -174,12 +201,8 @@ export class PasswordAttemptsService {
 
   private failed(error: unknown): void {
     this.metrics.rateLimitStorageFailed();
-    const now = Date.now();
-    if (now - this.lastWarning < WARN_INTERVAL_MS) return;
-    this.lastWarning = now;
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(
-      { err: { message } },
+    this.outage.warn(
+      error,
       this.cfg.loginFailClosed
         ? 'Login failure counters unreachable; refusing password checks (LOGIN_FAIL_CLOSED)'
         : 'Login failure counters unreachable; letting logins through unchecked',

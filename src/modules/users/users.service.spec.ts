@@ -7,6 +7,7 @@ import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
 import { AccountChanges } from './account-changes';
 import type { User } from './entities/user.entity';
+import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { SessionsService } from './sessions/sessions.service';
 import { UserProfileCache } from './user-profile.cache';
@@ -91,6 +92,18 @@ describe(UsersService.name, () => {
     await expect(change()).rejects.toMatchObject({ status: 429, code: 'too_many_login_failures' });
     expect(hasher.verify).not.toHaveBeenCalled();
     expect((await attempts.reserve('user:u1', client)).allowed).toBe(false);
+  });
+
+  it('does not count a check that hashing refused for load, and keeps the failures before it', async () => {
+    const change = () => sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'guess' }, client);
+    hasher.verify.mockResolvedValue(false);
+    await expect(change()).rejects.toMatchObject({ status: 400 });
+    const busy = new HashingBusyError(1);
+    hasher.verify.mockRejectedValueOnce(busy);
+    await expect(change()).rejects.toBe(busy);
+
+    await expect(change()).rejects.toMatchObject({ status: 400 });
+    await expect(change()).rejects.toMatchObject({ status: 429, code: 'too_many_login_failures' });
   });
 
   it('gives the reservation back when the current password is right', async () => {

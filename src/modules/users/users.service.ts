@@ -5,12 +5,13 @@ import { Repository } from 'typeorm';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
 import { isUniqueViolation } from '@/config/database-driver';
+import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { normaliseEmail } from './email-address';
-import { PasswordAttemptsService } from './password-attempts.service';
+import { PasswordAttemptsService, ReservedAttempt } from './password-attempts.service';
 import { UpdateMeDto } from './dto/update-me.dto';
 import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
@@ -103,13 +104,13 @@ export class UsersService {
     const changes: Partial<User> = {};
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.password !== undefined) {
-      const release = await this.attempts.reserveOrRefuse(`user:${user.id}`, client);
-      if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword ?? ''))) {
+      const attempt = await this.attempts.reserveOrRefuse(`user:${user.id}`, client, 'password_change');
+      if (!(await this.verifyCurrent(user.passwordHash, dto.currentPassword ?? '', attempt))) {
         this.metrics.loginFailed('bad_credentials');
         audit('auth.password.change_failed', { userId: user.id, reason: 'bad_current_password' });
         throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
       }
-      await release();
+      await attempt.succeeded();
       changes.passwordHash = await this.hasher.hash(dto.password);
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
@@ -118,6 +119,16 @@ export class UsersService {
     const updated = await this.getById(user.id);
     await this.changes.userChanged(updated);
     return updated;
+  }
+
+  private async verifyCurrent(hash: string, password: string, attempt: ReservedAttempt): Promise<boolean> {
+    try {
+      return await this.hasher.verify(hash, password);
+    } catch (error) {
+      // Refused for load, the password was never checked: the attempt must not count as a failure.
+      if (error instanceof HashingBusyError) await attempt.cancel();
+      throw error;
+    }
   }
 
   private withHash() {

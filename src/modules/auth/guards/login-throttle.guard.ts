@@ -2,13 +2,13 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { clientOf } from '@/common/http/client-address';
 import type { User } from '@/modules/users/entities/user.entity';
-import { PasswordAttemptsService } from '@/modules/users/password-attempts.service';
+import { PasswordAttemptsService, ReservedAttempt } from '@/modules/users/password-attempts.service';
 import { normaliseEmail, UsersService } from '@/modules/users/users.service';
 
 /** What the guard found and reserved for one login request, handed to the login itself. */
 export interface LoginAttempt {
   user: User | null;
-  release: () => Promise<void>;
+  attempt: ReservedAttempt;
 }
 
 const attempts = new WeakMap<Request, LoginAttempt>();
@@ -38,8 +38,8 @@ export class LoginThrottleGuard implements CanActivate {
     if (typeof raw !== 'string') return true;
     const email = normaliseEmail(raw);
     const user = await this.users.findForLogin(email);
-    const release = await this.attempts.reserveOrRefuse(user ? `user:${user.id}` : `email:${email}`, clientOf(req));
-    attempts.set(req, { user, release });
+    const attempt = await this.attempts.reserveOrRefuse(user ? `user:${user.id}` : `email:${email}`, clientOf(req));
+    attempts.set(req, { user, attempt });
     return true;
   }
 }

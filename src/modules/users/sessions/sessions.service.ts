@@ -85,7 +85,8 @@ export class SessionsService {
       throw INVALID_REFRESH();
     }
     const sessionEndsAt = this.endOf(session.createdAt);
-    if (sessionEndsAt <= now) {
+    // Within its last second a session could only issue an access token that is already expired.
+    if (sessionEndsAt.getTime() - now.getTime() < 1_000) {
       audit('auth.refresh.failed', { userId: user.id, sessionId: session.id, reason: 'session_ended' });
       throw INVALID_REFRESH();
     }

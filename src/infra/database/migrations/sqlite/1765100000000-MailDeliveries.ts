@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** One row per mail handed to the SMTP server, by idempotency key, so a retried job does not send twice. */
-export class MailDeliveries1765000000000 implements MigrationInterface {
-  name = 'MailDeliveries1765000000000';
+export class MailDeliveries1765100000000 implements MigrationInterface {
+  name = 'MailDeliveries1765100000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * send twice. The key is compared exactly (`utf8mb4_bin`): under the default case-insensitive
  * collation `Welcome:A` and `welcome:a` would be one delivery.
  */
-export class MailDeliveries1765000000000 implements MigrationInterface {
-  name = 'MailDeliveries1765000000000';
+export class MailDeliveries1765100000000 implements MigrationInterface {
+  name = 'MailDeliveries1765100000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(

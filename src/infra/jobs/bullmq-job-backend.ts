@@ -1,0 +1,157 @@
+import { Logger } from '@nestjs/common';
+import { Job, Queue, QueueOptions, Worker } from 'bullmq';
+import type { JobsConfig, RedisConfig } from '@/config/configuration';
+import {
+  closeRedisClient,
+  createRedisClient,
+  REDIS_CONNECT_TIMEOUT_MS,
+  RedisClient,
+} from '@/infra/redis/redis-client.factory';
+import { JobRunner } from './job-runner';
+import type { EnqueueOptions, JobBackend, QueueCounts } from './job.types';
+
+/**
+ * BullMQ needs its own connections, configured unlike the shared client: no ioredis key
+ * prefix (BullMQ refuses one; its `prefix` option carries REDIS_KEY_PREFIX instead), and no
+ * command timeout, which would cut the workers' blocking waits for the next job. Workers
+ * also need `maxRetriesPerRequest: null` and the offline queue, so a Redis restart pauses
+ * them instead of failing them; the producer keeps failing fast, so a request that queues
+ * a job while Redis is down gets an error rather than hanging.
+ */
+export function createJobsRedisClient(cfg: RedisConfig, role: 'producer' | 'worker'): RedisClient {
+  const overrides =
+    role === 'worker'
+      ? { keyPrefix: undefined, commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true }
+      : { keyPrefix: undefined, commandTimeout: undefined };
+  return createRedisClient(cfg, new Logger('Jobs'), {
+    ...overrides,
+    connectionName: `nest-enterprise-backend:jobs-${role}`,
+    enableAutoPipelining: false,
+  })!;
+}
+
+/**
+ * The key prefix of every queue, in a hash tag: on a Redis Cluster all of a queue's keys
+ * (and BullMQ's scripts touch several at once) must live in one slot.
+ */
+export const jobsKeyPrefix = (cfg: RedisConfig) => `{${cfg.keyPrefix}jobs}`;
+
+/** BullMQ queues on the project's Redis (single, Sentinel or Cluster): any worker of the cluster takes a job. */
+export class BullJobBackend implements JobBackend {
+  private readonly logger = new Logger('Jobs');
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private workerConnection?: RedisClient;
+
+  constructor(
+    private readonly shared: QueueOptions,
+    private readonly redis: RedisConfig,
+    private readonly cfg: JobsConfig,
+    private readonly runner: JobRunner,
+  ) {}
+
+  async enqueue(queue: string, name: string, data: object, opts: EnqueueOptions): Promise<string> {
+    const job = await this.bounded(this.queue(queue).add(name, data, { jobId: opts.jobId, delay: opts.delayMs }));
+    return job.id!;
+  }
+
+  async schedule(queue: string, name: string, everyMs: number, data: object): Promise<void> {
+    // One scheduler per (queue, name): every node upserts the same one, and BullMQ keeps a
+    // single next job for it, so one worker of the cluster runs each iteration.
+    await this.queue(queue).upsertJobScheduler(name, { every: everyMs }, { name, data });
+  }
+
+  async counts(queue: string): Promise<QueueCounts> {
+    const counts = await this.queue(queue).getJobCounts('waiting', 'prioritized', 'active');
+    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
+  }
+
+  start(queues: string[]): Promise<void> {
+    if (queues.length === 0) return Promise.resolve();
+    this.workerConnection = createJobsRedisClient(this.redis, 'worker');
+    for (const queue of queues) {
+      const worker = new Worker(queue, (job: Job) => this.process(queue, job), {
+        connection: this.workerConnection,
+        prefix: this.shared.prefix,
+        concurrency: this.cfg.concurrency,
+        autorun: true,
+      });
+      worker.on('failed', (job, error) => {
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          this.runner.failedForGood(this.contextOf(queue, job), error);
+        }
+      });
+      worker.on('error', (error) =>
+        this.logger.warn({ err: { message: error.message } }, `Worker of ${queue}: ${error.message}`),
+      );
+      this.workers.push(worker);
+    }
+    // Boot does not wait for Redis: the workers start taking jobs once it answers.
+    return Promise.resolve();
+  }
+
+  /**
+   * Workers stop taking jobs and wait for their active ones; past the bound they close
+   * regardless, and the jobs they held are re-delivered by BullMQ as stalled.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs)));
+    const closing = Promise.all(this.workers.map((worker) => worker.close()));
+    if ((await Promise.race([closing, timedOut])) === 'timeout') {
+      this.logger.warn('Jobs still running at shutdown; BullMQ re-delivers them to another worker');
+      await Promise.all(this.workers.map((worker) => worker.close(true)));
+    }
+    clearTimeout(timer);
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    // Both connections were handed to BullMQ as instances, which it leaves open.
+    if (this.workerConnection) await closeRedisClient(this.workerConnection);
+    await closeRedisClient(this.shared.connection as RedisClient);
+  }
+
+  /**
+   * BullMQ waits for its connection to be ready before the first command, for as long as
+   * that takes; a request that queues a job while Redis is unreachable gets an error instead.
+   */
+  private async bounded<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limitMs = REDIS_CONNECT_TIMEOUT_MS + this.redis.commandTimeoutMs;
+    const timedOut = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`Redis did not take the job within ${limitMs} ms`)), limitMs);
+    });
+    try {
+      return await Promise.race([work, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async process(queue: string, job: Job): Promise<void> {
+    await this.runner.run(this.contextOf(queue, job), job.data as object);
+  }
+
+  /** `attemptsStarted` counts the current run, a re-delivered stalled one included. */
+  private contextOf(queue: string, job: Job) {
+    return { id: job.id!, queue, name: job.name, attempt: Math.max(1, job.attemptsStarted) };
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        ...this.shared,
+        defaultJobOptions: {
+          attempts: this.cfg.attempts,
+          backoff: { type: 'exponential', delay: this.cfg.backoffMs },
+          removeOnComplete: { count: this.cfg.keepCompleted },
+          removeOnFail: false,
+        },
+      });
+      queue.on('error', (error) =>
+        this.logger.warn({ err: { message: error.message } }, `Queue ${name}: ${error.message}`),
+      );
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}

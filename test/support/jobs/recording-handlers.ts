@@ -1,0 +1,45 @@
+import { Injectable, Module } from '@nestjs/common';
+import { JobHandler } from '@/infra/jobs/job-handler.decorator';
+import type { JobContext } from '@/infra/jobs/job.types';
+
+export interface RecordedRun {
+  name: string;
+  data: object;
+  ctx: JobContext;
+}
+
+/** Test handlers of queue `test`, recording every run they get, in the app that ran it. */
+@Injectable()
+export class RecordingHandlers {
+  readonly runs: RecordedRun[] = [];
+
+  runsOf(name: string, id?: string): RecordedRun[] {
+    return this.runs.filter((run) => run.name === name && (id === undefined || run.ctx.id === id));
+  }
+
+  @JobHandler('test', 'echo')
+  async echo(data: object, ctx: JobContext): Promise<void> {
+    this.runs.push({ name: 'echo', data, ctx });
+  }
+
+  /** Fails its first two attempts. */
+  @JobHandler('test', 'flaky')
+  async flaky(data: object, ctx: JobContext): Promise<void> {
+    this.runs.push({ name: 'flaky', data, ctx });
+    if (ctx.attempt < 3) throw new Error(`flaky attempt ${ctx.attempt}`);
+  }
+
+  @JobHandler('test', 'tick')
+  async tick(data: object, ctx: JobContext): Promise<void> {
+    this.runs.push({ name: 'tick', data, ctx });
+  }
+
+  @JobHandler('test', 'broken')
+  async broken(data: object, ctx: JobContext): Promise<void> {
+    this.runs.push({ name: 'broken', data, ctx });
+    throw new Error('broken on purpose');
+  }
+}
+
+@Module({ providers: [RecordingHandlers] })
+export class RecordingJobsModule {}
