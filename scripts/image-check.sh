@@ -31,8 +31,8 @@ SECURITY_MIRROR=http://deb.debian.org/debian-security
 IMAGE=nest-enterprise-backend:image-check
 
 # Budgets in MB (10^6 bytes); docs/deployment.md explains them.
-TOTAL_BUDGET_MB=290
-APP_BUDGET_MB=70
+TOTAL_BUDGET_MB=300
+APP_BUDGET_MB=80
 
 # Seconds.
 DAEMON_START_TIMEOUT=60
