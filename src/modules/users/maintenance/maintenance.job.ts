@@ -30,10 +30,17 @@ export class MaintenanceJob implements OnApplicationBootstrap {
     this.rules = purgeRules(cfg);
   }
 
-  /** Idempotent on every boot of every worker; the schedule keeps one next run for the cluster. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Idempotent on every boot of every worker; the schedule keeps one next run for the
+   * cluster. Not awaited: boot does not wait for Redis (BullMQ holds the call until Redis
+   * answers), and any other worker's boot registers the same schedule.
+   */
+  onApplicationBootstrap(): void {
     if (!this.jobsCfg.runsWorkers) return;
-    await this.jobs.schedule(MAINTENANCE_QUEUE, PURGE_JOB, this.cfg.intervalMs);
+    this.jobs.schedule(MAINTENANCE_QUEUE, PURGE_JOB, this.cfg.intervalMs).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ err: { message } }, `Could not schedule the clean-up: ${message}`);
+    });
   }
 
   @JobHandler(MAINTENANCE_QUEUE, PURGE_JOB)
