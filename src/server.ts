@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@/config/configuration';
 import type { Env } from '@/config/env.schema';
 import { flushLogs } from '@/infra/logging/log-destination';
-import { GracefulShutdown, ShutdownPhase } from '@/infra/lifecycle/graceful-shutdown';
+import { closeTimeoutMs, GracefulShutdown, ShutdownPhase } from '@/infra/lifecycle/graceful-shutdown';
 import { applyHttpTimeouts } from '@/infra/lifecycle/http-timeouts';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
 import { AppModule } from './app.module';
@@ -30,6 +30,7 @@ export async function createServer(env: Env, root: Type = AppModule): Promise<Ne
     closeApp: () => app.close(),
     delayMs: env.SHUTDOWN_DELAY_MS,
     timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    closeTimeoutMs: closeTimeoutMs(env.APP_ROLE !== 'api', env.SHUTDOWN_TIMEOUT_MS),
     log: (phase, message, fields) => {
       const level = LOUD_PHASES.includes(phase) ? 'warn' : 'log';
       logger[level]({ ...fields, phase }, message, 'Shutdown');

@@ -143,6 +143,19 @@ export const jobsConfig = registerAs('jobs', () => {
   };
 });
 
+export const maintenanceConfig = registerAs('maintenance', () => {
+  const env = parseEnv();
+  return {
+    intervalMs: env.MAINTENANCE_INTERVAL,
+    // Rows deleted per statement, and statements per table and run: a run never holds long locks.
+    batchSize: env.MAINTENANCE_BATCH_SIZE,
+    maxBatches: env.MAINTENANCE_MAX_BATCHES,
+    sessionsRetentionMs: env.SESSIONS_RETENTION,
+    refreshTokensRetentionMs: env.REFRESH_TOKENS_RETENTION,
+    sessionMaxAgeMs: env.JWT_SESSION_MAX_AGE,
+  };
+});
+
 export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type RedisConfig = ConfigType<typeof redisConfig>;
@@ -150,6 +163,7 @@ export type AuthConfig = ConfigType<typeof authConfig>;
 export type ThrottleConfig = ConfigType<typeof throttleConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
 export type JobsConfig = ConfigType<typeof jobsConfig>;
+export type MaintenanceConfig = ConfigType<typeof maintenanceConfig>;
 export type { Env };
 
 export const configNamespaces = [
@@ -160,6 +174,7 @@ export const configNamespaces = [
   throttleConfig,
   jobsConfig,
   mailConfig,
+  maintenanceConfig,
 ];
 
 /** How AppModule sets up ConfigModule: the environment is validated once, and ConfigService reads it parsed. */

@@ -200,6 +200,11 @@ export const envSchema = z
     JOBS_CONCURRENCY: integer(4, 1, 1_000),
     JOBS_POLL_INTERVAL: duration('250ms'),
     JOBS_KEEP_COMPLETED: integer(500, 0, 1_000_000),
+    MAINTENANCE_INTERVAL: duration('1h'),
+    MAINTENANCE_BATCH_SIZE: integer(1_000, 1, 100_000),
+    MAINTENANCE_MAX_BATCHES: integer(100, 1, 1_000_000),
+    SESSIONS_RETENTION: duration('7d'),
+    REFRESH_TOKENS_RETENTION: duration('1h'),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { waitFor } from '@tools/wait-for';
-import { GracefulShutdown, GracefulShutdownOptions, ShutdownPhase } from './graceful-shutdown';
+import { closeTimeoutMs, GracefulShutdown, GracefulShutdownOptions, ShutdownPhase } from './graceful-shutdown';
 
 interface Reply {
   status: number;
@@ -157,5 +157,16 @@ describe('GracefulShutdown', () => {
     await Promise.all([sut.run('first'), sut.run('second')]);
     expect(events.filter((e) => e === 'drain')).toHaveLength(1);
     expect(events.filter((e) => e.startsWith('exit'))).toHaveLength(1);
+  });
+});
+
+describe('closeTimeoutMs', () => {
+  it('gives a process with workers its SHUTDOWN_TIMEOUT_MS for active jobs, and a margin to close after them', () => {
+    expect(closeTimeoutMs(true, 45_000)).toBe(50_000);
+    expect(closeTimeoutMs(true, 1_000)).toBe(10_000);
+  });
+
+  it('keeps the 10 s cap for an api process, which runs no jobs', () => {
+    expect(closeTimeoutMs(false, 45_000)).toBe(10_000);
   });
 });

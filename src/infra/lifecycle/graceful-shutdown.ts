@@ -21,6 +21,20 @@ export interface GracefulShutdownOptions {
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
+/** Beyond the workers' own bound: closing the pools, Redis, logs and traces after them. */
+const CLOSE_MARGIN_MS = 5_000;
+
+/**
+ * The cap of the close step. A process that runs job workers gives its active jobs
+ * `shutdownTimeoutMs` inside that step (JobWorkers, before the pools close), so the cap
+ * must exceed it, or the exit would cut the very jobs it promised to wait for.
+ */
+export function closeTimeoutMs(runsWorkers: boolean, shutdownTimeoutMs: number): number {
+  return runsWorkers
+    ? Math.max(DEFAULT_CLOSE_TIMEOUT_MS, shutdownTimeoutMs + CLOSE_MARGIN_MS)
+    : DEFAULT_CLOSE_TIMEOUT_MS;
+}
+
 /** A connection accepted but still silent when the listener closes gets this long to send its request. */
 const FRESH_CONNECTION_GRACE_MS = 1_000;
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HashingModule } from '@/infra/hashing/hashing.module';
 import { AccountChanges } from './account-changes';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { MaintenanceJob } from './maintenance/maintenance.job';
 import { User } from './entities/user.entity';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { AuthStateService } from './sessions/auth-state.service';
@@ -34,6 +35,7 @@ import { UsersService } from './users.service';
     AuthStateService,
     AccountChanges,
     PasswordAttemptsService,
+    MaintenanceJob,
   ],
   exports: [UsersService, SessionsService, AuthStateService, PasswordAttemptsService],
 })
