@@ -144,7 +144,8 @@ export class BullJobBackend implements JobBackend {
       await this.runner.run(this.contextOf(queue, job), job.data as object);
     } catch (error) {
       // BullMQ's own signal for "no more attempts"; the original stays reachable as the cause.
-      if (error instanceof PermanentJobError) throw Object.assign(new UnrecoverableError(error.message), { cause: error });
+      if (error instanceof PermanentJobError)
+        throw Object.assign(new UnrecoverableError(error.message), { cause: error });
       throw error;
     }
   }

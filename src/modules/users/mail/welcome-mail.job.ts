@@ -54,7 +54,10 @@ export class WelcomeMailJob {
       return;
     }
     try {
-      await this.mailer.deliver({ to: user.email, ...welcome({ name: user.name, appUrl: this.cfg.publicUrl }) }, ctx.id);
+      await this.mailer.deliver(
+        { to: user.email, ...welcome({ name: user.name, appUrl: this.cfg.publicUrl }) },
+        ctx.id,
+      );
     } catch (error) {
       // The server refused this address or message for good: retrying gets the same answer.
       if (error instanceof PermanentMailError) throw new PermanentJobError(error.message, { cause: error });
