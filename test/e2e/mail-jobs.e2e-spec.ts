@@ -167,8 +167,7 @@ describe('Welcome mail when the job store is down', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      // Its mail worker never reaches Redis: shutting down need not wait long for it.
-      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'error', SHUTDOWN_TIMEOUT_MS: '500' },
+      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'error' },
       logs: log.stream,
     });
   });

@@ -107,8 +107,10 @@ export class BullJobBackend implements JobBackend {
    * regardless, and the jobs they held are re-delivered by BullMQ as stalled.
    */
   async stop(timeoutMs: number): Promise<void> {
+    // Without Redis no active job can finish (completing one is a Redis write): no grace to wait out.
+    const graceMs = this.workerConnection && this.workerConnection.status !== 'ready' ? 0 : timeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs)));
+    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), graceMs)));
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     if ((await Promise.race([closing, timedOut])) === 'timeout') {
       this.logger.warn('Jobs still running at shutdown; BullMQ re-delivers them to another worker');
