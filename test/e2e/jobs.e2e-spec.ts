@@ -84,6 +84,19 @@ describe(`Background jobs (${onRedis() ? 'BullMQ on Redis' : 'database queue'})`
     expect(await stateOf(id)).toBe('failed');
   });
 
+  it('fails a job at once, without retries, when its handler throws a PermanentJobError', async () => {
+    const failedBefore = metricSample(await scrape(), 'app_jobs_failed_total', { queue: 'test' });
+    const id = await jobs.enqueue('test', 'doomed', {});
+
+    await waitFor(async () => (await stateOf(id)) === 'failed', { what: 'the job kept as failed' });
+    await waitFor(
+      async () => metricSample(await scrape(), 'app_jobs_failed_total', { queue: 'test' }) === failedBefore + 1,
+    );
+    const line = await waitFor(() => log.lines.find((l) => l.jobId === id && l.level === 50));
+    expect(line).toMatchObject({ attempts: 1, permanent: true });
+    expect(recorder.runsOf('doomed', id).map((run) => run.ctx.attempt)).toEqual([1]);
+  });
+
   it('runs a job queued twice under one jobId once', async () => {
     const [first, second] = await Promise.all([
       jobs.enqueue('test', 'echo', { n: 1 }, { jobId: 'dedupe-1' }),
@@ -138,6 +151,11 @@ describe('Background jobs with Redis configured but unreachable', () => {
 
   it('refuses to queue a job within a bounded time instead of hanging the caller', async () => {
     await expect(t.app.get(Jobs).enqueue('test', 'echo', {})).rejects.toThrow(/Redis|writeable|Connection/i);
+  });
+
+  it('counts the job it could not queue', async () => {
+    const text = (await request(t.server).get('/metrics').expect(200)).text;
+    expect(metricSample(text, 'app_jobs_enqueue_failures_total', { queue: 'test' })).toBe(1);
   });
 });
 

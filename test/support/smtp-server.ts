@@ -19,6 +19,14 @@ export interface ReceivedMail {
  */
 export type SmtpFault = { kind: 'drop' } | { kind: 'stall' } | { kind: 'reject'; at: 'rcpt' | 'data'; code: number };
 
+/** The server holding every message at the end of DATA: it neither accepts nor refuses it yet. */
+export interface SmtpHold {
+  /** Resolves once a message is being held. */
+  reached: Promise<void>;
+  /** Answers the held messages (250, kept in `messages`) and stops holding. */
+  release(): void;
+}
+
 export interface TestSmtpServer {
   port: number;
   /** `smtp://[user:pass@]127.0.0.1:port`. */
@@ -29,6 +37,8 @@ export interface TestSmtpServer {
   connections(): number;
   /** Misbehave from now on; `undefined` to behave again. */
   fault: SmtpFault | undefined;
+  /** From now on, hold each message at the end of DATA until `release()`. */
+  hold(): SmtpHold;
   /** Stops listening (clients then get "connection refused") and cuts open sessions. */
   stop(): Promise<void>;
   /** Listens again on the same port, with the same messages and settings; a no-op while listening. */
@@ -49,6 +59,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const messages: ReceivedMail[] = [];
   let opened = 0;
   let server: SMTPServer | undefined;
+  let holding: { arrived: () => void; released: Promise<void> } | undefined;
 
   const handle: TestSmtpServer = {
     port,
@@ -56,6 +67,20 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     messages,
     connections: () => opened,
     fault: undefined,
+    hold: () => {
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((done) => (arrived = done));
+      const released = new Promise<void>((done) => (release = done));
+      holding = { arrived, released };
+      return {
+        reached,
+        release: () => {
+          holding = undefined;
+          release();
+        },
+      };
+    },
     stop: async () => {
       const running = server;
       server = undefined;
@@ -110,6 +135,14 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
           if (handle.fault?.kind === 'drop') return dropConnection(session);
           const code = faultAt('data');
           if (code) return callback(replyError(code));
+          if (holding) {
+            const { arrived, released } = holding;
+            arrived();
+            return void released.then(() => accept());
+          }
+          accept();
+        });
+        const accept = () => {
           messages.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -117,7 +150,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
             raw: Buffer.concat(chunks).toString('utf8'),
           });
           callback();
-        });
+        };
       },
     });
 

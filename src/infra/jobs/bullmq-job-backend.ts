@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Job, Queue, QueueOptions, Worker } from 'bullmq';
+import { Job, Queue, QueueOptions, UnrecoverableError, Worker } from 'bullmq';
 import type { JobsConfig, RedisConfig } from '@/config/configuration';
 import {
   closeRedisClient,
@@ -7,6 +7,7 @@ import {
   REDIS_CONNECT_TIMEOUT_MS,
   RedisClient,
 } from '@/infra/redis/redis-client.factory';
+import { PermanentJobError } from './job.errors';
 import { JobRunner } from './job-runner';
 import type { EnqueueOptions, JobBackend, QueueCounts } from './job.types';
 
@@ -36,6 +37,15 @@ export function createJobsRedisClient(cfg: RedisConfig, role: 'producer' | 'work
  */
 export const jobsKeyPrefix = (cfg: RedisConfig) => `{${cfg.keyPrefix}jobs}`;
 
+/** How long a forced close may wait for Redis before the connections are dropped. */
+const FORCED_CLOSE_MS = 1_000;
+
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((done) => (timer = setTimeout(done, ms)))]);
+  clearTimeout(timer);
+}
+
 /** BullMQ queues on the project's Redis (single, Sentinel or Cluster): any worker of the cluster takes a job. */
 export class BullJobBackend implements JobBackend {
   private readonly logger = new Logger('Jobs');
@@ -62,7 +72,8 @@ export class BullJobBackend implements JobBackend {
   }
 
   async counts(queue: string): Promise<QueueCounts> {
-    const counts = await this.queue(queue).getJobCounts('waiting', 'prioritized', 'active');
+    // Bounded like enqueue: a scrape while Redis is down leaves the queue out instead of hanging.
+    const counts = await this.bounded(this.queue(queue).getJobCounts('waiting', 'prioritized', 'active'));
     return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
   }
 
@@ -77,7 +88,8 @@ export class BullJobBackend implements JobBackend {
         autorun: true,
       });
       worker.on('failed', (job, error) => {
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        // An UnrecoverableError ends the job before its last attempt: failed for good all the same.
+        if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
           this.runner.failedForGood(this.contextOf(queue, job), error);
         }
       });
@@ -95,15 +107,18 @@ export class BullJobBackend implements JobBackend {
    * regardless, and the jobs they held are re-delivered by BullMQ as stalled.
    */
   async stop(timeoutMs: number): Promise<void> {
+    // Without Redis no active job can finish (completing one is a Redis write): no grace to wait out.
+    const graceMs = this.workerConnection && this.workerConnection.status !== 'ready' ? 0 : timeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs)));
+    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), graceMs)));
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     if ((await Promise.race([closing, timedOut])) === 'timeout') {
       this.logger.warn('Jobs still running at shutdown; BullMQ re-delivers them to another worker');
-      await Promise.all(this.workers.map((worker) => worker.close(true)));
+      await settledWithin(Promise.all(this.workers.map((worker) => worker.close(true))), FORCED_CLOSE_MS);
     }
     clearTimeout(timer);
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    // A queue or worker that never reached Redis waits for it in close(); the connections are cut below regardless.
+    await settledWithin(Promise.all([...this.queues.values()].map((queue) => queue.close())), FORCED_CLOSE_MS);
     // Both connections were handed to BullMQ as instances, which it leaves open.
     if (this.workerConnection) await closeRedisClient(this.workerConnection);
     await closeRedisClient(this.shared.connection as RedisClient);
@@ -127,7 +142,14 @@ export class BullJobBackend implements JobBackend {
   }
 
   private async process(queue: string, job: Job): Promise<void> {
-    await this.runner.run(this.contextOf(queue, job), job.data as object);
+    try {
+      await this.runner.run(this.contextOf(queue, job), job.data as object);
+    } catch (error) {
+      // BullMQ's own signal for "no more attempts"; the original stays reachable as the cause.
+      if (error instanceof PermanentJobError)
+        throw Object.assign(new UnrecoverableError(error.message), { cause: error });
+      throw error;
+    }
   }
 
   /** `attemptsStarted` counts the current run, a re-delivered stalled one included. */

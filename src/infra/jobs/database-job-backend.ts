@@ -4,6 +4,7 @@ import { DataSource, In, LessThanOrEqual, Repository } from 'typeorm';
 import type { JobsConfig } from '@/config/configuration';
 import { backoffDelayMs } from './backoff';
 import { JobRecord } from './job.entity';
+import { PermanentJobError } from './job.errors';
 import { JobRunner } from './job-runner';
 import type { EnqueueOptions, JobBackend, JobContext, QueueCounts } from './job.types';
 
@@ -214,7 +215,7 @@ export class DatabaseJobBackend implements JobBackend {
       await this.repo.update(mine, this.afterRun(job, { state: 'completed', lastError: null }));
       await this.trimCompleted();
     } catch (error) {
-      if (job.attemptsMade >= job.maxAttempts) {
+      if (error instanceof PermanentJobError || job.attemptsMade >= job.maxAttempts) {
         await this.repo.update(mine, this.afterRun(job, { state: 'failed', lastError: message(error) }));
         this.runner.failedForGood(ctx, error);
         return;

@@ -12,6 +12,7 @@ import type { QueueCounts } from './job.types';
 export class JobMetrics {
   private readonly completed: Counter<'queue'>;
   private readonly failed: Counter<'queue'>;
+  private readonly enqueueFailures: Counter<'queue'>;
   private readonly duration: Histogram<'queue'>;
   private readonly waiting: Gauge<'queue'>;
   private readonly active: Gauge<'queue'>;
@@ -28,6 +29,12 @@ export class JobMetrics {
     this.failed = new Counter({
       name: 'app_jobs_failed_total',
       help: 'Jobs that failed every attempt on this instance (kept as failed)',
+      labelNames: ['queue'],
+      registers,
+    });
+    this.enqueueFailures = new Counter({
+      name: 'app_jobs_enqueue_failures_total',
+      help: 'Jobs this instance could not queue (Redis or the database refused them); they are lost',
       labelNames: ['queue'],
       registers,
     });
@@ -85,9 +92,14 @@ export class JobMetrics {
     this.failed.inc({ queue });
   }
 
+  enqueueFailed(queue: string): void {
+    this.enqueueFailures.inc({ queue });
+  }
+
   /** Makes the queue's series appear at 0 before its first job. */
   knowQueue(queue: string): void {
     this.completed.inc({ queue }, 0);
     this.failed.inc({ queue }, 0);
+    this.enqueueFailures.inc({ queue }, 0);
   }
 }

@@ -1,7 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { PermanentJobError } from './job.errors';
 import { JobHandlers } from './job-handlers';
 import { JobMetrics } from './job-metrics';
 import type { JobContext } from './job.types';
+
+/** A PermanentJobError, as thrown or as the cause BullMQ's UnrecoverableError carries. */
+const isPermanent = (error: unknown) =>
+  error instanceof PermanentJobError || (error instanceof Error && error.cause instanceof PermanentJobError);
 
 const errorFields = (error: unknown) =>
   error instanceof Error
@@ -35,12 +40,18 @@ export class JobRunner {
     }
   }
 
-  /** A job that failed its last attempt: kept as failed by the queue, counted and logged here. */
+  /**
+   * A job that failed its last attempt, or threw a PermanentJobError: kept as failed by the
+   * queue, counted and logged here.
+   */
   failedForGood(ctx: JobContext, error: unknown): void {
     this.metrics.jobFailed(ctx.queue);
+    const permanent = isPermanent(error);
     this.logger.error(
-      { jobId: ctx.id, queue: ctx.queue, job: ctx.name, attempts: ctx.attempt, err: errorFields(error) },
-      `Job ${ctx.id} (${ctx.queue}/${ctx.name}) failed all ${ctx.attempt} attempts; kept as failed`,
+      { jobId: ctx.id, queue: ctx.queue, job: ctx.name, attempts: ctx.attempt, permanent, err: errorFields(error) },
+      permanent
+        ? `Job ${ctx.id} (${ctx.queue}/${ctx.name}) failed permanently at attempt ${ctx.attempt}, not retried; kept as failed`
+        : `Job ${ctx.id} (${ctx.queue}/${ctx.name}) failed all ${ctx.attempt} attempts; kept as failed`,
     );
   }
 }

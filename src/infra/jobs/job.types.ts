@@ -13,7 +13,7 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
-/** A `@JobHandler` method bound to its provider. Throwing makes the job retry. */
+/** A `@JobHandler` method bound to its provider. Throwing makes the job retry, unless it is a `PermanentJobError`. */
 export type JobHandlerFn = (data: object, ctx: JobContext) => Promise<void>;
 
 /** Per-queue figures read at scrape time. */

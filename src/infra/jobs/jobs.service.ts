@@ -18,14 +18,21 @@ export class Jobs {
 
   /**
    * Resolves once the job is stored (in Redis, or in the database without Redis), so it
-   * survives this process dying right after. The same `jobId` twice is one job.
+   * survives this process dying right after. The same `jobId` twice is one job. Rejects
+   * (and counts `app_jobs_enqueue_failures_total`) when the store did not take the job.
    */
   async enqueue<T extends object>(queue: string, name: string, data: T, opts: EnqueueOptions = {}): Promise<string> {
     this.check(queue, name);
     if (opts.jobId !== undefined && (!JOB_ID.test(opts.jobId) || /^\d+$/.test(opts.jobId))) {
       throw new Error(`Job id "${opts.jobId}" must be 1-200 of [A-Za-z0-9_.@=+-], and not only digits`);
     }
-    return this.backend.enqueue(queue, name, data, opts);
+    try {
+      return await this.backend.enqueue(queue, name, data, opts);
+    } catch (error) {
+      // The store refused it (Redis or the database down): the caller decides what that means.
+      this.metrics.enqueueFailed(queue);
+      throw error;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { WelcomeMailJob } from '@/modules/users/mail/welcome-mail.job';
 import { UsersService } from '@/modules/users/users.service';
 import { ProblemException } from '@/common/http/problem';
 import { buildUser } from '@test/factories/user.factory';
@@ -28,7 +29,7 @@ describe(AuthService.name, () => {
     attempt = { succeeded: jest.fn(async () => undefined), cancel: jest.fn(async () => undefined) };
     metrics = automock(AppMetrics, { loginFailed: () => undefined, loginSucceeded: () => undefined });
     const tokens = automock(TokenService, { pair: async () => pair });
-    sut = new AuthService(users, hasher, sessions, tokens, metrics);
+    sut = new AuthService(users, hasher, sessions, tokens, metrics, automock(WelcomeMailJob));
   });
 
   const failure = async (promise: Promise<unknown>) => {

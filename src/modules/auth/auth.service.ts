@@ -6,6 +6,7 @@ import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { User } from '@/modules/users/entities/user.entity';
+import { WelcomeMailJob } from '@/modules/users/mail/welcome-mail.job';
 import { UsersService } from '@/modules/users/users.service';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
@@ -29,10 +30,17 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokenService,
     private readonly metrics: AppMetrics,
+    private readonly welcomeMail: WelcomeMailJob,
   ) {}
 
-  register(dto: RegisterDto): Promise<User> {
-    return this.users.create(dto);
+  /**
+   * The mail is queued after the user is committed, and the answer does not wait for it. A
+   * refused enqueue is logged and counted, not answered: the account exists (docs/jobs.md, Mail).
+   */
+  async register(dto: RegisterDto): Promise<User> {
+    const user = await this.users.create(dto);
+    await this.welcomeMail.queue(user.id);
+    return user;
   }
 
   /**

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { HashingModule } from '@/infra/hashing/hashing.module';
+import { MailModule } from '@/infra/mail/mail.module';
 import { AccountChanges } from './account-changes';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { MaintenanceJob } from './maintenance/maintenance.job';
 import { User } from './entities/user.entity';
+import { WelcomeMailJob } from './mail/welcome-mail.job';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { AuthStateService } from './sessions/auth-state.service';
 import { RefreshToken } from './sessions/entities/refresh-token.entity';
@@ -24,7 +26,7 @@ import { UsersService } from './users.service';
  * (docs/architecture.md, Dependencies).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Session, RefreshToken]), HashingModule],
+  imports: [TypeOrmModule.forFeature([User, Session, RefreshToken]), HashingModule, MailModule],
   controllers: [UsersController],
   providers: [
     UsersService,
@@ -36,7 +38,8 @@ import { UsersService } from './users.service';
     AccountChanges,
     PasswordAttemptsService,
     MaintenanceJob,
+    WelcomeMailJob,
   ],
-  exports: [UsersService, SessionsService, AuthStateService, PasswordAttemptsService],
+  exports: [UsersService, SessionsService, AuthStateService, PasswordAttemptsService, WelcomeMailJob],
 })
 export class UsersModule {}

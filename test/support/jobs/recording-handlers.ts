@@ -1,5 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { JobHandler } from '@/infra/jobs/job-handler.decorator';
+import { PermanentJobError } from '@/infra/jobs/job.errors';
 import type { JobContext } from '@/infra/jobs/job.types';
 
 export interface RecordedRun {
@@ -38,6 +39,13 @@ export class RecordingHandlers {
   async broken(data: object, ctx: JobContext): Promise<void> {
     this.runs.push({ name: 'broken', data, ctx });
     throw new Error('broken on purpose');
+  }
+
+  /** Knows on its first attempt that no retry can help. */
+  @JobHandler('test', 'doomed')
+  async doomed(data: object, ctx: JobContext): Promise<void> {
+    this.runs.push({ name: 'doomed', data, ctx });
+    throw new PermanentJobError('doomed on purpose');
   }
 }
 
