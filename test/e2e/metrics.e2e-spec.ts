@@ -163,6 +163,12 @@ const CATALOGUE: [name: string, type: string, labels: string[], help: string][] 
   ['app_job_duration_seconds', 'histogram', ['queue'], 'Time a job handler ran on this instance, per attempt'],
   ['app_jobs_active', 'gauge', ['queue'], 'Jobs running, queue-wide (take max() across instances)'],
   ['app_jobs_completed_total', 'counter', ['queue'], 'Jobs completed by this instance'],
+  [
+    'app_jobs_enqueue_failures_total',
+    'counter',
+    ['queue'],
+    'Jobs this instance could not queue (Redis or the database refused them); they are lost',
+  ],
   ['app_jobs_failed_total', 'counter', ['queue'], 'Jobs that failed every attempt on this instance (kept as failed)'],
   ['app_jobs_waiting', 'gauge', ['queue'], 'Jobs ready to run, queue-wide (take max() across instances)'],
   ['app_ready', 'gauge', [], '1 when the readiness check passes (dependencies answer, not shutting down), else 0'],

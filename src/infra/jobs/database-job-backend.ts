@@ -185,10 +185,16 @@ export class DatabaseJobBackend implements JobBackend {
       if (this.stopping) return;
       // Another poller (or a second instance on the same database) took it first.
       if (!(await this.claim(job))) continue;
-      const run = this.execute(job).finally(() => {
-        this.running.delete(job.id);
-        this.poke();
-      });
+      const run = this.execute(job)
+        // Recording the outcome failed (the database went away): the row stays active and
+        // the next start puts it back to waiting, as after a crash.
+        .catch((error: unknown) =>
+          this.logger.warn({ jobId: job.id, err: { message: message(error) } }, 'Could not record a job outcome'),
+        )
+        .finally(() => {
+          this.running.delete(job.id);
+          this.poke();
+        });
       this.running.set(job.id, run);
     }
   }
