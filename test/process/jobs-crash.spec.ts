@@ -1,53 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AppProcess, startApp } from '@tools/app-process';
+import type { AppProcess } from '@tools/app-process';
 import { waitFor } from '@tools/wait-for';
+import { useJobsAppProcesses } from '@test/support/jobs/jobs-processes';
 import { startRedisServer, RedisServer } from '@test/support/redis-server';
 
-const ROOT = resolve(__dirname, '..', '..');
 // Each process starts through ts-node; on a busy machine that takes several seconds.
 jest.setTimeout(180_000);
 
-const tsNode = {
-  NODE_OPTIONS: `-r ${require.resolve('ts-node/register/transpile-only')} -r ${require.resolve('tsconfig-paths/register')}`,
-  TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'),
-};
-
 describe('a queued job survives the process that queued it being killed', () => {
-  let dir: string;
-  let file: string;
-  const started: AppProcess[] = [];
-
-  const start = (env: Record<string, string>) => {
-    const app = startApp({
-      entry: resolve(ROOT, 'test/support/jobs/jobs-app.main.ts'),
-      env: { ...tsNode, LOG_LEVEL: 'warn', JOBS_TEST_FILE: file, JOBS_POLL_INTERVAL: '50ms', ...env },
-    });
-    void app.then((a) => started.push(a));
-    return app;
-  };
-  const recorded = () => {
-    try {
-      return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
-  };
+  const { start, recorded, path } = useJobsAppProcesses('jobs-crash-');
   const killAfterEnqueue = async (app: AppProcess, id: string) => {
     await app.waitForOutput(new RegExp(`^enqueued ${id}$`), 120_000);
     app.child.kill('SIGKILL');
     await app.exited;
   };
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'jobs-crash-'));
-    file = join(dir, 'runs.log');
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((app) => app.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   describe('with Redis (BullMQ)', () => {
     let redis: RedisServer;
@@ -57,12 +22,12 @@ describe('a queued job survives the process that queued it being killed', () => 
     afterAll(() => redis.stop());
 
     it('an api process queues a job and is SIGKILLed; a worker process runs it', async () => {
-      const shared = { REDIS_URL: redis.url, DATABASE_URL: `sqlite:${join(dir, 'a.sqlite')}` };
+      const shared = { REDIS_URL: redis.url, DATABASE_URL: `sqlite:${path('a.sqlite')}` };
       const api = await start({ ...shared, APP_ROLE: 'api', JOBS_TEST_ENQUEUE: 'job-redis-1' });
       await killAfterEnqueue(api, 'job-redis-1');
       expect(recorded()).toEqual([]);
 
-      const worker = await start({ ...shared, DATABASE_URL: `sqlite:${join(dir, 'b.sqlite')}`, APP_ROLE: 'worker' });
+      const worker = await start({ ...shared, DATABASE_URL: `sqlite:${path('b.sqlite')}`, APP_ROLE: 'worker' });
       await waitFor(() => recorded().includes('done job-redis-1 1'), { timeoutMs: 120_000, what: 'the worker ran it' });
       expect(recorded()).toEqual(['started job-redis-1 1', 'done job-redis-1 1']);
 
@@ -77,7 +42,7 @@ describe('a queued job survives the process that queued it being killed', () => 
 
   describe('without Redis (the database queue)', () => {
     it('a job queued right before a SIGKILL runs when the process restarts on the same SQLite file', async () => {
-      const env = { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}` };
+      const env = { DATABASE_URL: `sqlite:${path('app.sqlite')}` };
       // Delayed, so the killed process cannot have started it: only the restarted one runs it.
       const first = await start({ ...env, JOBS_TEST_ENQUEUE: 'job-sqlite-1', JOBS_TEST_DELAY_MS: '3000' });
       await killAfterEnqueue(first, 'job-sqlite-1');
@@ -90,7 +55,7 @@ describe('a queued job survives the process that queued it being killed', () => 
     });
 
     it('a job killed mid-run goes back to waiting on restart and runs again as attempt 2', async () => {
-      const env = { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}` };
+      const env = { DATABASE_URL: `sqlite:${path('app.sqlite')}` };
       const first = await start({ ...env, JOBS_TEST_ENQUEUE: 'job-sqlite-2', JOBS_TEST_HANG: 'true' });
       await waitFor(() => recorded().includes('started job-sqlite-2 1'), { timeoutMs: 120_000, what: 'attempt 1' });
       first.child.kill('SIGKILL');

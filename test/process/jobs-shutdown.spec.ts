@@ -1,57 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AppProcess, startApp } from '@tools/app-process';
 import { waitFor } from '@tools/wait-for';
+import { useJobsAppProcesses } from '@test/support/jobs/jobs-processes';
 import { startRedisServer, RedisServer } from '@test/support/redis-server';
 
-const ROOT = resolve(__dirname, '..', '..');
 // Each process starts through ts-node; on a busy machine that takes several seconds.
 jest.setTimeout(180_000);
-
-const tsNode = {
-  NODE_OPTIONS: `-r ${require.resolve('ts-node/register/transpile-only')} -r ${require.resolve('tsconfig-paths/register')}`,
-  TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'),
-};
 
 /**
  * SIGTERM on a worker: active jobs get SHUTDOWN_TIMEOUT_MS to finish, even past the 10 s the
  * close step is otherwise capped at; a job still running after that goes back to the queue.
  */
 describe('a worker stopped with SIGTERM mid-job', () => {
-  let dir: string;
-  let file: string;
-  const started: AppProcess[] = [];
-
-  const start = (env: Record<string, string>) => {
-    const app = startApp({
-      entry: resolve(ROOT, 'test/support/jobs/jobs-app.main.ts'),
-      env: { ...tsNode, LOG_LEVEL: 'warn', JOBS_TEST_FILE: file, JOBS_POLL_INTERVAL: '50ms', ...env },
-    });
-    void app.then((a) => started.push(a));
-    return app;
-  };
-  const recorded = () => {
-    try {
-      return readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
-  };
+  const { start, recorded, path } = useJobsAppProcesses('jobs-shutdown-');
   const attemptStarted = (id: string, attempt: number) =>
     waitFor(() => recorded().includes(`started ${id} ${attempt}`), {
       timeoutMs: 120_000,
       what: `attempt ${attempt} of ${id}`,
     });
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'jobs-shutdown-'));
-    file = join(dir, 'runs.log');
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((app) => app.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   /** A 12 s job: longer than the old 10 s cap of the close step, well within SHUTDOWN_TIMEOUT_MS. */
   const finishesItsJob = async (env: Record<string, string>, id: string) => {
@@ -69,11 +33,11 @@ describe('a worker stopped with SIGTERM mid-job', () => {
 
   describe('without Redis (the database queue)', () => {
     it('lets the active job finish within SHUTDOWN_TIMEOUT_MS, then exits 0', async () => {
-      await finishesItsJob({ DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}` }, 'job-drain-1');
+      await finishesItsJob({ DATABASE_URL: `sqlite:${path('app.sqlite')}` }, 'job-drain-1');
     });
 
     it('hands a job longer than SHUTDOWN_TIMEOUT_MS back, and it runs again as attempt 2', async () => {
-      const env = { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}` };
+      const env = { DATABASE_URL: `sqlite:${path('app.sqlite')}` };
       const worker = await start({
         ...env,
         SHUTDOWN_TIMEOUT_MS: '1000',
@@ -100,7 +64,7 @@ describe('a worker stopped with SIGTERM mid-job', () => {
 
     it('lets the active job finish within SHUTDOWN_TIMEOUT_MS, then exits 0', async () => {
       await finishesItsJob(
-        { REDIS_URL: redis.url, DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, APP_ROLE: 'worker' },
+        { REDIS_URL: redis.url, DATABASE_URL: `sqlite:${path('app.sqlite')}`, APP_ROLE: 'worker' },
         'job-drain-3',
       );
     });

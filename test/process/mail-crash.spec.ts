@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { createDatabase, ScratchDatabase } from '@tools/database';
 import { AppProcess, startApp } from '@tools/app-process';
 import { waitFor } from '@tools/wait-for';
+import { TS_NODE_ENV } from '@test/support/jobs/jobs-processes';
 import { metricSample } from '@test/support/metrics-text';
 import { startRedisServer, RedisServer } from '@test/support/redis-server';
 import { startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
@@ -13,11 +14,6 @@ const ROOT = resolve(__dirname, '..', '..');
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // Each process starts through ts-node; on a busy machine that takes several seconds.
 jest.setTimeout(240_000);
-
-const tsNode = {
-  NODE_OPTIONS: `-r ${require.resolve('ts-node/register/transpile-only')} -r ${require.resolve('tsconfig-paths/register')}`,
-  TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'),
-};
 
 /**
  * The "Done when" of mail as a job, with real processes: the process that answered the
@@ -33,7 +29,7 @@ describe('a welcome mail survives the process that queued it being killed', () =
     const app = await startApp({
       entry: resolve(ROOT, 'src/main.ts'),
       env: {
-        ...tsNode,
+        ...TS_NODE_ENV,
         LOG_LEVEL: 'warn',
         SMTP_URL: smtp.url,
         SMTP_TIMEOUT: '2s',
