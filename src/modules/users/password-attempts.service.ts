@@ -3,58 +3,10 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { RetryLaterProblem } from '@/common/http/problem';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { FixedWindows } from '@/infra/redis/fixed-windows';
 import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-outage';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
-
-interface Window {
-  attempts: number;
-  resetAt: number;
-}
-
-/** Beyond this many tracked keys, expired windows are swept so a spray of addresses cannot grow memory forever. */
-const SWEEP_THRESHOLD = 10_000;
-
-/**
- * Check and reserve in one step: when any counter is at its limit (ARGV[i + 1]) answer the
- * longest time left, else INCR every counter (starting its window on the first attempt) and
- * answer 0. Atomic across every instance sharing Redis, so concurrent guesses can never
- * pass more attempts than the limit, however many are in flight.
- */
-const RESERVE = `
-local wait = 0
-for i = 1, #KEYS do
-  local n = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if n >= tonumber(ARGV[i + 1]) then
-    local left = redis.call('PTTL', KEYS[i])
-    if left < 1 then left = 1 end
-    if left > wait then wait = left end
-  end
-end
-if wait > 0 then return wait end
-for i = 1, #KEYS do
-  redis.call('INCR', KEYS[i])
-  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
-end
-return 0`;
-
-/** A success gives back its reservation: the pair counter is cleared, the others lose the one attempt it took. */
-const RELEASE = `
-redis.call('DEL', KEYS[1])
-for i = 2, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
-end
-return 0`;
-
-/**
- * A password check given back without its password ever being verified (refused for load):
- * each counter loses exactly the one attempt it took, so earlier failures still count.
- */
-const CANCEL = `
-for i = 1, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
-end
-return 0`;
 
 /** One reserved attempt, settled by its outcome. A wrong password settles nothing: the attempt stays counted. */
 export interface ReservedAttempt {
@@ -91,14 +43,16 @@ const UNCOUNTED: ReservedAttempt = { succeeded: () => Promise.resolve(), cancel:
 @Injectable()
 export class PasswordAttemptsService {
   private readonly logger = new Logger(PasswordAttemptsService.name);
-  private readonly windows = new Map<string, Window>();
   private readonly outage = new RedisOutageWarning(this.logger);
+  private readonly counters: FixedWindows;
 
   constructor(
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
+    @Inject(REDIS_CLIENT) redis: RedisClient | null,
     private readonly metrics: AppMetrics,
-  ) {}
+  ) {
+    this.counters = new FixedWindows(redis, cfg.loginFailureWindowMs);
+  }
 
   /**
    * Reserves one attempt for `account` from `client`, or refuses:
@@ -133,17 +87,11 @@ export class PasswordAttemptsService {
       this.cfg.loginMaxFailuresPerAccountTotal,
     ];
     const attempt: ReservedAttempt = {
-      succeeded: () => this.giveBack(RELEASE, keys, true),
-      cancel: () => this.giveBack(CANCEL, keys, false),
+      succeeded: () => this.giveBack(keys, true),
+      cancel: () => this.giveBack(keys, false),
     };
-    if (!this.redis) {
-      const waitMs = this.reserveInProcess(keys, limits, now);
-      return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, attempt };
-    }
     try {
-      const waitMs = Number(
-        await this.redis.eval(RESERVE, keys.length, ...keys, this.cfg.loginFailureWindowMs, ...limits),
-      );
+      const waitMs = await this.counters.reserve(keys, limits, now);
       return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, attempt };
     } catch (error) {
       this.failed(error);
@@ -159,44 +107,9 @@ export class PasswordAttemptsService {
     }
   }
 
-  private reserveInProcess(keys: string[], limits: number[], now: number): number {
-    const windows = keys.map((key) => this.live(key, now));
-    const waits = windows.map((w, i) => (w && w.attempts >= limits[i] ? w.resetAt - now : 0));
-    const waitMs = Math.max(...waits);
-    if (waitMs > 0) return waitMs;
-    keys.forEach((key, i) => {
-      const window = windows[i];
-      if (window) window.attempts += 1;
-      else this.windows.set(key, { attempts: 1, resetAt: now + this.cfg.loginFailureWindowMs });
-    });
-    if (this.windows.size > SWEEP_THRESHOLD) this.sweep(now);
-    return 0;
-  }
-
   /** Takes the attempt back from every counter; a success clears the pair counter instead. */
-  private async giveBack(script: string, keys: string[], clearPair: boolean): Promise<void> {
-    if (!this.redis) {
-      keys.forEach((key, i) => {
-        const window = this.windows.get(key);
-        if (i === 0 && clearPair) this.windows.delete(key);
-        else if (window && window.attempts > 0) window.attempts -= 1;
-      });
-      return;
-    }
-    await this.redis.eval(script, keys.length, ...keys).catch((error: unknown) => this.failed(error));
-  }
-
-  private live(key: string, now: number): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && window.resetAt <= now) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+  private async giveBack(keys: string[], clearPair: boolean): Promise<void> {
+    await this.counters.giveBack(keys, clearPair).catch((error: unknown) => this.failed(error));
   }
 
   private failed(error: unknown): void {

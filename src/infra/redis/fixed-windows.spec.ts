@@ -1,0 +1,33 @@
+import { FixedWindows } from './fixed-windows';
+
+describe('FixedWindows (in process)', () => {
+  const WINDOW_MS = 1_000;
+
+  it('counts every key and refuses, counting nothing, once any key is at its limit', async () => {
+    const windows = new FixedWindows(null, WINDOW_MS);
+    const now = 10_000;
+    expect(await windows.reserve(['a', 'b'], [2, 5], now)).toBe(0);
+    expect(await windows.reserve(['a', 'b'], [2, 5], now + 100)).toBe(0);
+    // `a` is full: refused for what is left of its window, and `b` is not counted.
+    expect(await windows.reserve(['a', 'b'], [2, 5], now + 300)).toBe(WINDOW_MS - 300);
+    expect(await windows.reserve(['b'], [3], now + 300)).toBe(0);
+    expect(await windows.reserve(['b'], [3], now + 300)).toBe(WINDOW_MS - 300);
+  });
+
+  it('starts a new window once the old one is over', async () => {
+    const windows = new FixedWindows(null, WINDOW_MS);
+    expect(await windows.reserve(['a'], [1], 0)).toBe(0);
+    expect(await windows.reserve(['a'], [1], WINDOW_MS - 1)).toBe(1);
+    expect(await windows.reserve(['a'], [1], WINDOW_MS)).toBe(0);
+  });
+
+  it('gives an attempt back to every key, or clears the first', async () => {
+    const windows = new FixedWindows(null, WINDOW_MS);
+    await windows.reserve(['pair', 'client'], [1, 2], 0);
+    await windows.giveBack(['pair', 'client'], false);
+    expect(await windows.reserve(['pair', 'client'], [1, 1], 0)).toBe(0);
+    await windows.giveBack(['pair', 'client'], true);
+    // The pair counter was cleared and the client one lost one attempt: both have room again.
+    expect(await windows.reserve(['pair', 'client'], [1, 1], 0)).toBe(0);
+  });
+});
