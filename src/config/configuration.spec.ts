@@ -38,6 +38,7 @@ describe('configuration namespaces', () => {
       'CONFIGURATION(throttle)',
       'CONFIGURATION(jobs)',
       'CONFIGURATION(mail)',
+      'CONFIGURATION(accounts)',
       'CONFIGURATION(maintenance)',
     ]);
   });

@@ -126,6 +126,22 @@ export const mailConfig = registerAs('mail', () => {
   };
 });
 
+export const accountsConfig = registerAs('accounts', () => {
+  const env = parseEnv();
+  return {
+    emailVerifyTtlMs: env.EMAIL_VERIFY_TTL,
+    passwordResetTtlMs: env.PASSWORD_RESET_TTL,
+    invitationTtlMs: env.INVITATION_TTL,
+    requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
+    // Each of forgot, resend and reset counts per client and per account in windows of this length.
+    actionWindowMs: env.ACCOUNT_ACTION_WINDOW,
+    actionLimitPerClient: env.ACCOUNT_ACTION_LIMIT_PER_CLIENT,
+    actionLimitPerAccount: env.ACCOUNT_ACTION_LIMIT_PER_ACCOUNT,
+    // Keys the hashes of one-time tokens; derived from the refresh secret, so no new secret to manage.
+    tokenSecret: env.JWT_REFRESH_SECRET ?? devSecrets.refresh,
+  };
+});
+
 export const jobsConfig = registerAs('jobs', () => {
   const env = parseEnv();
   return {
@@ -162,6 +178,7 @@ export type RedisConfig = ConfigType<typeof redisConfig>;
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type ThrottleConfig = ConfigType<typeof throttleConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
+export type AccountsConfig = ConfigType<typeof accountsConfig>;
 export type JobsConfig = ConfigType<typeof jobsConfig>;
 export type MaintenanceConfig = ConfigType<typeof maintenanceConfig>;
 export type { Env };
@@ -174,6 +191,7 @@ export const configNamespaces = [
   throttleConfig,
   jobsConfig,
   mailConfig,
+  accountsConfig,
   maintenanceConfig,
 ];
 

@@ -184,6 +184,14 @@ export const envSchema = z
     MAIL_FROM: mailbox.default('no-reply@localhost'),
     APP_PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
 
+    EMAIL_VERIFY_TTL: duration('24h', { min: '1m', max: '30d' }),
+    PASSWORD_RESET_TTL: duration('30m', { min: '1m', max: '24h' }),
+    INVITATION_TTL: duration('72h', { min: '1m', max: '30d' }),
+    REQUIRE_VERIFIED_EMAIL: boolean(false),
+    ACCOUNT_ACTION_WINDOW: duration('1h'),
+    ACCOUNT_ACTION_LIMIT_PER_CLIENT: integer(10, 1, 1_000_000),
+    ACCOUNT_ACTION_LIMIT_PER_ACCOUNT: integer(3, 1, 1_000_000),
+
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
     OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),
     CONSUL_HTTP_ADDR: optionalString,

@@ -58,6 +58,7 @@ describe('OpenAPI document for auth and users', () => {
     expect(Object.keys(schemas.UserResponseDto.properties).sort()).toEqual([
       'createdAt',
       'email',
+      'emailVerified',
       'id',
       'isActive',
       'name',

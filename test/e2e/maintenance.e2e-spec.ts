@@ -113,7 +113,7 @@ describe('Periodic clean-up (maintenance/purge)', () => {
       expect(await tokenRow(kept.spent)).toMatchObject({ usedAt: expect.any(Date) });
       expect(await tokenRow(kept.live)).toMatchObject({ usedAt: null });
     }
-    expect(counts).toEqual({ refresh_tokens: 5, sessions: 3 });
+    expect(counts).toEqual({ refresh_tokens: 5, sessions: 3, account_tokens: 0 });
 
     // What is kept still works: the live sessions refresh...
     await refresh(live.live).expect(200);
@@ -124,7 +124,7 @@ describe('Periodic clean-up (maintenance/purge)', () => {
     await refresh(reused.live).expect(401);
 
     // A second run finds nothing more.
-    expect(await t.app.get(MaintenanceJob).purge()).toEqual({ refresh_tokens: 0, sessions: 0 });
+    expect(await t.app.get(MaintenanceJob).purge()).toEqual({ refresh_tokens: 0, sessions: 0, account_tokens: 0 });
   });
 });
 

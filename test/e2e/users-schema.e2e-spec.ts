@@ -37,7 +37,7 @@ describe('Users schema and first admin', () => {
     } finally {
       if (inspector !== dataSource) await inspector.destroy();
     }
-    const names = ['users', 'sessions', 'refresh_tokens', 'mail_deliveries'];
+    const names = ['users', 'sessions', 'refresh_tokens', 'account_tokens', 'mail_deliveries'];
     const tables = (await dataSource.createQueryRunner().getTables(names)).map((table) => table.name.split('.').pop());
     expect(tables.sort()).toEqual([...names].sort());
   });

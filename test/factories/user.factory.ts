@@ -10,6 +10,7 @@ export function buildUser(overrides: Partial<User> = {}): User {
     name: 'Test User',
     role: 'user',
     isActive: true,
+    emailVerified: false,
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
     sessionsValidAfter: new Date(0),
     createdAt: now,

@@ -44,13 +44,27 @@ describe('migration scripts (npm run migration:*)', () => {
     expect(run.output).toMatch(/Migration UsersAndSessions\d+ has been {1,2}executed successfully/);
     expect(run.output).toMatch(/Migration JobsQueue\d+ has been {1,2}executed successfully/);
     expect(run.output).toMatch(/Migration MailDeliveries\d+ has been {1,2}executed successfully/);
-    expect(await tables()).toEqual(['jobs', 'mail_deliveries', 'migrations', 'refresh_tokens', 'sessions', 'users']);
+    expect(run.output).toMatch(/Migration AccountTokens\d+ has been {1,2}executed successfully/);
+    expect(await tables()).toEqual([
+      'account_tokens',
+      'jobs',
+      'mail_deliveries',
+      'migrations',
+      'refresh_tokens',
+      'sessions',
+      'users',
+    ]);
 
     const generate = npm('migration:generate', 'ShouldNotExist');
     expect(generate.output).toContain('No changes in database schema were found');
   });
 
   it('reverts the last migration, one at a time', async () => {
+    const tokens = npm('migration:revert');
+    expect(tokens.code).toBe(0);
+    expect(tokens.output).toMatch(/Migration AccountTokens\d+ has been {1,2}reverted successfully/);
+    expect(await tables()).toEqual(['jobs', 'mail_deliveries', 'migrations', 'refresh_tokens', 'sessions', 'users']);
+
     const mail = npm('migration:revert');
     expect(mail.code).toBe(0);
     expect(mail.output).toMatch(/Migration MailDeliveries\d+ has been {1,2}reverted successfully/);

@@ -12,7 +12,7 @@ import { normaliseEmail, UsersService } from './users.service';
  * ("someone else created it") is success, not a crash. An existing account with that
  * email is left alone, never promoted, reactivated or given the password again: whoever
  * registered it chose its password, and an admin demoted or deactivated by another admin
- * stays so after a restart. The last-admin rule keeps one active admin in place; should
+ * stays so after a restart. Its address counts as verified: the operator configured it. The last-admin rule keeps one active admin in place; should
  * none be left (edited in the database), a new, unused ADMIN_EMAIL creates one (README).
  */
 @Injectable()
@@ -35,7 +35,10 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       return;
     }
     try {
-      await this.usersService.create({ email, password: adminPassword, name: 'Administrator' }, 'admin');
+      await this.usersService.create(
+        { email, password: adminPassword, name: 'Administrator', emailVerified: true },
+        'admin',
+      );
       this.logger.log(`Created the first admin ${email}`);
     } catch (error) {
       if (!(error instanceof ConflictProblem)) throw error;

@@ -12,6 +12,7 @@ export function toUserResponse(user: User): UserResponseDto {
     name: user.name,
     role: user.role,
     isActive: user.isActive,
+    emailVerified: user.emailVerified,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };

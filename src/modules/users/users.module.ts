@@ -6,12 +6,16 @@ import { AccountChanges } from './account-changes';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { MaintenanceJob } from './maintenance/maintenance.job';
 import { User } from './entities/user.entity';
+import { AccountMailJob } from './mail/account-mail.job';
 import { WelcomeMailJob } from './mail/welcome-mail.job';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { AuthStateService } from './sessions/auth-state.service';
 import { RefreshToken } from './sessions/entities/refresh-token.entity';
 import { Session } from './sessions/entities/session.entity';
 import { SessionsService } from './sessions/sessions.service';
+import { AccountActionBudgets } from './tokens/account-action-budgets';
+import { AccountTokens } from './tokens/account-tokens.service';
+import { AccountToken } from './tokens/entities/account-token.entity';
 import { UserProfileCache } from './user-profile.cache';
 import { UsersAdminService } from './users-admin.service';
 import { UsersController } from './users.controller';
@@ -26,7 +30,7 @@ import { UsersService } from './users.service';
  * (docs/architecture.md, Dependencies).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Session, RefreshToken]), HashingModule, MailModule],
+  imports: [TypeOrmModule.forFeature([User, Session, RefreshToken, AccountToken]), HashingModule, MailModule],
   controllers: [UsersController],
   providers: [
     UsersService,
@@ -39,7 +43,19 @@ import { UsersService } from './users.service';
     PasswordAttemptsService,
     MaintenanceJob,
     WelcomeMailJob,
+    AccountMailJob,
+    AccountTokens,
+    AccountActionBudgets,
   ],
-  exports: [UsersService, SessionsService, AuthStateService, PasswordAttemptsService, WelcomeMailJob],
+  exports: [
+    UsersService,
+    SessionsService,
+    AuthStateService,
+    PasswordAttemptsService,
+    WelcomeMailJob,
+    AccountMailJob,
+    AccountTokens,
+    AccountActionBudgets,
+  ],
 })
 export class UsersModule {}

@@ -17,6 +17,9 @@ export class UserResponseDto {
   @ApiProperty({ example: true })
   isActive!: boolean;
 
+  @ApiProperty({ example: false, description: 'The owner proved the address by following a verification link' })
+  emailVerified!: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 

@@ -2,6 +2,7 @@ import type { EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { MaintenanceConfig } from '@/config/configuration';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
+import { AccountToken } from '../tokens/entities/account-token.entity';
 
 /**
  * One table the periodic clean-up keeps small. `where` narrows a select of the table
@@ -63,6 +64,14 @@ export function purgeRules(cfg: MaintenanceConfig): PurgeRule[] {
           .setParameters({ sessionCutoff: cutoff, startedBefore: before(cutoff, cfg.sessionMaxAgeMs) });
       },
       dependents: [{ entity: RefreshToken, column: 'sessionId' }],
+    },
+    {
+      // A one-time token is worth nothing once spent, superseded or expired: only its hash is
+      // kept, so there is nothing to audit. It goes at the next run.
+      kind: 'account_tokens',
+      entity: AccountToken,
+      where: (rows, now) =>
+        rows.where('row.usedAt < :tokenNow').orWhere('row.expiresAt < :tokenNow').setParameter('tokenNow', now),
     },
   ];
 }
