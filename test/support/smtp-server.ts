@@ -205,3 +205,9 @@ function decodeQuotedPrintable(text: string): string {
   }
   return Buffer.from(bytes).toString('utf8');
 }
+
+/** The token of the first `<appUrl>/<page>?token=…` link in a mail's text body, or undefined. */
+export function tokenIn(mail: ReceivedMail, appUrl: string, page: string): string | undefined {
+  const escaped = `${appUrl}/${page}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${escaped}\\?token=([A-Za-z0-9_-]+)`).exec(bodyOf(mail.raw, 'text/plain') ?? '')?.[1];
+}

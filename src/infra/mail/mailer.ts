@@ -45,6 +45,14 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Whether a delivery under `idempotencyKey` is recorded: a job that mints a single-use
+   * link asks first, so a retry after a recorded send does not void the link already mailed.
+   */
+  delivered(idempotencyKey: string): Promise<boolean> {
+    return this.deliveries.existsBy({ idempotencyKey });
+  }
+
+  /**
    * Sends `message` unless a delivery under `idempotencyKey` is recorded. Throws a
    * `MailDeliveryError` when the transport failed, so the job retries, or its subclass
    * `PermanentMailError` when the server refused the message for good (see mail.errors.ts).
@@ -53,7 +61,7 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
     if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw new RangeError(`An idempotency key has 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
-    if (await this.deliveries.existsBy({ idempotencyKey })) return 'already_sent';
+    if (await this.delivered(idempotencyKey)) return 'already_sent';
 
     const messageId = `<${sha256(idempotencyKey).slice(0, 32)}@${senderDomain(this.cfg.from)}>`;
     try {

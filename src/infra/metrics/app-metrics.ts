@@ -3,7 +3,19 @@ import { Counter, Registry } from 'prom-client';
 
 export type LoginFailureReason = 'bad_credentials' | 'locked_out';
 export type RevocationReason = 'logout' | 'refresh_reuse' | 'password_change' | 'deactivation' | 'deletion';
-export type Limiter = 'global' | 'login' | 'register';
+/** The account mails, by what they are for (`app_auth_emails_total{kind}`). */
+export const ACCOUNT_MAIL_KINDS = [
+  'verification',
+  'password_reset',
+  'email_change',
+  'email_change_notice',
+  'invitation',
+] as const;
+export type AccountMailKind = (typeof ACCOUNT_MAIL_KINDS)[number];
+/** How a presented verification or reset link ended. */
+export const TOKEN_OUTCOMES = ['success', 'invalid_token'] as const;
+export type TokenOutcome = (typeof TOKEN_OUTCOMES)[number];
+export type Limiter = 'global' | 'login' | 'register' | 'password_forgot' | 'email_resend' | 'password_reset';
 
 /**
  * Business and infrastructure counters that services record into. A small injectable,
@@ -20,6 +32,9 @@ export class AppMetrics {
   /** Bound children per cache and result: the per-request lookup allocates no label object and hashes no labels. */
   private readonly cacheChildren = new Map<string, { hit: Counter.Internal; miss: Counter.Internal }>();
   private readonly limiterErrors: Counter;
+  private readonly accountMails: Counter<'kind'>;
+  private readonly verifications: Counter<'outcome'>;
+  private readonly resets: Counter<'outcome'>;
 
   constructor(registry: Registry) {
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
@@ -37,6 +52,35 @@ export class AppMetrics {
       'Rate-limit checks that could not reach their storage (answered per the fail-open/closed policy)',
       [] as const,
     );
+    this.accountMails = counter('app_auth_emails_total', 'Account mails handed to the mail server, by kind', [
+      'kind',
+    ] as const);
+    this.verifications = counter(
+      'app_auth_email_verifications_total',
+      'Email verification links presented (address verified or change applied), by outcome',
+      ['outcome'] as const,
+    );
+    this.resets = counter('app_auth_password_resets_total', 'Password reset links presented, by outcome', [
+      'outcome',
+    ] as const);
+    // Every series exists from the start, so a rate over them is defined before the first event.
+    for (const kind of ACCOUNT_MAIL_KINDS) this.accountMails.inc({ kind }, 0);
+    for (const outcome of TOKEN_OUTCOMES) {
+      this.verifications.inc({ outcome }, 0);
+      this.resets.inc({ outcome }, 0);
+    }
+  }
+
+  accountMailSent(kind: AccountMailKind): void {
+    this.accountMails.inc({ kind });
+  }
+
+  emailVerification(outcome: TokenOutcome): void {
+    this.verifications.inc({ outcome });
+  }
+
+  passwordReset(outcome: TokenOutcome): void {
+    this.resets.inc({ outcome });
   }
 
   loginSucceeded(): void {

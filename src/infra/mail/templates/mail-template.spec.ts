@@ -1,4 +1,5 @@
 import { escapeHtml, html, SafeHtml, subject, text } from './mail-template';
+import { lifetimeText, maskAddress } from './account';
 import { welcome } from './welcome';
 
 describe('escapeHtml', () => {
@@ -58,5 +59,30 @@ describe('welcome', () => {
     expect(sut.html).toContain('<p>Hello &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;,</p>');
     expect(sut.html).toContain('<a href="https://app.example.com">Sign in</a>');
     expect(sut.html).not.toContain('<script>');
+  });
+});
+
+describe('account mail helpers', () => {
+  it('states a lifetime in the largest exact unit', () => {
+    expect([86_400_000, 172_800_000, 3_600_000, 1_800_000, 60_000, 90_000].map(lifetimeText)).toEqual([
+      '1 day',
+      '2 days',
+      '1 hour',
+      '30 minutes',
+      '1 minute',
+      '2 minutes',
+    ]);
+  });
+
+  it('masks an address down to its first letter and its domain', () => {
+    expect(maskAddress('grace@example.com')).toBe('g***@example.com');
+    expect(maskAddress('not-an-address')).toBe('***');
+  });
+
+  it('puts the verification link in both bodies of the welcome mail, escaped in the HTML', () => {
+    const link = 'https://app.example.com/verify-email?token=abc_DEF-123';
+    const sut = welcome({ name: 'Ada', appUrl: 'https://app.example.com', verify: { link, validFor: '1 day' } });
+    expect(sut.text).toContain(`(it works for 1 day, once):\n${link}`);
+    expect(sut.html).toContain(`<a href="${link}">Confirm your email address</a>`);
   });
 });

@@ -9,7 +9,9 @@ import { Jobs } from '@/infra/jobs/jobs.service';
 import { PermanentMailError } from '@/infra/mail/mail.errors';
 import { Mailer } from '@/infra/mail/mailer';
 import { welcome } from '@/infra/mail/templates/welcome';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { User } from '../entities/user.entity';
+import { AccountMailJob } from './account-mail.job';
 
 export interface WelcomeMailData {
   userId: string;
@@ -17,8 +19,9 @@ export interface WelcomeMailData {
 
 /**
  * The mail a new account gets (docs/jobs.md, Mail): queued by registration once the user is
- * committed, sent by whichever worker takes the job. The job id is the idempotency key of
- * the delivery, so a retry after a recorded send does not send again.
+ * committed, sent by whichever worker takes the job, with the verification link of the
+ * address unless it is verified already. The job id is the idempotency key of the
+ * delivery, so a retry after a recorded send neither sends again nor mints a new link.
  */
 @Injectable()
 export class WelcomeMailJob {
@@ -27,6 +30,8 @@ export class WelcomeMailJob {
   constructor(
     private readonly jobs: Jobs,
     private readonly mailer: Mailer,
+    private readonly accountMail: AccountMailJob,
+    private readonly metrics: AppMetrics,
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(mailConfig.KEY) private readonly cfg: MailConfig,
   ) {}
@@ -48,16 +53,19 @@ export class WelcomeMailJob {
 
   @JobHandler('mail', 'welcome')
   async send(data: WelcomeMailData, ctx: JobContext): Promise<void> {
+    if (await this.mailer.delivered(ctx.id)) return;
     const user = await this.users.findOneBy({ id: data.userId });
     if (!user) {
       this.logger.log({ userId: data.userId, jobId: ctx.id }, 'The user was deleted before the welcome mail; not sent');
       return;
     }
+    const verify = user.emailVerified ? undefined : await this.accountMail.verificationLink(user);
     try {
-      await this.mailer.deliver(
-        { to: user.email, ...welcome({ name: user.name, appUrl: this.cfg.publicUrl }) },
+      const outcome = await this.mailer.deliver(
+        { to: user.email, ...welcome({ name: user.name, appUrl: this.cfg.publicUrl, verify }) },
         ctx.id,
       );
+      if (outcome === 'sent' && verify) this.metrics.accountMailSent('verification');
     } catch (error) {
       // The server refused this address or message for good: retrying gets the same answer.
       if (error instanceof PermanentMailError) throw new PermanentJobError(error.message, { cause: error });
