@@ -7,6 +7,7 @@ import { clientOf } from '@/common/http/client-address';
 import { ValidationProblem } from '@/common/http/problem';
 import { ApiProblems, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
+import { DeleteMeDto } from './dto/delete-me.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
 import { UserResponseDto, UsersPageDto } from './dto/user-response.dto';
@@ -61,6 +62,33 @@ export class UsersController {
     @Req() req: Request,
   ): Promise<UserResponseDto> {
     return toUserResponse(await this.users.updateMe(caller, dto, clientOf(req)));
+  }
+
+  @Delete('me')
+  @Authenticated()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete your own account',
+    description:
+      'Needs currentPassword. The account is erased (docs/security.md, "Deleting an account"), every one of ' +
+      'its tokens stops working on every node at once, and the email can register again. A wrong ' +
+      'currentPassword counts as a failed login of your account from this client. The last active admin ' +
+      'cannot delete itself (409 last_admin).',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(
+    [400, 'currentPassword missing or incorrect, or unknown field'],
+    401,
+    [409, 'last_admin: you are the last active admin'],
+    [
+      429,
+      'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
+        'or over the request budget; see Retry-After',
+    ],
+    PASSWORD_CHECK_UNAVAILABLE,
+  )
+  async deleteMe(@CurrentUser() caller: AuthUser, @Body() dto: DeleteMeDto, @Req() req: Request): Promise<void> {
+    await this.users.deleteMe(caller, dto, clientOf(req));
   }
 
   @Get()
