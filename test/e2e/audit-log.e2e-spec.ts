@@ -258,6 +258,22 @@ describe('Audit log', () => {
       ]);
     });
 
+    it('logs a creation with the new user, its role and the admin as the actor', async () => {
+      const requestId = nextId();
+      const email = uniqueEmail('audit-created');
+      const res = await request(t.server)
+        .post('/api/v1/users')
+        .set('Authorization', admin.bearer)
+        .set('X-Request-Id', requestId)
+        .send({ email, name: 'Created', role: 'admin', password: 'handed-over-password' })
+        .expect(201);
+
+      expect(auditOf(requestId)).toEqual([
+        expect.objectContaining({ event: 'admin.user.created', userId: res.body.id, role: 'admin', actorId: admin.id }),
+      ]);
+      expectNoSecrets(auditOf(requestId), email, 'handed-over-password');
+    });
+
     it('logs a deletion with the admin as the actor', async () => {
       const user = await registerAndLogin(t.server);
       const requestId = nextId();

@@ -27,6 +27,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/users/me': 'signed-in',
   'PATCH /api/v1/users/me': 'signed-in',
   'DELETE /api/v1/users/me': 'signed-in',
+  'POST /api/v1/users': 'admin',
   'GET /api/v1/users': 'admin',
   'GET /api/v1/users/{id}': 'signed-in',
   'PATCH /api/v1/users/{id}': 'admin',

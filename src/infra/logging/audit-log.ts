@@ -20,6 +20,7 @@ export type AuditEvent =
   | 'auth.account.deleted'
   | 'auth.account.delete_failed'
   | 'auth.account.delete_locked_out'
+  | 'admin.user.created'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
-import { NotFoundProblem } from '@/common/http/problem';
+import { NotFoundProblem, ValidationProblem } from '@/common/http/problem';
 import { onReplica } from '@/infra/database/replica';
 import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
-import { User } from './entities/user.entity';
+import { User, UserRole } from './entities/user.entity';
 import { LastAdminRule } from './last-admin.rule';
 import { SessionsService } from './sessions/sessions.service';
 import { UserDeletionService } from './user-deletion.service';
+import { UsersService } from './users.service';
 
 export interface UsersPage {
   users: User[];
@@ -37,7 +38,15 @@ const SORT_COLUMNS: Record<SortField, string> = {
  */
 export const likeContains = (term: string): string => `%${term.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
-/** Admin-only management of any user: listing, role/activation changes, deletion. */
+/** What an admin gives for a new account; without a password the user is invited to choose one. */
+export interface AdminNewUser {
+  email: string;
+  name: string;
+  role?: UserRole;
+  password?: string;
+}
+
+/** Admin-only management of any user: creation, listing, role/activation changes, deletion. */
 @Injectable()
 export class UsersAdminService {
   constructor(
@@ -46,7 +55,21 @@ export class UsersAdminService {
     private readonly changes: AccountChanges,
     private readonly lastAdmin: LastAdminRule,
     private readonly deletion: UserDeletionService,
+    private readonly accounts: UsersService,
   ) {}
+
+  /**
+   * An account made by an admin, in any role. With a password it is ready to log in, and
+   * gets no welcome mail: that greets people who signed up themselves, and the admin hands
+   * the password over. Without one the user is to set their own through an invitation.
+   */
+  async create(input: AdminNewUser): Promise<User> {
+    const role = input.role ?? 'user';
+    if (input.password === undefined) return this.invite({ ...input, role });
+    const user = await this.accounts.create({ email: input.email, name: input.name, password: input.password }, role);
+    audit('admin.user.created', { userId: user.id, role: user.role });
+    return user;
+  }
 
   async list(query: ListUsersQueryDto): Promise<UsersPage> {
     const [field, direction] = query.sort.split(':') as [SortField, 'asc' | 'desc'];
@@ -105,5 +128,17 @@ export class UsersAdminService {
   async remove(id: string): Promise<void> {
     await this.deletion.delete(id);
     audit('admin.user.deleted', { userId: id });
+  }
+
+  /**
+   * An account whose owner chooses the password, through an invitation mail (a password
+   * reset link). Until that mail exists the request is refused, before anything is stored.
+   */
+  private invite(input: Omit<AdminNewUser, 'password'> & { role: UserRole }): Promise<User> {
+    return Promise.reject(
+      new ValidationProblem([
+        { field: 'password', message: 'password is required: invitations without a password are not available yet' },
+      ]),
+    );
   }
 }

@@ -1,11 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query, Req } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { clientOf } from '@/common/http/client-address';
 import { ValidationProblem } from '@/common/http/problem';
-import { ApiProblems, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems, HASHING_BUSY, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
+import { AdminCreateUserDto } from './dto/admin-create-user.dto';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { DeleteMeDto } from './dto/delete-me.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
@@ -89,6 +90,27 @@ export class UsersController {
   )
   async deleteMe(@CurrentUser() caller: AuthUser, @Body() dto: DeleteMeDto, @Req() req: Request): Promise<void> {
     await this.users.deleteMe(caller, dto, clientOf(req));
+  }
+
+  @Post()
+  @Authenticated({ roles: ['admin'] })
+  @ApiOperation({
+    summary: 'Create a user (admin)',
+    description:
+      'In any role (default user), with a password the admin hands over; no welcome mail is sent. ' +
+      'Without a password the user is to be invited to choose one, which is not available yet (400 on password).',
+  })
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiProblems(
+    [400, 'Invalid field, unknown field, or no password (invitations are not available yet)'],
+    401,
+    403,
+    [409, 'email_taken: an account with this email exists'],
+    429,
+    HASHING_BUSY,
+  )
+  async create(@Body() dto: AdminCreateUserDto): Promise<UserResponseDto> {
+    return toUserResponse(await this.admin.create(dto));
   }
 
   @Get()
