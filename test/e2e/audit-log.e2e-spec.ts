@@ -187,6 +187,34 @@ describe('Audit log', () => {
     expectNoSecrets(auditOf(requestId), 'brand-new-password', 'not-my-password');
   });
 
+  it('logs a refused and then a done deletion of your own account, with ids only', async () => {
+    const user = await registerAndLogin(t.server);
+    const deleteMe = (requestId: string, currentPassword: string) =>
+      request(t.server)
+        .delete('/api/v1/users/me')
+        .set('Authorization', user.bearer)
+        .set('X-Request-Id', requestId)
+        .send({ currentPassword });
+    const refused = nextId();
+    await deleteMe(refused, 'not-my-password').expect(400);
+    const deleted = nextId();
+    await deleteMe(deleted, user.password).expect(204);
+
+    expect(auditOf(refused)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        event: 'auth.account.delete_failed',
+        userId: user.id,
+        reason: 'bad_current_password',
+      }),
+    ]);
+    expect(auditOf(deleted)).toEqual([
+      expect.objectContaining({ event: 'auth.sessions.revoked', userId: user.id, reason: 'deletion', count: 1 }),
+      expect.objectContaining({ level: 30, event: 'auth.account.deleted', userId: user.id, actorId: user.id }),
+    ]);
+    expectNoSecrets([...auditOf(refused), ...auditOf(deleted)], user.email, user.password, 'not-my-password');
+  });
+
   it('logs a logout and the revocation it causes', async () => {
     const user = await registerAndLogin(t.server);
     const requestId = nextId();
@@ -228,6 +256,22 @@ describe('Audit log', () => {
         expect.objectContaining({ event: 'admin.user.updated', userId: user.id, actorId: admin.id, isActive: false }),
         expect.objectContaining({ event: 'auth.sessions.revoked', userId: user.id, reason: 'deactivation', count: 1 }),
       ]);
+    });
+
+    it('logs a creation with the new user, its role and the admin as the actor', async () => {
+      const requestId = nextId();
+      const email = uniqueEmail('audit-created');
+      const res = await request(t.server)
+        .post('/api/v1/users')
+        .set('Authorization', admin.bearer)
+        .set('X-Request-Id', requestId)
+        .send({ email, name: 'Created', role: 'admin', password: 'handed-over-password' })
+        .expect(201);
+
+      expect(auditOf(requestId)).toEqual([
+        expect.objectContaining({ event: 'admin.user.created', userId: res.body.id, role: 'admin', actorId: admin.id }),
+      ]);
+      expectNoSecrets(auditOf(requestId), email, 'handed-over-password');
     });
 
     it('logs a deletion with the admin as the actor', async () => {

@@ -31,6 +31,12 @@ describe('OpenAPI document for auth and users', () => {
     ['post', '/api/v1/auth/logout', { body: 'RefreshTokenDto', ok: '204', errors: ['401'] }],
     ['get', '/api/v1/users/me', { ok: '200', errors: ['401'] }],
     ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '429', '503'] }],
+    ['delete', '/api/v1/users/me', { body: 'DeleteMeDto', ok: '204', errors: ['400', '401', '409', '429', '503'] }],
+    [
+      'post',
+      '/api/v1/users',
+      { body: 'AdminCreateUserDto', ok: '201', errors: ['400', '401', '403', '409', '429', '503'] },
+    ],
     ['get', '/api/v1/users', { ok: '200', errors: ['400', '401', '403'] }],
     ['get', '/api/v1/users/{id}', { ok: '200', errors: ['400', '401', '404'] }],
     ['patch', '/api/v1/users/{id}', { body: 'AdminUpdateUserDto', ok: '200', errors: ['400', '401', '403', '404'] }],

@@ -26,6 +26,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/auth/logout': 'signed-in',
   'GET /api/v1/users/me': 'signed-in',
   'PATCH /api/v1/users/me': 'signed-in',
+  'DELETE /api/v1/users/me': 'signed-in',
+  'POST /api/v1/users': 'admin',
   'GET /api/v1/users': 'admin',
   'GET /api/v1/users/{id}': 'signed-in',
   'PATCH /api/v1/users/{id}': 'admin',

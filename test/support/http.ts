@@ -24,7 +24,12 @@ export interface HttpOptions {
 export async function http(url: string, options: HttpOptions = {}): Promise<HttpResult> {
   const headers: Record<string, string> = { ...options.headers };
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  if (payload !== undefined) headers['content-type'] = 'application/json';
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    // Node frames a body by chunked encoding only for methods that usually carry one: a
+    // DELETE body without a length would reach the server as the start of another request.
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
   const req = request(url, {
     method: options.method ?? 'GET',

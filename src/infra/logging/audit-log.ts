@@ -17,6 +17,10 @@ export type AuditEvent =
   | 'auth.password.changed'
   | 'auth.password.change_failed'
   | 'auth.password.change_locked_out'
+  | 'auth.account.deleted'
+  | 'auth.account.delete_failed'
+  | 'auth.account.delete_locked_out'
+  | 'admin.user.created'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 
@@ -33,7 +37,7 @@ export interface AuditFields {
   reason?: string;
   /** How many sessions a revocation ended. */
   count?: number;
-  /** The new role or activation, on an admin's change. */
+  /** The new role or activation, on an admin's change or creation of an account. */
   role?: string;
   isActive?: boolean;
 }
@@ -46,6 +50,8 @@ const WARNINGS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
   'auth.refresh.reused',
   'auth.password.change_failed',
   'auth.password.change_locked_out',
+  'auth.account.delete_failed',
+  'auth.account.delete_locked_out',
 ]);
 
 const logger = new Logger('Audit');

@@ -74,6 +74,15 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Erases the record of a delivery, for an account that is deleted: the row holds a hash
+   * of the address, which confirms the address to anyone who guesses it. The key would
+   * send again afterwards, so only a caller whose recipient is gone may forget it.
+   */
+  async forget(idempotencyKey: string): Promise<void> {
+    await this.deliveries.delete({ idempotencyKey });
+  }
+
+  /**
    * Once the server holds the mail, failing here would make the job retry and send it again;
    * an unrecorded delivery is logged instead, and the job succeeds. A concurrent attempt
    * that recorded the same key first is not an error either (INSERT … ignore duplicates).

@@ -5,8 +5,21 @@ import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { FixedWindows } from '@/infra/redis/fixed-windows';
 import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-outage';
-import { audit } from '@/infra/logging/audit-log';
+import { audit, AuditEvent } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
+
+/** A route that checks a signed-in user's `currentPassword`. */
+export type CurrentPasswordUse = 'password_change' | 'account_deletion';
+
+/** Where a password a caller typed is checked: login, or a `currentPassword`. */
+export type PasswordCheck = 'login' | CurrentPasswordUse;
+
+/** The audit event of a check refused over a limit, per route. */
+const LOCKED_OUT: Record<PasswordCheck, AuditEvent> = {
+  login: 'auth.login.locked_out',
+  password_change: 'auth.password.change_locked_out',
+  account_deletion: 'auth.account.delete_locked_out',
+};
 
 /** One reserved attempt, settled by its outcome. A wrong password settles nothing: the attempt stays counted. */
 export interface ReservedAttempt {
@@ -26,10 +39,10 @@ const UNCOUNTED: ReservedAttempt = { succeeded: () => Promise.resolve(), cancel:
  * Counts password attempts in fixed windows of LOGIN_FAILURE_WINDOW, per (account, client)
  * pair, per client (req.ip, which honours TRUST_PROXY) and per account across all clients.
  * Every check of a password a caller typed goes through here: login (LoginThrottleGuard)
- * and `currentPassword` on PATCH /users/me, so guesses by either route share the account's
- * counters. The account is `user:<id>` when the password belongs to a user, else the
- * normalised email (`email:<email>`, login of an unknown email), so spellings that reach one
- * account share its counters and unknown emails are limited the same way. Each attempt is
+ * and `currentPassword` on PATCH and DELETE /users/me, so guesses by any of these routes
+ * share the account's counters. The account is `user:<id>` when the password belongs to a
+ * user, else the normalised email (`email:<email>`, login of an unknown email), so spellings
+ * that reach one account share its counters and unknown emails are limited the same way. Each attempt is
  * reserved before the password is verified; a success gives it back (see ReservedAttempt).
  *
  * With Redis the counters are shared by every instance (keys `login-failures:{l}:*` under
@@ -59,16 +72,12 @@ export class PasswordAttemptsService {
    * 429 `too_many_login_failures` with Retry-After over a limit (counted as a lock-out),
    * 503 `login_limit_unavailable` when the counters are unreachable and LOGIN_FAIL_CLOSED is set.
    */
-  async reserveOrRefuse(
-    account: string,
-    client: string,
-    via: 'login' | 'password_change' = 'login',
-  ): Promise<ReservedAttempt> {
+  async reserveOrRefuse(account: string, client: string, via: PasswordCheck = 'login'): Promise<ReservedAttempt> {
     const reservation = await this.reserve(account, client);
     if (reservation.allowed) return reservation.attempt;
     this.metrics.loginFailed('locked_out');
     const userId = account.startsWith('user:') ? account.slice('user:'.length) : undefined;
-    audit(via === 'login' ? 'auth.login.locked_out' : 'auth.password.change_locked_out', { userId });
+    audit(LOCKED_OUT[via], { userId });
     this.metrics.requestRateLimited('login');
     throw new RetryLaterProblem(
       HttpStatus.TOO_MANY_REQUESTS,

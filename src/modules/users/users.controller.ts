@@ -1,12 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Query, Req } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { clientOf } from '@/common/http/client-address';
 import { ValidationProblem } from '@/common/http/problem';
-import { ApiProblems, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems, HASHING_BUSY, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
+import { AdminCreateUserDto } from './dto/admin-create-user.dto';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
+import { DeleteMeDto } from './dto/delete-me.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
 import { UserResponseDto, UsersPageDto } from './dto/user-response.dto';
@@ -61,6 +63,54 @@ export class UsersController {
     @Req() req: Request,
   ): Promise<UserResponseDto> {
     return toUserResponse(await this.users.updateMe(caller, dto, clientOf(req)));
+  }
+
+  @Delete('me')
+  @Authenticated()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete your own account',
+    description:
+      'Needs currentPassword. The account is erased (docs/security.md, "Deleting an account"), every one of ' +
+      'its tokens stops working on every node at once, and the email can register again. A wrong ' +
+      'currentPassword counts as a failed login of your account from this client. The last active admin ' +
+      'cannot delete itself (409 last_admin).',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(
+    [400, 'currentPassword missing or incorrect, or unknown field'],
+    401,
+    [409, 'last_admin: you are the last active admin'],
+    [
+      429,
+      'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
+        'or over the request budget; see Retry-After',
+    ],
+    PASSWORD_CHECK_UNAVAILABLE,
+  )
+  async deleteMe(@CurrentUser() caller: AuthUser, @Body() dto: DeleteMeDto, @Req() req: Request): Promise<void> {
+    await this.users.deleteMe(caller, dto, clientOf(req));
+  }
+
+  @Post()
+  @Authenticated({ roles: ['admin'] })
+  @ApiOperation({
+    summary: 'Create a user (admin)',
+    description:
+      'In any role (default user), with a password the admin hands over; no welcome mail is sent. ' +
+      'Without a password the user is to be invited to choose one, which is not available yet (400 on password).',
+  })
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiProblems(
+    [400, 'Invalid field, unknown field, or no password (invitations are not available yet)'],
+    401,
+    403,
+    [409, 'email_taken: an account with this email exists'],
+    429,
+    HASHING_BUSY,
+  )
+  async create(@Body() dto: AdminCreateUserDto): Promise<UserResponseDto> {
+    return toUserResponse(await this.admin.create(dto));
   }
 
   @Get()

@@ -4,6 +4,7 @@ import { HashingModule } from '@/infra/hashing/hashing.module';
 import { MailModule } from '@/infra/mail/mail.module';
 import { AccountChanges } from './account-changes';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { LastAdminRule } from './last-admin.rule';
 import { MaintenanceJob } from './maintenance/maintenance.job';
 import { User } from './entities/user.entity';
 import { AccountMailJob } from './mail/account-mail.job';
@@ -16,6 +17,7 @@ import { SessionsService } from './sessions/sessions.service';
 import { AccountActionBudgets } from './tokens/account-action-budgets';
 import { AccountTokens } from './tokens/account-tokens.service';
 import { AccountToken } from './tokens/entities/account-token.entity';
+import { UserDeletionService } from './user-deletion.service';
 import { UserProfileCache } from './user-profile.cache';
 import { UsersAdminService } from './users-admin.service';
 import { UsersController } from './users.controller';
@@ -24,7 +26,7 @@ import { UsersService } from './users.service';
 /**
  * Accounts and their sessions. Sessions live here because both sides need them: auth
  * starts, rotates and ends them and its guard checks them; users revokes them on a
- * password change, a deactivation or a deletion. The password attempt counters live here
+ * password change, a deactivation or a deletion (an admin's or the user's own). The password attempt counters live here
  * for the same reason: login and a password change count against one account's limits.
  * Auth imports this module; users reaches auth only through its access decorators
  * (docs/architecture.md, Dependencies).
@@ -41,6 +43,8 @@ import { UsersService } from './users.service';
     AuthStateService,
     AccountChanges,
     PasswordAttemptsService,
+    LastAdminRule,
+    UserDeletionService,
     MaintenanceJob,
     WelcomeMailJob,
     AccountMailJob,

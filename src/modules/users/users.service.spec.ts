@@ -1,6 +1,6 @@
 import { Repository, SelectQueryBuilder } from 'typeorm';
 import type { AuthConfig } from '@/config/configuration';
-import { ProblemException } from '@/common/http/problem';
+import { ConflictProblem, ProblemException } from '@/common/http/problem';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
@@ -10,6 +10,7 @@ import type { User } from './entities/user.entity';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { SessionsService } from './sessions/sessions.service';
+import { UserDeletionService } from './user-deletion.service';
 import { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
 
@@ -22,6 +23,7 @@ describe(UsersService.name, () => {
   let changes: jest.Mocked<AccountChanges>;
   let metrics: jest.Mocked<AppMetrics>;
   let attempts: PasswordAttemptsService;
+  let deletion: jest.Mocked<UserDeletionService>;
   let sut: UsersService;
   const limits = {
     loginMaxFailuresPerAccount: 2,
@@ -51,7 +53,8 @@ describe(UsersService.name, () => {
       requestRateLimited: () => undefined,
     });
     attempts = new PasswordAttemptsService(limits, null, metrics);
-    sut = new UsersService(users, hasher, sessions, automock(UserProfileCache), changes, attempts, metrics);
+    deletion = automock(UserDeletionService, { delete: async () => undefined });
+    sut = new UsersService(users, hasher, sessions, automock(UserProfileCache), changes, attempts, metrics, deletion);
   });
 
   it('changes the password only with the right current password, then revokes every other session', async () => {
@@ -135,5 +138,58 @@ describe(UsersService.name, () => {
     expect((error as ProblemException).code).toBe('email_taken');
     expect(users.existsBy).toHaveBeenCalledWith({ email: 'taken@x.io' });
     expect(hasher.hash).not.toHaveBeenCalled();
+  });
+
+  describe('deleteMe', () => {
+    const remove = (currentPassword: string) => sut.deleteMe(caller, { currentPassword }, client);
+
+    it('deletes the account only after the right current password', async () => {
+      hasher.verify.mockResolvedValue(true);
+      await remove('old');
+      expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
+      expect(deletion.delete).toHaveBeenCalledWith('u1');
+    });
+
+    it('refuses a wrong current password with a field error and deletes nothing', async () => {
+      hasher.verify.mockResolvedValue(false);
+      const error = await remove('bad').catch((e) => e);
+      expect((error as ProblemException).errors).toEqual([
+        { field: 'currentPassword', message: 'currentPassword is incorrect' },
+      ]);
+      expect(deletion.delete).not.toHaveBeenCalled();
+      expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
+    });
+
+    it('counts wrong guesses on the login counters shared with a password change, and refuses past the limit', async () => {
+      hasher.verify.mockResolvedValue(false);
+      await expect(remove('guess')).rejects.toMatchObject({ status: 400 });
+      await expect(
+        sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'guess' }, client),
+      ).rejects.toMatchObject({ status: 400 });
+      hasher.verify.mockClear();
+
+      await expect(remove('old')).rejects.toMatchObject({ status: 429, code: 'too_many_login_failures' });
+      expect(hasher.verify).not.toHaveBeenCalled();
+      expect(deletion.delete).not.toHaveBeenCalled();
+    });
+
+    it('does not count a check that hashing refused for load', async () => {
+      hasher.verify.mockResolvedValueOnce(false);
+      await expect(remove('guess')).rejects.toMatchObject({ status: 400 });
+      const busy = new HashingBusyError(1);
+      hasher.verify.mockRejectedValueOnce(busy);
+      await expect(remove('old')).rejects.toBe(busy);
+
+      hasher.verify.mockResolvedValue(true);
+      await remove('old');
+      expect(deletion.delete).toHaveBeenCalledTimes(1);
+    });
+
+    it('passes the last-admin refusal on and reports no deletion', async () => {
+      hasher.verify.mockResolvedValue(true);
+      const refused = new ConflictProblem('last_admin', 'last');
+      deletion.delete.mockRejectedValue(refused);
+      await expect(remove('old')).rejects.toBe(refused);
+    });
   });
 });

@@ -8,14 +8,16 @@ import { isUniqueViolation } from '@/config/database-driver';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
-import { audit } from '@/infra/logging/audit-log';
+import { audit, AuditEvent } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { normaliseEmail } from './email-address';
-import { PasswordAttemptsService, ReservedAttempt } from './password-attempts.service';
+import { CurrentPasswordUse, PasswordAttemptsService, ReservedAttempt } from './password-attempts.service';
+import { DeleteMeDto } from './dto/delete-me.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
 import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
 import { SessionsService } from './sessions/sessions.service';
+import { UserDeletionService } from './user-deletion.service';
 import { UserProfileCache } from './user-profile.cache';
 
 export interface NewUser {
@@ -27,6 +29,12 @@ export interface NewUser {
 }
 
 export { normaliseEmail };
+
+/** The audit event of a wrong `currentPassword`, per route that asks for it. */
+const CHECK_FAILED: Record<CurrentPasswordUse, AuditEvent> = {
+  password_change: 'auth.password.change_failed',
+  account_deletion: 'auth.account.delete_failed',
+};
 
 const emailTaken = () => new ConflictProblem('email_taken', 'An account with this email already exists.');
 
@@ -41,6 +49,7 @@ export class UsersService {
     private readonly changes: AccountChanges,
     private readonly attempts: PasswordAttemptsService,
     private readonly metrics: AppMetrics,
+    private readonly deletion: UserDeletionService,
   ) {}
 
   /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
@@ -95,10 +104,7 @@ export class UsersService {
 
   /**
    * Name and password only. A password change keeps the caller's session and revokes every
-   * other one. Its currentPassword check is a password guess like a login (a stolen access
-   * token must not become an unlimited oracle), so it reserves an attempt for `client` on the
-   * account's login counters first: a wrong one keeps it, a right one gives it back, and over
-   * a limit it is refused (429) without verifying anything.
+   * other one; it needs the current password (see checkCurrentPassword).
    */
   async updateMe(caller: AuthUser, dto: UpdateMeDto, client: string): Promise<User> {
     const user = await this.withHash().where('user.id = :id', { id: caller.id }).getOne();
@@ -107,13 +113,7 @@ export class UsersService {
     const changes: Partial<User> = {};
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.password !== undefined) {
-      const attempt = await this.attempts.reserveOrRefuse(`user:${user.id}`, client, 'password_change');
-      if (!(await this.verifyCurrent(user.passwordHash, dto.currentPassword ?? '', attempt))) {
-        this.metrics.loginFailed('bad_credentials');
-        audit('auth.password.change_failed', { userId: user.id, reason: 'bad_current_password' });
-        throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
-      }
-      await attempt.succeeded();
+      await this.checkCurrentPassword(user, dto.currentPassword ?? '', client, 'password_change');
       changes.passwordHash = await this.hasher.hash(dto.password);
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
@@ -122,6 +122,36 @@ export class UsersService {
     const updated = await this.getById(user.id);
     await this.changes.userChanged(updated);
     return updated;
+  }
+
+  /**
+   * Deletes the caller's own account, once `currentPassword` proves it is the owner and not
+   * someone holding a stolen access token: checked and counted exactly like a password
+   * change. The last active admin cannot delete itself (409 `last_admin`), as on the admin
+   * route; everything else is UserDeletionService's, which the admin route shares.
+   */
+  async deleteMe(caller: AuthUser, dto: DeleteMeDto, client: string): Promise<void> {
+    const user = await this.withHash().where('user.id = :id', { id: caller.id }).getOne();
+    if (!user) throw new NotFoundProblem('No user with this id.');
+    await this.checkCurrentPassword(user, dto.currentPassword, client, 'account_deletion');
+    await this.deletion.delete(user.id);
+    audit('auth.account.deleted', { userId: user.id });
+  }
+
+  /**
+   * A `currentPassword` check is a password guess like a login (a stolen access token must
+   * not become an unlimited oracle), so it reserves an attempt for `client` on the account's
+   * login counters first: a wrong one keeps it (400 on the field), a right one gives it back,
+   * and over a limit it is refused (429) without verifying anything.
+   */
+  private async checkCurrentPassword(user: User, password: string, client: string, via: CurrentPasswordUse) {
+    const attempt = await this.attempts.reserveOrRefuse(`user:${user.id}`, client, via);
+    if (!(await this.verifyCurrent(user.passwordHash, password, attempt))) {
+      this.metrics.loginFailed('bad_credentials');
+      audit(CHECK_FAILED[via], { userId: user.id, reason: 'bad_current_password' });
+      throw new ValidationProblem([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
+    }
+    await attempt.succeeded();
   }
 
   private async verifyCurrent(hash: string, password: string, attempt: ReservedAttempt): Promise<boolean> {

@@ -17,6 +17,9 @@ export interface WelcomeMailData {
   userId: string;
 }
 
+/** One welcome mail per account: the job id, and so the delivery's idempotency key. */
+const jobIdOf = (userId: string) => `welcome-${userId}`;
+
 /**
  * The mail a new account gets (docs/jobs.md, Mail): queued by registration once the user is
  * committed, sent by whichever worker takes the job, with the verification link of the
@@ -42,13 +45,21 @@ export class WelcomeMailJob {
    */
   async queue(userId: string): Promise<void> {
     try {
-      await this.jobs.enqueue<WelcomeMailData>('mail', 'welcome', { userId }, { jobId: `welcome-${userId}` });
+      await this.jobs.enqueue<WelcomeMailData>('mail', 'welcome', { userId }, { jobId: jobIdOf(userId) });
     } catch (error) {
       this.logger.error(
         { userId, err: { message: error instanceof Error ? error.message : String(error) } },
         `The welcome mail of user ${userId} could not be queued; it will not be sent`,
       );
     }
+  }
+
+  /**
+   * For a deleted account: its welcome delivery record (keyed by the user's id, holding a
+   * hash of the address) goes too. A job still queued finds no user and sends nothing.
+   */
+  async forget(userId: string): Promise<void> {
+    await this.mailer.forget(jobIdOf(userId));
   }
 
   @JobHandler('mail', 'welcome')
