@@ -42,7 +42,17 @@ describe('An admin creates a user: POST /api/v1/users', () => {
     const email = uniqueEmail('created');
     const res = await create({ email: `  ${email.toUpperCase()} `, name: ' Grace ', password: PASSWORD }).expect(201);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'email', 'id', 'isActive', 'name', 'role', 'updatedAt']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'createdAt',
+      'email',
+      'emailVerified',
+      'id',
+      'isActive',
+      'name',
+      'role',
+      'updatedAt',
+    ]);
+    expect(res.body.emailVerified).toBe(false);
     expect(res.body).toMatchObject({ email, name: 'Grace', role: 'user', isActive: true });
 
     const tokens = await login(t.server, email, PASSWORD);
