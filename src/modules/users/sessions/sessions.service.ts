@@ -19,6 +19,12 @@ export interface IssuedRefresh {
   sessionEndsAt: Date;
 }
 
+/** Where a login came from, as the request showed it; shown to the user in their session list. */
+export interface SessionClient {
+  userAgent: string | null;
+  ip: string | null;
+}
+
 export interface Rotated extends IssuedRefresh {
   user: Pick<User, 'id' | 'role'>;
 }
@@ -48,7 +54,7 @@ export class SessionsService {
   ) {}
 
   /** Opens a session for a successful login and issues its first refresh token. */
-  async start(userId: string): Promise<IssuedRefresh> {
+  async start(userId: string, client: SessionClient): Promise<IssuedRefresh> {
     const now = new Date();
     const sessionEndsAt = this.endOf(now);
     const session = this.sessions.create({
@@ -58,6 +64,9 @@ export class SessionsService {
       expiresAt: this.refreshExpiry(now, sessionEndsAt),
       revokedAt: null,
       revokeReason: null,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      lastUsedAt: now,
     });
     const refreshToken = this.newToken();
     await this.sessions.insert(session);
@@ -98,7 +107,11 @@ export class SessionsService {
     if (spent.affected !== 1) return this.reuseDetected(session);
     const replacement = this.newToken();
     await this.tokens.insert(this.tokenRow(session.id, replacement, now, sessionEndsAt));
-    await this.sessions.update({ id: session.id }, { expiresAt: this.refreshExpiry(now, sessionEndsAt) });
+    // The row is written anyway: its last use moves with it, at no extra cost.
+    await this.sessions.update(
+      { id: session.id },
+      { expiresAt: this.refreshExpiry(now, sessionEndsAt), lastUsedAt: now },
+    );
 
     if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
       audit('auth.refresh.failed', { userId: user.id, sessionId: session.id, reason: 'inactive' });
