@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
-import { UnauthorizedProblem } from '@/common/http/problem';
+import { NotFoundProblem, UnauthorizedProblem } from '@/common/http/problem';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics, RevocationReason } from '@/infra/metrics/app-metrics';
 import { AccountChanges } from '../account-changes';
@@ -128,6 +128,30 @@ export class SessionsService {
       relations: { session: true },
     });
     return row?.session ? { id: row.session.id, userId: row.session.userId } : null;
+  }
+
+  /**
+   * A user's live sessions (neither revoked nor expired), newest first. A session's expiry
+   * never passes its absolute end (`refreshExpiry`), so `expires_at` alone decides.
+   */
+  async listLive(userId: string): Promise<Session[]> {
+    return this.sessions.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+    });
+  }
+
+  /**
+   * Revokes one of the user's own live sessions, the current one included (like a logout).
+   * Someone else's id, an unknown one and an ended session all answer the same 404, so
+   * session ids cannot be probed.
+   */
+  async revokeOwn(userId: string, sessionId: string): Promise<void> {
+    const revoked = await this.revokeWhere(
+      { id: sessionId, userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      'user_revoked',
+    );
+    if (revoked === 0) throw new NotFoundProblem('No such session.');
   }
 
   /** Revokes one session; its access tokens (by `sid`) and refresh tokens stop working. */
