@@ -85,6 +85,8 @@ export const authConfig = registerAs('auth', () => {
     sessionMaxAgeMs: env.JWT_SESSION_MAX_AGE,
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
+    // How often each instance writes the sessions' lastUsedAt it saw (LastUsedRecorder).
+    lastUsedFlushIntervalMs: env.SESSIONS_LAST_USED_FLUSH_INTERVAL,
     adminEmail: env.ADMIN_EMAIL,
     adminPassword: env.ADMIN_PASSWORD,
     loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,

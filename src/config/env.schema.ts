@@ -160,6 +160,7 @@ export const envSchema = z
     JWT_SESSION_MAX_AGE: duration('30d'),
     JWT_ISSUER: z.string().trim().min(1).default('nest-enterprise-backend'),
     JWT_AUDIENCE: z.string().trim().min(1).default('nest-enterprise-backend-api'),
+    SESSIONS_LAST_USED_FLUSH_INTERVAL: duration('60s', { min: '100ms', max: '1h' }),
 
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(8).max(128).optional()),

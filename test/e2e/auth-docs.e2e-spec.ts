@@ -29,6 +29,9 @@ describe('OpenAPI document for auth and users', () => {
     ['post', '/api/v1/auth/login', { public: true, body: 'LoginDto', ok: '200', errors: ['400', '401', '429', '503'] }],
     ['post', '/api/v1/auth/refresh', { public: true, body: 'RefreshTokenDto', ok: '200', errors: ['400', '401'] }],
     ['post', '/api/v1/auth/logout', { body: 'RefreshTokenDto', ok: '204', errors: ['401'] }],
+    ['get', '/api/v1/auth/sessions', { ok: '200', errors: ['401', '429'] }],
+    ['delete', '/api/v1/auth/sessions', { ok: '204', errors: ['401', '429'] }],
+    ['delete', '/api/v1/auth/sessions/{id}', { ok: '204', errors: ['400', '401', '404', '429'] }],
     ['get', '/api/v1/users/me', { ok: '200', errors: ['401'] }],
     ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '429', '503'] }],
     ['delete', '/api/v1/users/me', { body: 'DeleteMeDto', ok: '204', errors: ['400', '401', '409', '429', '503'] }],
@@ -77,6 +80,18 @@ describe('OpenAPI document for auth and users', () => {
       'refreshToken',
       'tokenType',
     ]);
+    expect(Object.keys(schemas.SessionResponseDto.properties).sort()).toEqual([
+      'createdAt',
+      'current',
+      'id',
+      'ip',
+      'lastUsedAt',
+      'userAgent',
+    ]);
+    expect(paths['/api/v1/auth/sessions'].get.responses['200'].content?.['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/SessionResponseDto' },
+    });
     expect(schemas.UsersPageDto.properties.meta.$ref).toBe('#/components/schemas/PageMetaDto');
     const parameters = paths['/api/v1/users'].get.parameters ?? [];
     expect(parameters.map((p) => p.name).sort()).toEqual(['limit', 'page', 'role', 'search', 'sort']);

@@ -150,6 +150,7 @@ describe('Periodic clean-up in batches', () => {
         expiresAt: ago(DAY_MS),
         revokedAt: ago(8 * DAY_MS),
         revokeReason: 'logout',
+        lastUsedAt: ago(8 * DAY_MS),
       }),
     );
     await repo.insert(revoked);

@@ -11,6 +11,9 @@ export function buildSession(overrides: Partial<Session> = {}): Session {
     expiresAt: new Date(createdAt.getTime() + 7 * 24 * 3600_000),
     revokedAt: null,
     revokeReason: null,
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+    ip: '203.0.113.7',
+    lastUsedAt: createdAt,
     ...overrides,
   });
 }

@@ -45,6 +45,7 @@ describe('migration scripts (npm run migration:*)', () => {
     expect(run.output).toMatch(/Migration JobsQueue\d+ has been {1,2}executed successfully/);
     expect(run.output).toMatch(/Migration MailDeliveries\d+ has been {1,2}executed successfully/);
     expect(run.output).toMatch(/Migration AccountTokens\d+ has been {1,2}executed successfully/);
+    expect(run.output).toMatch(/Migration SessionDetails\d+ has been {1,2}executed successfully/);
     expect(await tables()).toEqual([
       'account_tokens',
       'jobs',
@@ -60,6 +61,19 @@ describe('migration scripts (npm run migration:*)', () => {
   });
 
   it('reverts the last migration, one at a time', async () => {
+    const details = npm('migration:revert');
+    expect(details.code).toBe(0);
+    expect(details.output).toMatch(/Migration SessionDetails\d+ has been {1,2}reverted successfully/);
+    expect(await tables()).toEqual([
+      'account_tokens',
+      'jobs',
+      'mail_deliveries',
+      'migrations',
+      'refresh_tokens',
+      'sessions',
+      'users',
+    ]);
+
     const tokens = npm('migration:revert');
     expect(tokens.code).toBe(0);
     expect(tokens.output).toMatch(/Migration AccountTokens\d+ has been {1,2}reverted successfully/);

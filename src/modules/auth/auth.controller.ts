@@ -14,6 +14,7 @@ import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { loginAttemptOf, LoginThrottleGuard } from './guards/login-throttle.guard';
+import { sessionClientOf } from './session-client';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -51,7 +52,7 @@ export class AuthController {
     // The guard reserved an attempt for every body with a string email, which a valid DTO has.
     const attempt = loginAttemptOf(req);
     if (!attempt) throw new Error('Login reached without a reserved attempt');
-    return this.auth.login(dto, attempt);
+    return this.auth.login(dto, attempt, sessionClientOf(req));
   }
 
   @Public()

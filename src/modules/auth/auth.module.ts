@@ -17,6 +17,7 @@ import { AppThrottlerGuard, DEFAULT_BUDGET, throttleKey } from './guards/app-thr
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { SessionsController } from './sessions.controller';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
 import { hmacKey } from './token-keys';
@@ -55,7 +56,7 @@ import { hmacKey } from './token-keys';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     AuthService,
     TokenService,

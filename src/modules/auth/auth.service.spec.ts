@@ -12,6 +12,7 @@ import { TokenService } from './token.service';
 
 describe(AuthService.name, () => {
   const pair = { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer' as const, expiresIn: 900 };
+  const client = { userAgent: 'Spec/1.0', ip: '203.0.113.5' };
   let users: jest.Mocked<UsersService>;
   let hasher: jest.Mocked<PasswordHasher>;
   let sessions: jest.Mocked<SessionsService>;
@@ -43,13 +44,13 @@ describe(AuthService.name, () => {
   };
 
   it('spends one dummy hash for an unknown email and fails like a wrong password', async () => {
-    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, { user: null, attempt }));
+    const unknown = await failure(sut.login({ email: 'Nobody@X.io', password: 'pw' }, { user: null, attempt }, client));
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
     expect(hasher.verify).not.toHaveBeenCalled();
 
     hasher.verify.mockResolvedValue(false);
     const user = buildUser({ email: 'a@x.io' });
-    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, { user, attempt }));
+    const wrong = await failure(sut.login({ email: 'a@x.io', password: 'bad' }, { user, attempt }, client));
     expect(hasher.verify).toHaveBeenCalledTimes(1);
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
 
@@ -68,7 +69,7 @@ describe(AuthService.name, () => {
   it('refuses a deactivated account with the right password, after spending the same hash', async () => {
     hasher.verify.mockResolvedValue(true);
     const user = buildUser({ isActive: false });
-    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, { user, attempt }));
+    const error = await failure(sut.login({ email: 'a@x.io', password: 'right' }, { user, attempt }, client));
     expect(error.code).toBe('invalid_credentials');
     expect(hasher.verify).toHaveBeenCalledTimes(1);
     expect(sessions.start).not.toHaveBeenCalled();
@@ -77,8 +78,8 @@ describe(AuthService.name, () => {
   it('opens a session, gives back the reserved attempt and returns the pair on success', async () => {
     const user = buildUser({ email: 'a@x.io' });
     hasher.verify.mockResolvedValue(true);
-    await expect(sut.login({ email: 'A@x.io', password: 'right' }, { user, attempt })).resolves.toEqual(pair);
-    expect(sessions.start).toHaveBeenCalledWith(user.id);
+    await expect(sut.login({ email: 'A@x.io', password: 'right' }, { user, attempt }, client)).resolves.toEqual(pair);
+    expect(sessions.start).toHaveBeenCalledWith(user.id, client);
     expect(attempt.succeeded).toHaveBeenCalledTimes(1);
     expect(metrics.loginSucceeded).toHaveBeenCalled();
   });
@@ -88,8 +89,10 @@ describe(AuthService.name, () => {
     hasher.verify.mockRejectedValue(busy);
     hasher.verifyDummy.mockRejectedValue(busy);
 
-    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), attempt })).rejects.toBe(busy);
-    await expect(sut.login({ email: 'b@x.io', password: 'pw' }, { user: null, attempt })).rejects.toBe(busy);
+    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), attempt }, client)).rejects.toBe(
+      busy,
+    );
+    await expect(sut.login({ email: 'b@x.io', password: 'pw' }, { user: null, attempt }, client)).rejects.toBe(busy);
 
     expect(attempt.cancel).toHaveBeenCalledTimes(2);
     expect(attempt.succeeded).not.toHaveBeenCalled();
@@ -99,9 +102,9 @@ describe(AuthService.name, () => {
   it('keeps the reserved attempt when the hashing thread failed for another reason', async () => {
     hasher.verify.mockRejectedValue(new Error('password hashing thread exited with code 1'));
 
-    await expect(sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), attempt })).rejects.toThrow(
-      'hashing thread exited',
-    );
+    await expect(
+      sut.login({ email: 'a@x.io', password: 'pw' }, { user: buildUser(), attempt }, client),
+    ).rejects.toThrow('hashing thread exited');
     expect(attempt.succeeded).not.toHaveBeenCalled();
     expect(attempt.cancel).not.toHaveBeenCalled();
   });

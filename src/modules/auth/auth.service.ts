@@ -12,7 +12,7 @@ import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 import type { TokenPairDto } from './dto/token-pair.dto';
 import type { LoginAttempt } from './guards/login-throttle.guard';
-import { SessionsService } from '@/modules/users/sessions/sessions.service';
+import { SessionClient, SessionsService } from '@/modules/users/sessions/sessions.service';
 import { TokenService } from './token.service';
 
 /** One body for every failed login, so a response never tells which part was wrong. */
@@ -48,8 +48,9 @@ export class AuthService {
    * spends exactly one argon2 verification, so neither the body nor the timing reveals
    * whether an account exists. The attempt was already counted by LoginThrottleGuard
    * (with the user it resolved); a failure keeps that count, a success gives it back.
+   * `client` is stored with the session, for its owner's session list.
    */
-  async login(dto: LoginDto, { user, attempt }: LoginAttempt): Promise<TokenPairDto> {
+  async login(dto: LoginDto, { user, attempt }: LoginAttempt, client: SessionClient): Promise<TokenPairDto> {
     let valid: boolean;
     try {
       valid = user
@@ -68,7 +69,7 @@ export class AuthService {
     }
     await attempt.succeeded();
     this.metrics.loginSucceeded();
-    const issued = await this.sessions.start(user.id);
+    const issued = await this.sessions.start(user.id, client);
     audit('auth.login.succeeded', { userId: user.id, sessionId: issued.sessionId });
     return this.tokens.pair(user, issued);
   }

@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { clientOf } from '@/common/http/client-address';
-import { ValidationProblem } from '@/common/http/problem';
+import { uuidParam } from '@/common/pipes/uuid-param.pipe';
 import { ApiProblems, HASHING_BUSY, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
 import { AdminCreateUserDto } from './dto/admin-create-user.dto';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
@@ -15,10 +15,6 @@ import { UserResponseDto, UsersPageDto } from './dto/user-response.dto';
 import { toUserResponse } from './user.mapper';
 import { UsersAdminService } from './users-admin.service';
 import { UsersService } from './users.service';
-
-const uuidParam = new ParseUUIDPipe({
-  exceptionFactory: () => new ValidationProblem([{ field: 'id', message: 'id must be a UUID' }]),
-});
 
 @ApiTags('users')
 @Controller('users')
@@ -139,7 +135,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems([400, 'id is not a UUID'], 401, [404, "No such user, or someone else's"], 429)
-  async findOne(@CurrentUser() caller: AuthUser, @Param('id', uuidParam) id: string): Promise<UserResponseDto> {
+  async findOne(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string): Promise<UserResponseDto> {
     return toUserResponse(await this.users.getVisibleTo(caller, id));
   }
 
@@ -153,7 +149,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(400, 401, 403, 404, [409, 'last_admin: the change would leave no active admin'], 429)
-  async update(@Param('id', uuidParam) id: string, @Body() dto: AdminUpdateUserDto): Promise<UserResponseDto> {
+  async update(@Param('id', uuidParam()) id: string, @Body() dto: AdminUpdateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.update(id, dto));
   }
 
@@ -166,7 +162,7 @@ export class UsersController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(400, 401, 403, 404, [409, 'last_admin: the user is the last active admin'], 429)
-  async remove(@Param('id', uuidParam) id: string): Promise<void> {
+  async remove(@Param('id', uuidParam()) id: string): Promise<void> {
     await this.admin.remove(id);
   }
 }

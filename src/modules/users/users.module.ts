@@ -13,6 +13,7 @@ import { PasswordAttemptsService } from './password-attempts.service';
 import { AuthStateService } from './sessions/auth-state.service';
 import { RefreshToken } from './sessions/entities/refresh-token.entity';
 import { Session } from './sessions/entities/session.entity';
+import { LastUsedRecorder } from './sessions/last-used-recorder';
 import { SessionsService } from './sessions/sessions.service';
 import { AccountActionBudgets } from './tokens/account-action-budgets';
 import { AccountTokens } from './tokens/account-tokens.service';
@@ -41,6 +42,7 @@ import { UsersService } from './users.service';
     UserProfileCache,
     SessionsService,
     AuthStateService,
+    LastUsedRecorder,
     AccountChanges,
     PasswordAttemptsService,
     LastAdminRule,
@@ -55,6 +57,7 @@ import { UsersService } from './users.service';
     UsersService,
     SessionsService,
     AuthStateService,
+    LastUsedRecorder,
     PasswordAttemptsService,
     WelcomeMailJob,
     AccountMailJob,

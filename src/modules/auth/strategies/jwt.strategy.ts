@@ -5,6 +5,7 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ActiveUsers } from '@/modules/metrics/active-users';
 import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
+import { LastUsedRecorder } from '@/modules/users/sessions/last-used-recorder';
 import { ACCESS_TOKEN_TYPE, AccessClaims } from '../access-claims';
 import { hmacKey } from '../token-keys';
 
@@ -20,6 +21,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @Inject(authConfig.KEY) cfg: AuthConfig,
     private readonly authState: AuthStateService,
     private readonly activeUsers: ActiveUsers,
+    private readonly lastUsed: LastUsedRecorder,
   ) {
     const key = hmacKey(cfg.accessSecret);
     super({
@@ -46,6 +48,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!state) return false;
     // Not awaited: counting an active user must never slow down or fail the request.
     void this.activeUsers.seen(sub);
+    // In memory only: the session's last_used_at is written later, in batches.
+    this.lastUsed.used(sid);
     return { id: sub, role: state.role, sessionId: sid, jti };
   }
 }

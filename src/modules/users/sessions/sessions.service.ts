@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
-import { UnauthorizedProblem } from '@/common/http/problem';
+import { NotFoundProblem, UnauthorizedProblem } from '@/common/http/problem';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics, RevocationReason } from '@/infra/metrics/app-metrics';
 import { AccountChanges } from '../account-changes';
@@ -17,6 +17,12 @@ export interface IssuedRefresh {
   refreshToken: string;
   /** The session's absolute end (`JWT_SESSION_MAX_AGE` after login): no token of it may outlive this. */
   sessionEndsAt: Date;
+}
+
+/** Where a login came from, as the request showed it; shown to the user in their session list. */
+export interface SessionClient {
+  userAgent: string | null;
+  ip: string | null;
 }
 
 export interface Rotated extends IssuedRefresh {
@@ -48,7 +54,7 @@ export class SessionsService {
   ) {}
 
   /** Opens a session for a successful login and issues its first refresh token. */
-  async start(userId: string): Promise<IssuedRefresh> {
+  async start(userId: string, client: SessionClient): Promise<IssuedRefresh> {
     const now = new Date();
     const sessionEndsAt = this.endOf(now);
     const session = this.sessions.create({
@@ -58,6 +64,9 @@ export class SessionsService {
       expiresAt: this.refreshExpiry(now, sessionEndsAt),
       revokedAt: null,
       revokeReason: null,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      lastUsedAt: now,
     });
     const refreshToken = this.newToken();
     await this.sessions.insert(session);
@@ -98,7 +107,11 @@ export class SessionsService {
     if (spent.affected !== 1) return this.reuseDetected(session);
     const replacement = this.newToken();
     await this.tokens.insert(this.tokenRow(session.id, replacement, now, sessionEndsAt));
-    await this.sessions.update({ id: session.id }, { expiresAt: this.refreshExpiry(now, sessionEndsAt) });
+    // The row is written anyway: its last use moves with it, at no extra cost.
+    await this.sessions.update(
+      { id: session.id },
+      { expiresAt: this.refreshExpiry(now, sessionEndsAt), lastUsedAt: now },
+    );
 
     if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
       audit('auth.refresh.failed', { userId: user.id, sessionId: session.id, reason: 'inactive' });
@@ -115,6 +128,30 @@ export class SessionsService {
       relations: { session: true },
     });
     return row?.session ? { id: row.session.id, userId: row.session.userId } : null;
+  }
+
+  /**
+   * A user's live sessions (neither revoked nor expired), newest first. A session's expiry
+   * never passes its absolute end (`refreshExpiry`), so `expires_at` alone decides.
+   */
+  async listLive(userId: string): Promise<Session[]> {
+    return this.sessions.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+    });
+  }
+
+  /**
+   * Revokes one of the user's own live sessions, the current one included (like a logout).
+   * Someone else's id, an unknown one and an ended session all answer the same 404, so
+   * session ids cannot be probed.
+   */
+  async revokeOwn(userId: string, sessionId: string): Promise<void> {
+    const revoked = await this.revokeWhere(
+      { id: sessionId, userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      'user_revoked',
+    );
+    if (revoked === 0) throw new NotFoundProblem('No such session.');
   }
 
   /** Revokes one session; its access tokens (by `sid`) and refresh tokens stop working. */

@@ -31,4 +31,19 @@ export class Session {
 
   @Column({ name: 'revoke_reason', type: 'varchar', length: 32, nullable: true })
   revokeReason!: string | null;
+
+  /** The login's User-Agent, cut to 255 characters, so the owner can tell their devices apart. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 255, nullable: true })
+  userAgent!: string | null;
+
+  /** The login's client address as TRUST_PROXY resolves it; 45 is the longest textual IPv6 address. */
+  @Column({ name: 'ip', type: 'varchar', length: 45, nullable: true })
+  ip!: string | null;
+
+  /**
+   * The last refresh or access-token use, to about a minute: token checks never write it,
+   * LastUsedRecorder does, in batches (see there).
+   */
+  @Column({ name: 'last_used_at', ...timestampColumn() })
+  lastUsedAt!: Date;
 }
