@@ -3,6 +3,7 @@ import { Cluster, startCluster } from '@tools/cluster';
 import { waitFor } from '@tools/wait-for';
 import { uniqueEmail } from '@test/factories/auth.factory';
 import { http } from '@test/support/http';
+import { metricSample } from '@test/support/metrics-text';
 import { RedisSentinelServers, startRedisSentinel } from '@test/support/redis-sentinel';
 import { startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
 
@@ -52,6 +53,13 @@ describe('background jobs and auth state on Redis Sentinel, across a failover', 
   const mailArrives = (email: string, timeoutMs: number) =>
     waitFor(() => mailsTo(email).length > 0, { timeoutMs, what: `the welcome mail to ${email}` });
   const readiness = (node: AppProcess) => http(`${node.url}/health/ready`);
+  const completedMailJobs = async () => {
+    const scrapes = await Promise.all(cluster!.nodes.map((node) => http(`${node.url}/metrics`)));
+    return scrapes.reduce(
+      (sum, scrape) => sum + metricSample(scrape.body as string, 'app_jobs_completed_total', { queue: 'mail' }),
+      0,
+    );
+  };
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -63,7 +71,8 @@ describe('background jobs and auth state on Redis Sentinel, across a failover', 
         REDIS_SENTINELS: sentinel.sentinels,
         REDIS_SENTINEL_NAME: sentinel.masterName,
         SMTP_URL: smtp.url,
-        SMTP_TIMEOUT: '2s',
+        // Longer than a failover: a send held across one must not time out and be retried.
+        SMTP_TIMEOUT: '30s',
         MAIL_FROM: 'no-reply@example.test',
         JOBS_BACKOFF: '200ms',
         LOG_LEVEL: 'warn',
@@ -131,6 +140,23 @@ describe('background jobs and auth state on Redis Sentinel, across a failover', 
     const email = uniqueEmail('sentinel-after');
     expect((await register(b, email)).status).toBe(201);
     await mailArrives(email, RECOVERY_MS);
+    expect(mailsTo(email)).toHaveLength(1);
+  }, 120_000);
+
+  it('completes a mail job that was in flight during a failover, and sends it once', async () => {
+    const held = smtp.hold();
+    const email = uniqueEmail('sentinel-in-flight');
+    expect((await register(a, email)).status).toBe(201);
+    // A worker is in the middle of the send: the job is active and holds its lock.
+    await held.reached;
+    const before = await completedMailJobs();
+
+    await sentinel!.failover();
+    held.release();
+    await waitFor(async () => (await completedMailJobs()) === before + 1, {
+      timeoutMs: RECOVERY_MS,
+      what: 'the job to complete on the new master',
+    });
     expect(mailsTo(email)).toHaveLength(1);
   }, 120_000);
 });
