@@ -21,10 +21,6 @@ module.exports = {
     { ...shared, displayName: 'static', testMatch: ['<rootDir>/test/static/**/*.spec.ts'] },
   ],
   testTimeout: 30_000,
-  // Since the background-jobs work, an app closed in-process can leave a handle open (a
-  // BullMQ connection or a scheduling retry towards an unreachable Redis) and jest would wait
-  // forever after the last test. Until that leak is found, end the run when the tests end.
-  forceExit: true,
   // Coverage is of the code the suites above can reach in one process. Left out, and why:
   // - process entry points that only wire and start things: `src/main.ts`, `src/server.ts` and
   //   `src/infra/database/migrate.main.ts` (they install signal handlers, call process.exit or

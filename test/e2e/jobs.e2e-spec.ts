@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { AddressInfo, createServer, Socket } from 'node:net';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -156,6 +158,34 @@ describe('Background jobs with Redis configured but unreachable', () => {
   it('counts the job it could not queue', async () => {
     const text = (await request(t.server).get('/metrics').expect(200)).text;
     expect(metricSample(text, 'app_jobs_enqueue_failures_total', { queue: 'test' })).toBe(1);
+  });
+});
+
+describe('Closing the application while Redis accepts connections but never answers', () => {
+  it('closes every connection its client, queues and workers opened', async () => {
+    const open = new Set<Socket>();
+    // Reads (so that a client's FIN is seen) and never writes.
+    const silent = createServer((socket) => {
+      open.add(socket);
+      socket.resume();
+      socket.on('close', () => open.delete(socket));
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const t = await createTestApp({
+        env: { REDIS_URL: `redis://127.0.0.1:${(silent.address() as AddressInfo).port}` },
+        imports: [RecordingJobsModule],
+      });
+      // The shared client, the producer, the workers' connection and a blocking one per queue.
+      await waitFor(() => open.size >= 4, { what: 'the connections to Redis to open' });
+      await t.close();
+      // A connection left behind would stay open here, waiting for an answer, as it kept the test run alive.
+      await waitFor(() => open.size === 0, { timeoutMs: 5_000, what: 'every connection to Redis to be closed' });
+    } finally {
+      for (const socket of open) socket.destroy();
+      silent.close();
+    }
   });
 });
 

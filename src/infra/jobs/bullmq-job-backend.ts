@@ -40,10 +40,19 @@ export const jobsKeyPrefix = (cfg: RedisConfig) => `{${cfg.keyPrefix}jobs}`;
 /** How long a forced close may wait for Redis before the connections are dropped. */
 const FORCED_CLOSE_MS = 1_000;
 
-async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+/** Whether `work` settled within `ms`; past that it is left running, unawaited. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => undefined), new Promise((done) => (timer = setTimeout(done, ms)))]);
+  const timedOut = new Promise<false>((done) => (timer = setTimeout(() => done(false), ms)));
+  const settled = await Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    timedOut,
+  ]);
   clearTimeout(timer);
+  return settled;
 }
 
 /** BullMQ queues on the project's Redis (single, Sentinel or Cluster): any worker of the cluster takes a job. */
@@ -105,18 +114,24 @@ export class BullJobBackend implements JobBackend {
   /**
    * Workers stop taking jobs and wait for their active ones; past the bound they close
    * regardless, and the jobs they held are re-delivered by BullMQ as stalled.
+   *
+   * BullMQ's `close()` first waits, unbounded, for the active jobs, and a close once begun
+   * cannot be turned into a forced one (a second call returns the first one's promise). So
+   * the force is decided up front: without Redis no active job can finish (completing one is
+   * a Redis write) and `close(true)` skips that wait. Closing unforced towards an unreachable
+   * Redis never ended and left BullMQ's blocking connections reconnecting and its lock timers
+   * running after the application was closed.
    */
   async stop(timeoutMs: number): Promise<void> {
-    // Without Redis no active job can finish (completing one is a Redis write): no grace to wait out.
-    const graceMs = this.workerConnection && this.workerConnection.status !== 'ready' ? 0 : timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), graceMs)));
-    const closing = Promise.all(this.workers.map((worker) => worker.close()));
-    if ((await Promise.race([closing, timedOut])) === 'timeout') {
-      this.logger.warn('Jobs still running at shutdown; BullMQ re-delivers them to another worker');
+    const reachable = !this.workerConnection || this.workerConnection.status === 'ready';
+    if (!reachable) {
       await settledWithin(Promise.all(this.workers.map((worker) => worker.close(true))), FORCED_CLOSE_MS);
+    } else if (!(await settledWithin(Promise.all(this.workers.map((worker) => worker.close())), timeoutMs))) {
+      this.logger.warn('Jobs still running at shutdown; BullMQ re-delivers them to another worker');
+      // The close goes on once the handlers return; until then the worker takes no job, and
+      // with its connections cut it cannot renew their locks: they lapse, the jobs are stalled.
+      await settledWithin(Promise.all(this.workers.map((worker) => worker.disconnect())), FORCED_CLOSE_MS);
     }
-    clearTimeout(timer);
     // A queue or worker that never reached Redis waits for it in close(); the connections are cut below regardless.
     await settledWithin(Promise.all([...this.queues.values()].map((queue) => queue.close())), FORCED_CLOSE_MS);
     // Both connections were handed to BullMQ as instances, which it leaves open.
