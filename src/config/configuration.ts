@@ -170,6 +170,8 @@ export const maintenanceConfig = registerAs('maintenance', () => {
     maxBatches: env.MAINTENANCE_MAX_BATCHES,
     sessionsRetentionMs: env.SESSIONS_RETENTION,
     refreshTokensRetentionMs: env.REFRESH_TOKENS_RETENTION,
+    // A delivery record only has to outlive every retry of its job; after that it is personal data kept for nothing.
+    mailDeliveriesRetentionMs: env.MAIL_DELIVERIES_RETENTION,
     sessionMaxAgeMs: env.JWT_SESSION_MAX_AGE,
   };
 });

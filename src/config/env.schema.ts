@@ -214,6 +214,7 @@ export const envSchema = z
     MAINTENANCE_MAX_BATCHES: integer(100, 1, 1_000_000),
     SESSIONS_RETENTION: duration('7d'),
     REFRESH_TOKENS_RETENTION: duration('1h'),
+    MAIL_DELIVERIES_RETENTION: duration('7d', { min: '1h', max: '365d' }),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';

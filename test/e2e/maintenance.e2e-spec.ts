@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThan, Like } from 'typeorm';
+import { MailDelivery } from '@/infra/mail/entities/mail-delivery.entity';
 import { JobRecord } from '@/infra/jobs/job.entity';
 import { MaintenanceJob } from '@/modules/users/maintenance/maintenance.job';
 import { RefreshToken } from '@/modules/users/sessions/entities/refresh-token.entity';
@@ -92,6 +93,13 @@ describe('Periodic clean-up (maintenance/purge)', () => {
     await sessions().update({ id: endedOld.sid }, { createdAt: ago(38 * DAY_MS) });
     const endedRecent = await newLogin();
     await sessions().update({ id: endedRecent.sid }, { createdAt: ago(31 * DAY_MS) });
+    // Records of mails sent 8 days ago (past MAIL_DELIVERIES_RETENTION, 7d) and 1 day ago.
+    const deliveries = t.app.get(DataSource).getRepository(MailDelivery);
+    const delivery = (key: string, sentAt: Date) => ({ idempotencyKey: key, recipientHash: '0'.repeat(64), sentAt });
+    await deliveries.insert([
+      delivery(`old-${randomUUID()}`, ago(8 * DAY_MS)),
+      delivery(`recent-${randomUUID()}`, ago(DAY_MS)),
+    ]);
 
     const counts = await t.app.get(MaintenanceJob).purge();
 
@@ -113,7 +121,9 @@ describe('Periodic clean-up (maintenance/purge)', () => {
       expect(await tokenRow(kept.spent)).toMatchObject({ usedAt: expect.any(Date) });
       expect(await tokenRow(kept.live)).toMatchObject({ usedAt: null });
     }
-    expect(counts).toEqual({ refresh_tokens: 5, sessions: 3, account_tokens: 0 });
+    expect(counts).toEqual({ refresh_tokens: 5, sessions: 3, account_tokens: 0, mail_deliveries: 1 });
+    expect(await deliveries.countBy({ sentAt: LessThan(ago(7 * DAY_MS)) })).toBe(0);
+    expect(await deliveries.countBy({ idempotencyKey: Like('recent-%') })).toBe(1);
 
     // What is kept still works: the live sessions refresh...
     await refresh(live.live).expect(200);
@@ -124,7 +134,12 @@ describe('Periodic clean-up (maintenance/purge)', () => {
     await refresh(reused.live).expect(401);
 
     // A second run finds nothing more.
-    expect(await t.app.get(MaintenanceJob).purge()).toEqual({ refresh_tokens: 0, sessions: 0, account_tokens: 0 });
+    expect(await t.app.get(MaintenanceJob).purge()).toEqual({
+      refresh_tokens: 0,
+      sessions: 0,
+      account_tokens: 0,
+      mail_deliveries: 0,
+    });
   });
 });
 

@@ -62,10 +62,11 @@ export class MaintenanceJob implements OnApplicationBootstrap {
    */
   private async purgeRule(rule: PurgeRule, now: Date): Promise<number> {
     const repo = this.dataSource.getRepository(rule.entity);
+    const key = rule.key ?? 'id';
     let deleted = 0;
     for (let batch = 0; batch < this.cfg.maxBatches; batch += 1) {
       const rows = await rule
-        .where(repo.createQueryBuilder('row').select('row.id', 'id'), now)
+        .where(repo.createQueryBuilder('row').select(`row.${key}`, 'id'), now)
         .limit(this.cfg.batchSize)
         .getRawMany<{ id: string }>();
       if (rows.length === 0) break;
@@ -73,7 +74,7 @@ export class MaintenanceJob implements OnApplicationBootstrap {
       for (const dependent of rule.dependents ?? []) {
         await this.dataSource.getRepository(dependent.entity).delete({ [dependent.column]: In(ids) });
       }
-      const result = await repo.delete({ id: In(ids) });
+      const result = await repo.delete({ [key]: In(ids) });
       deleted += result.affected ?? ids.length;
       if (rows.length < this.cfg.batchSize) break;
     }

@@ -1,5 +1,6 @@
 import type { EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { MaintenanceConfig } from '@/config/configuration';
+import { MailDelivery } from '@/infra/mail/entities/mail-delivery.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
 import { AccountToken } from '../tokens/entities/account-token.entity';
@@ -14,6 +15,8 @@ export interface PurgeRule {
   /** Names the rows in the run's log line. */
   kind: string;
   entity: EntityTarget<ObjectLiteral>;
+  /** The primary key's property, by which rows are selected and deleted; `id` unless given. */
+  key?: string;
   where(rows: SelectQueryBuilder<ObjectLiteral>, now: Date): SelectQueryBuilder<ObjectLiteral>;
   /**
    * Rows of other tables that reference these by `column` and go with them, in the same
@@ -72,6 +75,15 @@ export function purgeRules(cfg: MaintenanceConfig): PurgeRule[] {
       entity: AccountToken,
       where: (rows, now) =>
         rows.where('row.usedAt < :tokenNow').orWhere('row.expiresAt < :tokenNow').setParameter('tokenNow', now),
+    },
+    {
+      // A delivery record stops a retried mail job from sending twice; once no retry can come,
+      // its recipient hash would only let someone confirm an address, so it goes.
+      kind: 'mail_deliveries',
+      entity: MailDelivery,
+      key: 'idempotencyKey',
+      where: (rows, now) =>
+        rows.where('row.sentAt < :sentBefore', { sentBefore: before(now, cfg.mailDeliveriesRetentionMs) }),
     },
   ];
 }
