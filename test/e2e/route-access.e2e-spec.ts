@@ -24,6 +24,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/refresh': 'public',
   'POST /api/v1/auth/logout': 'signed-in',
+  'POST /api/v1/auth/email/verify': 'public',
+  'POST /api/v1/auth/email/resend': 'signed-in',
   'GET /api/v1/users/me': 'signed-in',
   'PATCH /api/v1/users/me': 'signed-in',
   'DELETE /api/v1/users/me': 'signed-in',
