@@ -27,6 +27,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/auth/sessions': 'signed-in',
   'DELETE /api/v1/auth/sessions': 'signed-in',
   'DELETE /api/v1/auth/sessions/{id}': 'signed-in',
+  'POST /api/v1/auth/email/verify': 'public',
+  'POST /api/v1/auth/email/resend': 'signed-in',
   'GET /api/v1/users/me': 'signed-in',
   'PATCH /api/v1/users/me': 'signed-in',
   'DELETE /api/v1/users/me': 'signed-in',

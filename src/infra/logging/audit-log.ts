@@ -21,6 +21,8 @@ export type AuditEvent =
   | 'auth.account.delete_failed'
   | 'auth.account.delete_locked_out'
   | 'admin.user.created'
+  | 'auth.email.verified'
+  | 'auth.email.changed'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 

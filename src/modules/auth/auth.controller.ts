@@ -45,6 +45,11 @@ export class AuthController {
   @ApiProblems(
     400,
     [401, 'Wrong email or password, or account deactivated (one identical body for all)'],
+    [
+      403,
+      'email_not_verified: right password, but REQUIRE_VERIFIED_EMAIL is on and the address is not verified yet; ' +
+        'a password reset ("forgot password") verifies it too',
+    ],
     [429, 'Too many failed logins for this account or client, or over the request budget; see Retry-After'],
     PASSWORD_CHECK_UNAVAILABLE,
   )

@@ -13,6 +13,7 @@ import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { UsersModule } from '@/modules/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { EmailVerificationController } from './email-verification.controller';
 import { AppThrottlerGuard, DEFAULT_BUDGET, throttleKey } from './guards/app-throttler.guard';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
@@ -56,7 +57,7 @@ import { hmacKey } from './token-keys';
       }),
     }),
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, EmailVerificationController],
   providers: [
     AuthService,
     TokenService,

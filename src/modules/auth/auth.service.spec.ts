@@ -1,3 +1,4 @@
+import type { AccountsConfig } from '@/config/configuration';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
@@ -19,6 +20,7 @@ describe(AuthService.name, () => {
   let attempt: { succeeded: jest.Mock<Promise<void>, []>; cancel: jest.Mock<Promise<void>, []> };
   let metrics: jest.Mocked<AppMetrics>;
   let sut: AuthService;
+  let build: (accounts: Partial<AccountsConfig>) => AuthService;
 
   beforeEach(() => {
     users = automock(UsersService);
@@ -30,7 +32,9 @@ describe(AuthService.name, () => {
     attempt = { succeeded: jest.fn(async () => undefined), cancel: jest.fn(async () => undefined) };
     metrics = automock(AppMetrics, { loginFailed: () => undefined, loginSucceeded: () => undefined });
     const tokens = automock(TokenService, { pair: async () => pair });
-    sut = new AuthService(users, hasher, sessions, tokens, metrics, automock(WelcomeMailJob));
+    build = (accounts) =>
+      new AuthService(users, hasher, sessions, tokens, metrics, automock(WelcomeMailJob), accounts as AccountsConfig);
+    sut = build({ requireVerifiedEmail: false });
   });
 
   const failure = async (promise: Promise<unknown>) => {
@@ -82,6 +86,29 @@ describe(AuthService.name, () => {
     expect(sessions.start).toHaveBeenCalledWith(user.id, client);
     expect(attempt.succeeded).toHaveBeenCalledTimes(1);
     expect(metrics.loginSucceeded).toHaveBeenCalled();
+  });
+
+  it('with REQUIRE_VERIFIED_EMAIL refuses an unverified account only once its password proved right', async () => {
+    sut = build({ requireVerifiedEmail: true });
+    const user = buildUser({ emailVerified: false });
+    hasher.verify.mockResolvedValue(false);
+    expect((await failure(sut.login({ email: user.email, password: 'bad' }, { user, attempt }, client))).status).toBe(
+      401,
+    );
+    expect(attempt.succeeded).not.toHaveBeenCalled();
+
+    hasher.verify.mockResolvedValue(true);
+    const refused = await failure(sut.login({ email: user.email, password: 'right' }, { user, attempt }, client));
+    expect(refused).toMatchObject({ status: 403, code: 'email_not_verified' });
+    expect(refused.detail).toContain('forgot password');
+    // The password was right: not a guess, so it does not count against the account's limits.
+    expect(attempt.succeeded).toHaveBeenCalledTimes(1);
+    expect(sessions.start).not.toHaveBeenCalled();
+
+    const verified = buildUser({ emailVerified: true });
+    await expect(
+      sut.login({ email: verified.email, password: 'right' }, { user: verified, attempt }, client),
+    ).resolves.toEqual(pair);
   });
 
   it('cancels the reserved attempt (not a success) when hashing refuses the login for load, and counts no failure', async () => {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
-import { UnauthorizedProblem } from '@/common/http/problem';
+import { ProblemException, UnauthorizedProblem } from '@/common/http/problem';
+import { accountsConfig, AccountsConfig } from '@/config/configuration';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { audit } from '@/infra/logging/audit-log';
@@ -18,6 +19,18 @@ import { TokenService } from './token.service';
 /** One body for every failed login, so a response never tells which part was wrong. */
 const invalidCredentials = () => new UnauthorizedProblem('The email or password is incorrect.', 'invalid_credentials');
 
+/**
+ * REQUIRE_VERIFIED_EMAIL: only ever answered to someone who gave the right password, so it
+ * reveals nothing the caller did not know. The way out needs no sign-in.
+ */
+const emailNotVerified = () =>
+  new ProblemException(
+    HttpStatus.FORBIDDEN,
+    'email_not_verified',
+    'Verify your email address before signing in: open the link of the verification mail. ' +
+      'To get a new link, use "forgot password": a password reset verifies the address too.',
+  );
+
 /** Why a login failed, for the audit log only: the client is told none of it. */
 const failureOf = (user: User | null, valid: boolean) =>
   !user ? 'unknown_account' : !valid ? 'bad_password' : 'inactive';
@@ -31,6 +44,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly metrics: AppMetrics,
     private readonly welcomeMail: WelcomeMailJob,
+    @Inject(accountsConfig.KEY) private readonly accounts: AccountsConfig,
   ) {}
 
   /**
@@ -49,6 +63,8 @@ export class AuthService {
    * whether an account exists. The attempt was already counted by LoginThrottleGuard
    * (with the user it resolved); a failure keeps that count, a success gives it back.
    * `client` is stored with the session, for its owner's session list.
+   * With REQUIRE_VERIFIED_EMAIL an unverified account is refused (403) only after all of
+   * that: its password was right, so the attempt is given back like a success's.
    */
   async login(dto: LoginDto, { user, attempt }: LoginAttempt, client: SessionClient): Promise<TokenPairDto> {
     let valid: boolean;
@@ -68,6 +84,10 @@ export class AuthService {
       throw invalidCredentials();
     }
     await attempt.succeeded();
+    if (this.accounts.requireVerifiedEmail && !user.emailVerified) {
+      audit('auth.login.failed', { userId: user.id, reason: 'email_not_verified' });
+      throw emailNotVerified();
+    }
     this.metrics.loginSucceeded();
     const issued = await this.sessions.start(user.id, client);
     audit('auth.login.succeeded', { userId: user.id, sessionId: issued.sessionId });

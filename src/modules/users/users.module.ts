@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { HashingModule } from '@/infra/hashing/hashing.module';
 import { MailModule } from '@/infra/mail/mail.module';
 import { AccountChanges } from './account-changes';
+import { EmailVerificationService } from './accounts/email-verification.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { LastAdminRule } from './last-admin.rule';
 import { MaintenanceJob } from './maintenance/maintenance.job';
@@ -52,6 +53,7 @@ import { UsersService } from './users.service';
     AccountMailJob,
     AccountTokens,
     AccountActionBudgets,
+    EmailVerificationService,
   ],
   exports: [
     UsersService,
@@ -63,6 +65,7 @@ import { UsersService } from './users.service';
     AccountMailJob,
     AccountTokens,
     AccountActionBudgets,
+    EmailVerificationService,
   ],
 })
 export class UsersModule {}

@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { clientOf } from '@/common/http/client-address';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { EmailVerificationService } from '@/modules/users/accounts/email-verification.service';
+import { Authenticated } from './decorators/authenticated.decorator';
+import { AuthUser, CurrentUser } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
+import { VerifyEmailDto } from './dto/verify-email.dto';
+
+/** The links of verification and email change mails, and asking for a new one. */
+@ApiTags('auth')
+@Controller('auth/email')
+export class EmailVerificationController {
+  constructor(private readonly verification: EmailVerificationService) {}
+
+  @Public()
+  @Post('verify')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Follow the link of a verification or email change mail',
+    description:
+      'Send the token of the link (`<APP_PUBLIC_URL>/verify-email?token=…`). A verification link marks the ' +
+      'address verified, as long as it is still the account’s address; an email change link moves the ' +
+      'account to the new address, verified, and voids the user’s other verification and change links. ' +
+      'Sessions stay valid. No sign-in needed: the link itself proves the mailbox.',
+  })
+  @ApiNoContentResponse({ description: 'Address verified, or email change applied' })
+  @ApiProblems(
+    [400, 'invalid_token: unknown, expired, spent or superseded link, or an address changed since; or invalid body'],
+    [409, 'email_taken: another account took the new address meanwhile; the change was not made'],
+    429,
+  )
+  async verify(@Body() dto: VerifyEmailDto): Promise<void> {
+    await this.verification.verify(dto.token);
+  }
+
+  @Post('resend')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Mail a new verification link to your address',
+    description:
+      'Queues the mail and answers at once; its link supersedes every earlier verification link. ' +
+      'Counts against the resend budget of this client and of the account (ACCOUNT_ACTION_*).',
+  })
+  @ApiAcceptedResponse({ description: 'The mail is queued' })
+  @ApiProblems(
+    401,
+    [409, 'email_already_verified: the address is verified already'],
+    [429, 'Too many verification mails for this account or client, or over the request budget; see Retry-After'],
+    [503, 'The mail cannot be queued right now (mail_unavailable); retry after the seconds in Retry-After'],
+  )
+  async resend(@CurrentUser() caller: AuthUser, @Req() req: Request): Promise<void> {
+    await this.verification.resend(caller.id, clientOf(req));
+  }
+}
