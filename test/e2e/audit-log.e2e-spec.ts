@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AccountTokens } from '@/modules/users/tokens/account-tokens.service';
 import { waitFor } from '@tools/wait-for';
 import { authEnv, login, loginAdmin, registerAndLogin, SignedIn, uniqueEmail } from '@test/factories/auth.factory';
 import { captureLogLines } from '@test/support/log-lines';
@@ -165,6 +166,26 @@ describe('Audit log', () => {
       expect.objectContaining({ event: 'auth.sessions.revoked', reason: 'password_change', count: 1 }),
     ]);
     expectNoSecrets(lines, user.email, user.password, 'brand-new-password', user.tokens.accessToken);
+  });
+
+  it('logs a reset request without naming an account, and a reset then the revocation it causes', async () => {
+    const user = await registerAndLogin(t.server);
+    const asked = nextId();
+    await post('/api/v1/auth/password/forgot', asked, { email: user.email }).expect(202);
+    expect(auditOf(asked)).toEqual([expect.objectContaining({ level: 30, event: 'auth.password.reset_requested' })]);
+    expect(auditOf(asked)[0]).not.toHaveProperty('userId');
+
+    // Another account: the mail job just queued would supersede a link issued to the first.
+    const other = await registerAndLogin(t.server);
+    const token = await t.app.get(AccountTokens).issue(other.id, 'reset_password', { ttlMs: 60_000 });
+    const requestId = nextId();
+    await post('/api/v1/auth/password/reset', requestId, { token, password: 'brand-new-password' }).expect(204);
+    const lines = auditOf(requestId);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, event: 'auth.password.reset', userId: other.id, ip: '198.51.100.7' }),
+      expect.objectContaining({ event: 'auth.sessions.revoked', reason: 'password_reset', count: 1 }),
+    ]);
+    expectNoSecrets([...auditOf(asked), ...lines], user.email, other.email, token, 'brand-new-password');
   });
 
   it('logs a refused password change with a wrong current password', async () => {

@@ -29,6 +29,8 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /api/v1/auth/sessions/{id}': 'signed-in',
   'POST /api/v1/auth/email/verify': 'public',
   'POST /api/v1/auth/email/resend': 'signed-in',
+  'POST /api/v1/auth/password/forgot': 'public',
+  'POST /api/v1/auth/password/reset': 'public',
   'GET /api/v1/users/me': 'signed-in',
   'PATCH /api/v1/users/me': 'signed-in',
   'DELETE /api/v1/users/me': 'signed-in',

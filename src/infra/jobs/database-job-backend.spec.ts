@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { JobsConfig } from '@/config/configuration';
 import { buildDataSourceOptions } from '@/infra/database/data-source-options';
+import { ContextRequest, requestContextFields, runInRequestContext } from '@/infra/logging/request-context';
 import { automock } from '@test/support/automock';
 import { waitFor } from '@tools/wait-for';
 import { DatabaseJobBackend } from './database-job-backend';
@@ -79,6 +80,24 @@ describe('DatabaseJobBackend claims', () => {
       expect(runs.map((ctx) => ctx.id).sort()).toEqual([...ids].sort());
     } finally {
       await Promise.all([a.stop(1_000), b.stop(1_000)]);
+    }
+  });
+
+  it('runs a job that a request woke outside that request', async () => {
+    const seen: Array<{ requestId?: string }> = [];
+    const recording = automock(JobRunner, { run: async () => void seen.push(requestContextFields()) });
+    // Polls only when poked: the interval would run it from outside any request anyway.
+    const backend = new DatabaseJobBackend(dataSource, { ...cfg, pollIntervalMs: 60_000 }, recording);
+    await backend.start();
+    try {
+      const req = { id: 'request-1' } as ContextRequest;
+      await new Promise<void>((done) =>
+        runInRequestContext(req, () => void backend.enqueue('q', 'woken', {}, {}).then(() => done())),
+      );
+      await waitFor(() => seen.length === 1, { what: 'the woken job ran' });
+      expect(seen).toEqual([{}]);
+    } finally {
+      await backend.stop(1_000);
     }
   });
 });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, LessThanOrEqual, Repository } from 'typeorm';
 import type { JobsConfig } from '@/config/configuration';
+import { outsideRequestContext } from '@/infra/logging/request-context';
 import { backoffDelayMs } from './backoff';
 import { JobRecord } from './job.entity';
 import { PermanentJobError } from './job.errors';
@@ -148,7 +149,8 @@ export class DatabaseJobBackend implements JobBackend {
       return;
     }
     clearTimeout(this.timer);
-    void this.poll();
+    // An enqueue pokes from inside its request; the jobs this poll runs are not that request's.
+    outsideRequestContext(() => void this.poll());
   }
 
   private schedulePoll(): void {

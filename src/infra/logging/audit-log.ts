@@ -3,8 +3,7 @@ import { requestClientFields } from './request-context';
 
 /**
  * Every authentication and account-security decision the service takes, by name. Names
- * are `<area>.<subject>.<outcome>` and never change meaning; a new decision gets a new
- * name (a password reset will add `auth.password.reset_requested` and `auth.password.reset`).
+ * are `<area>.<subject>.<outcome>` and never change meaning; a new decision gets a new name.
  */
 export type AuditEvent =
   | 'auth.login.succeeded'
@@ -23,6 +22,8 @@ export type AuditEvent =
   | 'admin.user.created'
   | 'auth.email.verified'
   | 'auth.email.changed'
+  | 'auth.password.reset_requested'
+  | 'auth.password.reset'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 

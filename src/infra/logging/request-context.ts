@@ -20,6 +20,15 @@ export function runInRequestContext(req: ContextRequest, next: () => void): void
   requestContext.run(req, next);
 }
 
+/**
+ * Runs `work` outside any request: background work that a request merely wakes (the job
+ * poller) would otherwise carry that request's id into its log lines, and its statements
+ * would count as the request's.
+ */
+export function outsideRequestContext<T>(work: () => T): T {
+  return requestContext.exit(work);
+}
+
 /** `{ requestId }` inside a request, `{}` outside (boot, timers, shutdown). */
 export function requestContextFields(): { requestId?: string } {
   const id = requestContext.getStore()?.id;

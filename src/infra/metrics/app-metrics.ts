@@ -3,7 +3,14 @@ import { Counter, Registry } from 'prom-client';
 
 export type LoginFailureReason = 'bad_credentials' | 'locked_out';
 export type RevocationReason =
-  'logout' | 'refresh_reuse' | 'password_change' | 'deactivation' | 'deletion' | 'user_revoked' | 'user_revoked_others';
+  | 'logout'
+  | 'refresh_reuse'
+  | 'password_change'
+  | 'password_reset'
+  | 'deactivation'
+  | 'deletion'
+  | 'user_revoked'
+  | 'user_revoked_others';
 /** The account mails, by what they are for (`app_auth_emails_total{kind}`). */
 export const ACCOUNT_MAIL_KINDS = [
   'verification',

@@ -18,6 +18,7 @@ import { AppThrottlerGuard, DEFAULT_BUDGET, throttleKey } from './guards/app-thr
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { PasswordResetController } from './password-reset.controller';
 import { SessionsController } from './sessions.controller';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
@@ -57,7 +58,7 @@ import { hmacKey } from './token-keys';
       }),
     }),
   ],
-  controllers: [AuthController, SessionsController, EmailVerificationController],
+  controllers: [AuthController, SessionsController, EmailVerificationController, PasswordResetController],
   providers: [
     AuthService,
     TokenService,

@@ -4,6 +4,7 @@ import { HashingModule } from '@/infra/hashing/hashing.module';
 import { MailModule } from '@/infra/mail/mail.module';
 import { AccountChanges } from './account-changes';
 import { EmailVerificationService } from './accounts/email-verification.service';
+import { PasswordResetService } from './accounts/password-reset.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { LastAdminRule } from './last-admin.rule';
 import { MaintenanceJob } from './maintenance/maintenance.job';
@@ -54,6 +55,7 @@ import { UsersService } from './users.service';
     AccountTokens,
     AccountActionBudgets,
     EmailVerificationService,
+    PasswordResetService,
   ],
   exports: [
     UsersService,
@@ -66,6 +68,7 @@ import { UsersService } from './users.service';
     AccountTokens,
     AccountActionBudgets,
     EmailVerificationService,
+    PasswordResetService,
   ],
 })
 export class UsersModule {}

@@ -95,6 +95,7 @@ export class AccountMailJob {
       case 'verification':
         if (user.emailVerified) return undefined;
         return { to: user.email, ...verifyEmail({ name: user.name, ...(await this.verificationLink(user)) }) };
+      // The address rides on the token: using the link proves the mail reached that mailbox.
       case 'password_reset':
         return this.withLink(
           user.email,
@@ -103,10 +104,17 @@ export class AccountMailJob {
           this.cfg.passwordResetTtlMs,
           LINK_PAGES.reset,
           passwordReset,
+          { email: user.email },
         );
       case 'invitation':
-        return this.withLink(user.email, user, 'invitation', this.cfg.invitationTtlMs, LINK_PAGES.reset, (vars) =>
-          invitation({ ...vars, appUrl: this.mail.publicUrl }),
+        return this.withLink(
+          user.email,
+          user,
+          'invitation',
+          this.cfg.invitationTtlMs,
+          LINK_PAGES.reset,
+          (vars) => invitation({ ...vars, appUrl: this.mail.publicUrl }),
+          { email: user.email },
         );
       case 'email_change':
         return this.withLink(

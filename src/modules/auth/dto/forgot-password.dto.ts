@@ -1,0 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { EmailField } from '@/modules/users/dto/user-fields';
+
+export class ForgotPasswordDto {
+  @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 254 })
+  @EmailField()
+  email!: string;
+}

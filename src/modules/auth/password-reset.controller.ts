@@ -1,0 +1,52 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { clientOf } from '@/common/http/client-address';
+import { ApiProblems, HASHING_BUSY } from '@/common/swagger/api-problems.decorator';
+import { PasswordResetService } from '@/modules/users/accounts/password-reset.service';
+import { Public } from './decorators/public.decorator';
+import { ForgotPasswordDto } from './dto/forgot-password.dto';
+import { ResetPasswordDto } from './dto/reset-password.dto';
+
+/** A forgotten password: ask for a reset link by mail, then spend it on a new password. */
+@ApiTags('auth')
+@Public()
+@Controller('auth/password')
+export class PasswordResetController {
+  constructor(private readonly resets: PasswordResetService) {}
+
+  @Post('forgot')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Mail a password reset link to this address, if it has an account',
+    description:
+      'The answer is the same, empty 202 whether or not the address has an account; only the owner of the ' +
+      'mailbox learns which (a link valid for PASSWORD_RESET_TTL, or no mail at all).',
+  })
+  @ApiAcceptedResponse({ description: 'Queued; a mail follows when the address has an active account' })
+  @ApiProblems(
+    [400, 'Invalid email, or unknown field'],
+    [429, 'Too many reset requests for this client or address, or over the request budget; see Retry-After'],
+    [503, 'The mail cannot be queued right now (mail_queue_unavailable); retry shortly'],
+  )
+  async forgot(@Body() dto: ForgotPasswordDto, @Req() req: Request): Promise<void> {
+    await this.resets.forgot(dto.email, clientOf(req));
+  }
+
+  @Post('reset')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Set a new password with the token of a reset or invitation link',
+    description:
+      'Spends the link, verifies the address it was mailed to, and ends every session of the account on every node.',
+  })
+  @ApiNoContentResponse({ description: 'Password set; every earlier access and refresh token is refused' })
+  @ApiProblems(
+    [400, 'invalid_token (unknown, expired, spent or superseded link), or an invalid password (as at registration)'],
+    [429, 'Too many reset attempts from this client or for this account, or over the request budget; see Retry-After'],
+    HASHING_BUSY,
+  )
+  async reset(@Body() dto: ResetPasswordDto, @Req() req: Request): Promise<void> {
+    await this.resets.reset(dto.token, dto.password, clientOf(req));
+  }
+}

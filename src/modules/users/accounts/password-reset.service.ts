@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ServiceUnavailableProblem } from '@/common/http/problem';
+import { PasswordHasher } from '@/infra/hashing/password-hasher';
+import { audit } from '@/infra/logging/audit-log';
+import { AppMetrics } from '@/infra/metrics/app-metrics';
+import { AccountChanges } from '../account-changes';
+import { normaliseEmail } from '../email-address';
+import { User } from '../entities/user.entity';
+import { AccountMailJob } from '../mail/account-mail.job';
+import { SessionsService } from '../sessions/sessions.service';
+import { AccountActionBudgets } from '../tokens/account-action-budgets';
+import { AccountTokens, InvalidTokenProblem } from '../tokens/account-tokens.service';
+import type { AccountToken, TokenPurpose } from '../tokens/entities/account-token.entity';
+
+/** An invitation mail is a reset link too: the same page sets the first password. */
+const RESET_PURPOSES: readonly TokenPurpose[] = ['reset_password', 'invitation'];
+
+/**
+ * Forgot and reset password (docs/security.md, Password reset). `forgot` never looks the
+ * address up: it counts the budgets and queues the mail job, which does, so a known and an
+ * unknown address cost the request exactly the same work and get the same answer. `reset`
+ * spends a reset or invitation link on a new password and ends every session of the user.
+ */
+@Injectable()
+export class PasswordResetService {
+  private readonly logger = new Logger(PasswordResetService.name);
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly tokens: AccountTokens,
+    private readonly budgets: AccountActionBudgets,
+    private readonly mail: AccountMailJob,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly changes: AccountChanges,
+    private readonly metrics: AppMetrics,
+  ) {}
+
+  /** Queues a reset mail for `email`, whether or not it has an account (the job finds out). */
+  async forgot(email: string, client: string): Promise<void> {
+    await this.budgets.take('password_forgot', { client, account: `email:${normaliseEmail(email)}` });
+    try {
+      await this.mail.queue({ kind: 'password_reset', email });
+    } catch (error) {
+      // The job store refused it (Redis or the database down); the address is not logged.
+      this.logger.error(
+        { err: { message: error instanceof Error ? error.message : String(error) } },
+        'A password reset mail could not be queued',
+      );
+      throw new ServiceUnavailableProblem(
+        'The reset mail cannot be queued right now; try again shortly.',
+        'mail_queue_unavailable',
+      );
+    }
+    audit('auth.password.reset_requested');
+  }
+
+  /**
+   * Sets `password` for the owner of a live reset or invitation link. The password is
+   * hashed before the link is spent, so a 503 from a full hashing queue leaves the link
+   * usable; of concurrent uses of one link exactly one spends it. The address counts as
+   * verified when the link was mailed to the one the account still has.
+   */
+  async reset(token: string, password: string, client: string): Promise<void> {
+    await this.budgets.take('password_reset', { client });
+    const link = await this.live(token);
+    if (!link) return this.refuse();
+    await this.budgets.take('password_reset', { client, account: `user:${link.userId}` });
+    const user = await this.users.findOneBy({ id: link.userId });
+    if (!user || !user.isActive) return this.refuse();
+
+    const passwordHash = await this.hasher.hash(password);
+    try {
+      await this.tokens.consume(token, link.purpose);
+    } catch (error) {
+      // Another request spent the link between the look-up and now.
+      if (error instanceof InvalidTokenProblem) return this.refuse();
+      throw error;
+    }
+    await this.users.update(
+      { id: user.id },
+      {
+        passwordHash,
+        // A login that checked the old password while this ran must not leave a session behind.
+        sessionsValidAfter: new Date(),
+        ...(link.email !== null && link.email === user.email ? { emailVerified: true } : {}),
+      },
+    );
+    for (const purpose of RESET_PURPOSES) await this.tokens.supersede(user.id, purpose);
+    const updated = await this.users.findOneByOrFail({ id: user.id });
+    await this.changes.userChanged(updated);
+    audit('auth.password.reset', { userId: user.id });
+    await this.sessions.revokeAllForUser(user.id, 'password_reset');
+    this.metrics.passwordReset('success');
+  }
+
+  /** The live link `token` under the first purpose that knows it (the purpose is part of its hash). */
+  private async live(token: string): Promise<AccountToken | null> {
+    for (const purpose of RESET_PURPOSES) {
+      const row = await this.tokens.peek(token, purpose);
+      if (row) return row;
+    }
+    return null;
+  }
+
+  private refuse(): never {
+    this.metrics.passwordReset('invalid_token');
+    throw new InvalidTokenProblem();
+  }
+}
