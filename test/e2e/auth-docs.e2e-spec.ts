@@ -43,7 +43,7 @@ describe('OpenAPI document for auth and users', () => {
     ],
     ['post', '/api/v1/auth/email/resend', { ok: '202', errors: ['401', '409', '429', '503'] }],
     ['get', '/api/v1/users/me', { ok: '200', errors: ['401'] }],
-    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '429', '503'] }],
+    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '409', '429', '503'] }],
     ['delete', '/api/v1/users/me', { body: 'DeleteMeDto', ok: '204', errors: ['400', '401', '409', '429', '503'] }],
     [
       'post',

@@ -20,9 +20,12 @@ export type AuditEvent =
   | 'auth.account.deleted'
   | 'auth.account.delete_failed'
   | 'auth.account.delete_locked_out'
-  | 'admin.user.created'
+  | 'auth.email.change_requested'
+  | 'auth.email.change_failed'
+  | 'auth.email.change_locked_out'
   | 'auth.email.verified'
   | 'auth.email.changed'
+  | 'admin.user.created'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 
@@ -54,6 +57,8 @@ const WARNINGS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
   'auth.password.change_locked_out',
   'auth.account.delete_failed',
   'auth.account.delete_locked_out',
+  'auth.email.change_failed',
+  'auth.email.change_locked_out',
 ]);
 
 const logger = new Logger('Audit');

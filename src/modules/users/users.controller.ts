@@ -36,22 +36,32 @@ export class UsersController {
   @Patch('me')
   @Authenticated()
   @ApiOperation({
-    summary: 'Change your name or password',
+    summary: 'Change your name, password or email',
     description:
       'A password change needs currentPassword and revokes all your other sessions; this one stays valid. ' +
-      'A wrong currentPassword counts as a failed login of your account from this client. ' +
-      'Role, email and activation cannot be changed here (unknown fields are refused).',
+      'An email change needs currentPassword too and is only requested: the answer still shows your ' +
+      'current address, a link goes to the new one (the change happens when it is opened, through ' +
+      'POST /auth/email/verify, valid for EMAIL_VERIFY_TTL), and your current address is told. Your ' +
+      'current address again changes nothing and sends no mail. Both may come in one request; ' +
+      'currentPassword is checked once. A wrong currentPassword counts as a failed login of your account ' +
+      'from this client. Role and activation cannot be changed here (unknown fields are refused).',
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkResponse({ type: UserResponseDto, description: 'The user, with the current (not yet the new) email' })
   @ApiProblems(
     [400, 'Invalid field, unknown field, or currentPassword missing or incorrect'],
     401,
+    [409, 'email_taken: an account with the new email exists'],
     [
       429,
       'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
-        'or over the request budget; see Retry-After',
+        'too many email changes requested (rate_limited), or over the request budget; see Retry-After',
     ],
-    PASSWORD_CHECK_UNAVAILABLE,
+    [
+      503,
+      PASSWORD_CHECK_UNAVAILABLE[1] +
+        '; or, for an email change, its budget cannot be checked (rate_limit_unavailable, with ' +
+        'THROTTLE_FAIL_CLOSED) or its mails cannot be queued (mail_unavailable); nothing was changed',
+    ],
   )
   async updateMe(
     @CurrentUser() caller: AuthUser,

@@ -5,6 +5,7 @@ import { MailModule } from '@/infra/mail/mail.module';
 import { AccountChanges } from './account-changes';
 import { EmailVerificationService } from './accounts/email-verification.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { EmailChangeService } from './email-change.service';
 import { LastAdminRule } from './last-admin.rule';
 import { MaintenanceJob } from './maintenance/maintenance.job';
 import { User } from './entities/user.entity';
@@ -39,6 +40,7 @@ import { UsersService } from './users.service';
   providers: [
     UsersService,
     UsersAdminService,
+    EmailChangeService,
     AdminBootstrapService,
     UserProfileCache,
     SessionsService,
