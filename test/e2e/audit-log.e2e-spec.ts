@@ -317,6 +317,22 @@ describe('Audit log', () => {
       expectNoSecrets(auditOf(requestId), email, 'handed-over-password');
     });
 
+    it('logs an invitation, not a creation, with the new user, its role and the admin as the actor', async () => {
+      const requestId = nextId();
+      const email = uniqueEmail('audit-invited');
+      const res = await request(t.server)
+        .post('/api/v1/users')
+        .set('Authorization', admin.bearer)
+        .set('X-Request-Id', requestId)
+        .send({ email, name: 'Invited' })
+        .expect(201);
+
+      expect(auditOf(requestId)).toEqual([
+        expect.objectContaining({ event: 'admin.user.invited', userId: res.body.id, role: 'user', actorId: admin.id }),
+      ]);
+      expectNoSecrets(auditOf(requestId), email);
+    });
+
     it('logs a deletion with the admin as the actor', async () => {
       const user = await registerAndLogin(t.server);
       const requestId = nextId();

@@ -26,6 +26,7 @@ export type AuditEvent =
   | 'auth.email.verified'
   | 'auth.email.changed'
   | 'admin.user.created'
+  | 'admin.user.invited'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 

@@ -1,11 +1,11 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ConflictProblem, RetryLaterProblem } from '@/common/http/problem';
+import { ConflictProblem } from '@/common/http/problem';
 import { audit } from '@/infra/logging/audit-log';
-import { REDIS_RETRY_AFTER_S } from '@/infra/redis/redis-outage';
 import { User } from './entities/user.entity';
 import { AccountMailJob } from './mail/account-mail.job';
+import { MailUnavailableProblem } from './mail/mail-unavailable.problem';
 import { AccountActionBudgets } from './tokens/account-action-budgets';
 
 /** The caller's own request for a new address, once its currentPassword has been checked. */
@@ -60,11 +60,8 @@ export class EmailChangeService {
         { userId: user.id, err: { message: error instanceof Error ? error.message : String(error) } },
         'Email change mails could not be queued',
       );
-      throw new RetryLaterProblem(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'mail_unavailable',
+      throw new MailUnavailableProblem(
         'The confirmation mail cannot be queued right now; nothing was changed. Retry after the seconds in Retry-After.',
-        REDIS_RETRY_AFTER_S,
       );
     }
     audit('auth.email.change_requested', { userId: user.id, sessionId });

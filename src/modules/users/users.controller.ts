@@ -104,16 +104,19 @@ export class UsersController {
     summary: 'Create a user (admin)',
     description:
       'In any role (default user), with a password the admin hands over; no welcome mail is sent. ' +
-      'Without a password the user is to be invited to choose one, which is not available yet (400 on password).',
+      'Without a password the user is invited: a mail to the address carries a link to ' +
+      '<APP_PUBLIC_URL>/reset-password?token=… (valid for INVITATION_TTL, once), whose token ' +
+      'POST /auth/password/reset accepts to set the password; until then the account cannot log in. ' +
+      'If the invitation cannot be queued, no account is created (503 mail_unavailable).',
   })
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiProblems(
-    [400, 'Invalid field, unknown field, or no password (invitations are not available yet)'],
+    [400, 'Invalid or unknown field'],
     401,
     403,
     [409, 'email_taken: an account with this email exists'],
     429,
-    HASHING_BUSY,
+    [503, HASHING_BUSY[1] + '; or, without a password, the invitation mail cannot be queued (mail_unavailable)'],
   )
   async create(@Body() dto: AdminCreateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.create(dto));
