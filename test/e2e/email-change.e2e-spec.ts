@@ -78,7 +78,7 @@ describe('Email change', () => {
     const token = tokenIn(confirmation, APP_URL, 'verify-email');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await expect(tokens.consume(token!, 'verify_email')).rejects.toMatchObject({ code: 'invalid_token' });
-    await expect(tokens.consume(token!, 'change_email')).resolves.toMatchObject({ userId: user.id, email: newEmail });
+    await expect(tokens.peek(token!, 'change_email')).resolves.toMatchObject({ userId: user.id, email: newEmail });
 
     const notice = await nextMail(user.email, 2);
     expect(notice.raw).not.toContain(newEmail);
@@ -87,6 +87,12 @@ describe('Email change', () => {
     // The account still logs in with its current address, and not with the new one.
     await login(t.server, user.email, user.password);
     await request(t.server).post('/api/v1/auth/login').send({ email: newEmail, password: user.password }).expect(401);
+
+    // Until the link is used: then the new address is the account's, and the old one is free.
+    await request(t.server).post('/api/v1/auth/email/verify').send({ token }).expect(204);
+    expect((await me(user)).body.email).toBe(newEmail);
+    await login(t.server, newEmail, user.password);
+    await request(t.server).post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(401);
   });
 
   it('refuses a wrong or missing currentPassword with 400 on the field and sends no mail', async () => {
