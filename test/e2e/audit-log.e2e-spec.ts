@@ -236,6 +236,49 @@ describe('Audit log', () => {
     expectNoSecrets([...auditOf(refused), ...auditOf(deleted)], user.email, user.password, 'not-my-password');
   });
 
+  it('logs an email change request by the caller, with neither the old nor the new address', async () => {
+    const user = await registerAndLogin(t.server);
+    const newEmail = uniqueEmail('audit-moved');
+    const requestId = nextId();
+    await request(t.server)
+      .patch('/api/v1/users/me')
+      .set('Authorization', user.bearer)
+      .set('X-Request-Id', requestId)
+      .send({ email: newEmail, currentPassword: user.password })
+      .expect(200);
+
+    expect(auditOf(requestId)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        event: 'auth.email.change_requested',
+        userId: user.id,
+        actorId: user.id,
+        sessionId: expect.any(String),
+      }),
+    ]);
+    expectNoSecrets(auditOf(requestId), user.email, newEmail, user.password);
+  });
+
+  it('logs a refused email change with a wrong current password as a warning', async () => {
+    const user = await registerAndLogin(t.server);
+    const requestId = nextId();
+    await request(t.server)
+      .patch('/api/v1/users/me')
+      .set('Authorization', user.bearer)
+      .set('X-Request-Id', requestId)
+      .send({ email: uniqueEmail('audit-refused'), currentPassword: 'not-my-password' })
+      .expect(400);
+
+    expect(auditOf(requestId)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        event: 'auth.email.change_failed',
+        userId: user.id,
+        reason: 'bad_current_password',
+      }),
+    ]);
+  });
+
   it('logs a logout and the revocation it causes', async () => {
     const user = await registerAndLogin(t.server);
     const requestId = nextId();
@@ -293,6 +336,22 @@ describe('Audit log', () => {
         expect.objectContaining({ event: 'admin.user.created', userId: res.body.id, role: 'admin', actorId: admin.id }),
       ]);
       expectNoSecrets(auditOf(requestId), email, 'handed-over-password');
+    });
+
+    it('logs an invitation, not a creation, with the new user, its role and the admin as the actor', async () => {
+      const requestId = nextId();
+      const email = uniqueEmail('audit-invited');
+      const res = await request(t.server)
+        .post('/api/v1/users')
+        .set('Authorization', admin.bearer)
+        .set('X-Request-Id', requestId)
+        .send({ email, name: 'Invited' })
+        .expect(201);
+
+      expect(auditOf(requestId)).toEqual([
+        expect.objectContaining({ event: 'admin.user.invited', userId: res.body.id, role: 'user', actorId: admin.id }),
+      ]);
+      expectNoSecrets(auditOf(requestId), email);
     });
 
     it('logs a deletion with the admin as the actor', async () => {

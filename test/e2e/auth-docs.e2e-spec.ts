@@ -53,7 +53,7 @@ describe('OpenAPI document for auth and users', () => {
       { public: true, body: 'ResetPasswordDto', ok: '204', errors: ['400', '429', '503'] },
     ],
     ['get', '/api/v1/users/me', { ok: '200', errors: ['401'] }],
-    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '429', '503'] }],
+    ['patch', '/api/v1/users/me', { body: 'UpdateMeDto', ok: '200', errors: ['400', '401', '409', '429', '503'] }],
     ['delete', '/api/v1/users/me', { body: 'DeleteMeDto', ok: '204', errors: ['400', '401', '409', '429', '503'] }],
     [
       'post',

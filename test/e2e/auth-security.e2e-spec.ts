@@ -190,7 +190,7 @@ describe('Auth security', () => {
     it.each([
       ['role', 'admin'],
       ['isActive', true],
-      ['email', 'new@example.com'],
+      ['emailVerified', true],
       ['id', 'x'],
       ['passwordHash', 'x'],
     ])('refuses %s in PATCH /users/me with 400 and changes nothing', async (field, value) => {

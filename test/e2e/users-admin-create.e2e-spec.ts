@@ -93,18 +93,6 @@ describe('An admin creates a user: POST /api/v1/users', () => {
       .expect(409);
   });
 
-  it('answers 400 on password without one, as invitations are not available yet, and creates nothing', async () => {
-    const email = uniqueEmail('invited');
-    const res = await create({ email, name: 'Invited' }).expect(400);
-    expect(res.body).toMatchObject({ type: 'urn:problem:validation_failed' });
-    expect(res.body.errors).toEqual([{ field: 'password', message: expect.stringMatching(/invitations/) }]);
-
-    await request(t.server)
-      .post('/api/v1/auth/register')
-      .send({ email, name: 'Invited', password: PASSWORD })
-      .expect(201);
-  });
-
   it.each([
     ['an unknown field', { isActive: false }, 'isActive'],
     ['a password hash', { passwordHash: 'x' }, 'passwordHash'],

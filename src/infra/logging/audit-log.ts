@@ -19,11 +19,15 @@ export type AuditEvent =
   | 'auth.account.deleted'
   | 'auth.account.delete_failed'
   | 'auth.account.delete_locked_out'
-  | 'admin.user.created'
+  | 'auth.email.change_requested'
+  | 'auth.email.change_failed'
+  | 'auth.email.change_locked_out'
   | 'auth.email.verified'
   | 'auth.email.changed'
   | 'auth.password.reset_requested'
   | 'auth.password.reset'
+  | 'admin.user.created'
+  | 'admin.user.invited'
   | 'admin.user.updated'
   | 'admin.user.deleted';
 
@@ -55,6 +59,8 @@ const WARNINGS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
   'auth.password.change_locked_out',
   'auth.account.delete_failed',
   'auth.account.delete_locked_out',
+  'auth.email.change_failed',
+  'auth.email.change_locked_out',
 ]);
 
 const logger = new Logger('Audit');

@@ -23,7 +23,8 @@ export type AccountMailKind = (typeof ACCOUNT_MAIL_KINDS)[number];
 /** How a presented verification or reset link ended. */
 export const TOKEN_OUTCOMES = ['success', 'invalid_token'] as const;
 export type TokenOutcome = (typeof TOKEN_OUTCOMES)[number];
-export type Limiter = 'global' | 'login' | 'register' | 'password_forgot' | 'email_resend' | 'password_reset';
+export type Limiter =
+  'global' | 'login' | 'register' | 'password_forgot' | 'email_resend' | 'password_reset' | 'email_change';
 
 /**
  * Business and infrastructure counters that services record into. A small injectable,

@@ -8,8 +8,8 @@ import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-out
 import { audit, AuditEvent } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 
-/** A route that checks a signed-in user's `currentPassword`. */
-export type CurrentPasswordUse = 'password_change' | 'account_deletion';
+/** A route or change that checks a signed-in user's `currentPassword`. */
+export type CurrentPasswordUse = 'password_change' | 'account_deletion' | 'email_change';
 
 /** Where a password a caller typed is checked: login, or a `currentPassword`. */
 export type PasswordCheck = 'login' | CurrentPasswordUse;
@@ -19,6 +19,7 @@ const LOCKED_OUT: Record<PasswordCheck, AuditEvent> = {
   login: 'auth.login.locked_out',
   password_change: 'auth.password.change_locked_out',
   account_deletion: 'auth.account.delete_locked_out',
+  email_change: 'auth.email.change_locked_out',
 };
 
 /** One reserved attempt, settled by its outcome. A wrong password settles nothing: the attempt stays counted. */
@@ -39,8 +40,8 @@ const UNCOUNTED: ReservedAttempt = { succeeded: () => Promise.resolve(), cancel:
  * Counts password attempts in fixed windows of LOGIN_FAILURE_WINDOW, per (account, client)
  * pair, per client (req.ip, which honours TRUST_PROXY) and per account across all clients.
  * Every check of a password a caller typed goes through here: login (LoginThrottleGuard)
- * and `currentPassword` on PATCH and DELETE /users/me, so guesses by any of these routes
- * share the account's counters. The account is `user:<id>` when the password belongs to a
+ * and `currentPassword` on PATCH (a password or an email change) and DELETE /users/me, so
+ * guesses by any of these routes share the account's counters. The account is `user:<id>` when the password belongs to a
  * user, else the normalised email (`email:<email>`, login of an unknown email), so spellings
  * that reach one account share its counters and unknown emails are limited the same way. Each attempt is
  * reserved before the password is verified; a success gives it back (see ReservedAttempt).

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
 import { Brackets, Repository } from 'typeorm';
-import { NotFoundProblem, ValidationProblem } from '@/common/http/problem';
+import { NotFoundProblem } from '@/common/http/problem';
 import { onReplica } from '@/infra/database/replica';
 import { audit } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
@@ -9,6 +10,8 @@ import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { ListUsersQueryDto, SortField } from './dto/list-users-query.dto';
 import { User, UserRole } from './entities/user.entity';
 import { LastAdminRule } from './last-admin.rule';
+import { AccountMailJob } from './mail/account-mail.job';
+import { MailUnavailableProblem } from './mail/mail-unavailable.problem';
 import { SessionsService } from './sessions/sessions.service';
 import { UserDeletionService } from './user-deletion.service';
 import { UsersService } from './users.service';
@@ -49,6 +52,8 @@ export interface AdminNewUser {
 /** Admin-only management of any user: creation, listing, role/activation changes, deletion. */
 @Injectable()
 export class UsersAdminService {
+  private readonly logger = new Logger(UsersAdminService.name);
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly sessions: SessionsService,
@@ -56,12 +61,13 @@ export class UsersAdminService {
     private readonly lastAdmin: LastAdminRule,
     private readonly deletion: UserDeletionService,
     private readonly accounts: UsersService,
+    private readonly mails: AccountMailJob,
   ) {}
 
   /**
    * An account made by an admin, in any role. With a password it is ready to log in, and
    * gets no welcome mail: that greets people who signed up themselves, and the admin hands
-   * the password over. Without one the user is to set their own through an invitation.
+   * the password over. Without one the user sets their own through an invitation (invite).
    */
   async create(input: AdminNewUser): Promise<User> {
     const role = input.role ?? 'user';
@@ -131,14 +137,32 @@ export class UsersAdminService {
   }
 
   /**
-   * An account whose owner chooses the password, through an invitation mail (a password
-   * reset link). Until that mail exists the request is refused, before anything is stored.
+   * An account whose owner chooses the password through an invitation mail: a reset link
+   * (`/reset-password?token=…`, a token of purpose `invitation` valid for INVITATION_TTL)
+   * that POST /auth/password/reset accepts. Until then the password is the hash of 32
+   * random bytes that are never kept or told, so no password logs in.
+   *
+   * When the job store refuses the mail, the account is deleted again and the answer is 503:
+   * an account nobody can enter would stay behind, and the admin's retry would meet 409
+   * `email_taken` for it. Nothing refers to the row yet (no session, token, cache entry or
+   * queued mail), so deleting it undoes the whole creation, and the retry simply works.
    */
-  private invite(input: Omit<AdminNewUser, 'password'> & { role: UserRole }): Promise<User> {
-    return Promise.reject(
-      new ValidationProblem([
-        { field: 'password', message: 'password is required: invitations without a password are not available yet' },
-      ]),
-    );
+  private async invite(input: Omit<AdminNewUser, 'password'> & { role: UserRole }): Promise<User> {
+    const unusable = randomBytes(32).toString('base64url');
+    const user = await this.accounts.create({ email: input.email, name: input.name, password: unusable }, input.role);
+    try {
+      await this.mails.queue({ kind: 'invitation', userId: user.id });
+    } catch (error) {
+      this.logger.warn(
+        { userId: user.id, err: { message: error instanceof Error ? error.message : String(error) } },
+        'Invitation mail could not be queued; deleting the account again',
+      );
+      await this.users.delete({ id: user.id });
+      throw new MailUnavailableProblem(
+        'The invitation mail cannot be queued right now; no account was created. Retry after the seconds in Retry-After.',
+      );
+    }
+    audit('admin.user.invited', { userId: user.id, role: user.role });
+    return user;
   }
 }

@@ -36,22 +36,32 @@ export class UsersController {
   @Patch('me')
   @Authenticated()
   @ApiOperation({
-    summary: 'Change your name or password',
+    summary: 'Change your name, password or email',
     description:
       'A password change needs currentPassword and revokes all your other sessions; this one stays valid. ' +
-      'A wrong currentPassword counts as a failed login of your account from this client. ' +
-      'Role, email and activation cannot be changed here (unknown fields are refused).',
+      'An email change needs currentPassword too and is only requested: the answer still shows your ' +
+      'current address, a link goes to the new one (the change happens when it is opened, through ' +
+      'POST /auth/email/verify, valid for EMAIL_VERIFY_TTL), and your current address is told. Your ' +
+      'current address again changes nothing and sends no mail. Both may come in one request; ' +
+      'currentPassword is checked once. A wrong currentPassword counts as a failed login of your account ' +
+      'from this client. Role and activation cannot be changed here (unknown fields are refused).',
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkResponse({ type: UserResponseDto, description: 'The user, with the current (not yet the new) email' })
   @ApiProblems(
     [400, 'Invalid field, unknown field, or currentPassword missing or incorrect'],
     401,
+    [409, 'email_taken: an account with the new email exists'],
     [
       429,
       'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
-        'or over the request budget; see Retry-After',
+        'too many email changes requested (rate_limited), or over the request budget; see Retry-After',
     ],
-    PASSWORD_CHECK_UNAVAILABLE,
+    [
+      503,
+      PASSWORD_CHECK_UNAVAILABLE[1] +
+        '; or, for an email change, its budget cannot be checked (rate_limit_unavailable, with ' +
+        'THROTTLE_FAIL_CLOSED) or its mails cannot be queued (mail_unavailable); nothing was changed',
+    ],
   )
   async updateMe(
     @CurrentUser() caller: AuthUser,
@@ -94,16 +104,19 @@ export class UsersController {
     summary: 'Create a user (admin)',
     description:
       'In any role (default user), with a password the admin hands over; no welcome mail is sent. ' +
-      'Without a password the user is to be invited to choose one, which is not available yet (400 on password).',
+      'Without a password the user is invited: a mail to the address carries a link to ' +
+      '<APP_PUBLIC_URL>/reset-password?token=… (valid for INVITATION_TTL, once), whose token ' +
+      'POST /auth/password/reset accepts to set the password; until then the account cannot log in. ' +
+      'If the invitation cannot be queued, no account is created (503 mail_unavailable).',
   })
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiProblems(
-    [400, 'Invalid field, unknown field, or no password (invitations are not available yet)'],
+    [400, 'Invalid or unknown field'],
     401,
     403,
     [409, 'email_taken: an account with this email exists'],
     429,
-    HASHING_BUSY,
+    [503, HASHING_BUSY[1] + '; or, without a password, the invitation mail cannot be queued (mail_unavailable)'],
   )
   async create(@Body() dto: AdminCreateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.create(dto));

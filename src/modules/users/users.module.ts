@@ -6,6 +6,7 @@ import { AccountChanges } from './account-changes';
 import { EmailVerificationService } from './accounts/email-verification.service';
 import { PasswordResetService } from './accounts/password-reset.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { EmailChangeService } from './email-change.service';
 import { LastAdminRule } from './last-admin.rule';
 import { MaintenanceJob } from './maintenance/maintenance.job';
 import { User } from './entities/user.entity';
@@ -40,6 +41,7 @@ import { UsersService } from './users.service';
   providers: [
     UsersService,
     UsersAdminService,
+    EmailChangeService,
     AdminBootstrapService,
     UserProfileCache,
     SessionsService,

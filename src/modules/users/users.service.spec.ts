@@ -6,6 +6,7 @@ import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
 import { AccountChanges } from './account-changes';
+import { EmailChangeService } from './email-change.service';
 import type { User } from './entities/user.entity';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordAttemptsService } from './password-attempts.service';
@@ -24,6 +25,7 @@ describe(UsersService.name, () => {
   let metrics: jest.Mocked<AppMetrics>;
   let attempts: PasswordAttemptsService;
   let deletion: jest.Mocked<UserDeletionService>;
+  let emailChange: jest.Mocked<EmailChangeService>;
   let sut: UsersService;
   const limits = {
     loginMaxFailuresPerAccount: 2,
@@ -54,7 +56,18 @@ describe(UsersService.name, () => {
     });
     attempts = new PasswordAttemptsService(limits, null, metrics);
     deletion = automock(UserDeletionService, { delete: async () => undefined });
-    sut = new UsersService(users, hasher, sessions, automock(UserProfileCache), changes, attempts, metrics, deletion);
+    emailChange = automock(EmailChangeService, { request: async () => undefined });
+    sut = new UsersService(
+      users,
+      hasher,
+      sessions,
+      automock(UserProfileCache),
+      changes,
+      attempts,
+      metrics,
+      deletion,
+      emailChange,
+    );
   });
 
   it('changes the password only with the right current password, then revokes every other session', async () => {
@@ -122,6 +135,84 @@ describe(UsersService.name, () => {
   it('renames without touching sessions', async () => {
     await sut.updateMe(caller, { name: 'New' }, client);
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New' });
+    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+  });
+
+  it('asks for a new email only with the right current password, and writes nothing itself', async () => {
+    stored.email = 'old@example.com';
+    hasher.verify.mockResolvedValue(true);
+    await expect(sut.updateMe(caller, { email: ' New@Example.com ', currentPassword: 'old' }, client)).resolves.toBe(
+      stored,
+    );
+    expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
+    expect(emailChange.request).toHaveBeenCalledWith({
+      user: stored,
+      newEmail: 'new@example.com',
+      client,
+      sessionId: 's1',
+    });
+    expect(users.update).not.toHaveBeenCalled();
+    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+  });
+
+  it('refuses an email change with a wrong current password before asking for anything', async () => {
+    hasher.verify.mockResolvedValue(false);
+    const error = await sut
+      .updateMe(caller, { email: 'new@example.com', currentPassword: 'bad' }, client)
+      .catch((e) => e);
+    expect((error as ProblemException).errors).toEqual([
+      { field: 'currentPassword', message: 'currentPassword is incorrect' },
+    ]);
+    expect(emailChange.request).not.toHaveBeenCalled();
+    expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
+  });
+
+  it('counts wrong current passwords of email changes on the same counters as password changes', async () => {
+    hasher.verify.mockResolvedValue(false);
+    await expect(
+      sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'guess' }, client),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      sut.updateMe(caller, { email: 'new@example.com', currentPassword: 'guess' }, client),
+    ).rejects.toMatchObject({ status: 400 });
+
+    await expect(
+      sut.updateMe(caller, { email: 'new@example.com', currentPassword: 'guess' }, client),
+    ).rejects.toMatchObject({ status: 429, code: 'too_many_login_failures' });
+    expect(emailChange.request).not.toHaveBeenCalled();
+  });
+
+  it('takes the current address, in any spelling, as no change: no request, no mail', async () => {
+    stored.email = 'same@example.com';
+    hasher.verify.mockResolvedValue(true);
+    await sut.updateMe(caller, { email: 'SAME@example.com', currentPassword: 'old' }, client);
+    expect(hasher.verify).toHaveBeenCalledTimes(1);
+    expect(emailChange.request).not.toHaveBeenCalled();
+  });
+
+  it('checks currentPassword once for a password and an email, and writes only after the request', async () => {
+    hasher.verify.mockResolvedValue(true);
+    await sut.updateMe(
+      caller,
+      { password: 'brand-new-password', email: 'new@example.com', currentPassword: 'old' },
+      client,
+    );
+    expect(hasher.verify).toHaveBeenCalledTimes(1);
+    expect(emailChange.request.mock.invocationCallOrder[0]).toBeLessThan(users.update.mock.invocationCallOrder[0]);
+    expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { passwordHash: 'new-hash' });
+  });
+
+  it('changes nothing when the email change is refused, not even the password or name in the same body', async () => {
+    hasher.verify.mockResolvedValue(true);
+    emailChange.request.mockRejectedValue(new ProblemException(409, 'email_taken', 'Taken.'));
+    await expect(
+      sut.updateMe(
+        caller,
+        { name: 'New', password: 'brand-new-password', email: 'taken@example.com', currentPassword: 'old' },
+        client,
+      ),
+    ).rejects.toMatchObject({ code: 'email_taken' });
+    expect(users.update).not.toHaveBeenCalled();
     expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
   });
 

@@ -11,6 +11,7 @@ import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { audit, AuditEvent } from '@/infra/logging/audit-log';
 import { AccountChanges } from './account-changes';
 import { normaliseEmail } from './email-address';
+import { EmailChangeService } from './email-change.service';
 import { CurrentPasswordUse, PasswordAttemptsService, ReservedAttempt } from './password-attempts.service';
 import { DeleteMeDto } from './dto/delete-me.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
@@ -30,10 +31,11 @@ export interface NewUser {
 
 export { normaliseEmail };
 
-/** The audit event of a wrong `currentPassword`, per route that asks for it. */
+/** The audit event of a wrong `currentPassword`, per route or change that asks for it. */
 const CHECK_FAILED: Record<CurrentPasswordUse, AuditEvent> = {
   password_change: 'auth.password.change_failed',
   account_deletion: 'auth.account.delete_failed',
+  email_change: 'auth.email.change_failed',
 };
 
 const emailTaken = () => new ConflictProblem('email_taken', 'An account with this email already exists.');
@@ -50,6 +52,7 @@ export class UsersService {
     private readonly attempts: PasswordAttemptsService,
     private readonly metrics: AppMetrics,
     private readonly deletion: UserDeletionService,
+    private readonly emailChange: EmailChangeService,
   ) {}
 
   /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
@@ -103,8 +106,12 @@ export class UsersService {
   }
 
   /**
-   * Name and password only. A password change keeps the caller's session and revokes every
-   * other one; it needs the current password (see checkCurrentPassword).
+   * Name, password and email. A password change keeps the caller's session and revokes
+   * every other one. An email is only asked for (EmailChangeService): the answer still
+   * shows the current address; the caller's current address again is no change at all.
+   * Password and email need currentPassword, checked once for both (checkCurrentPassword).
+   * The order makes a refusal change nothing: fields, currentPassword, the new hash, the
+   * new address (429, 409, 503), and only then the write.
    */
   async updateMe(caller: AuthUser, dto: UpdateMeDto, client: string): Promise<User> {
     const user = await this.withHash().where('user.id = :id', { id: caller.id }).getOne();
@@ -112,9 +119,14 @@ export class UsersService {
 
     const changes: Partial<User> = {};
     if (dto.name !== undefined) changes.name = dto.name;
-    if (dto.password !== undefined) {
-      await this.checkCurrentPassword(user, dto.currentPassword ?? '', client, 'password_change');
-      changes.passwordHash = await this.hasher.hash(dto.password);
+    if (dto.password !== undefined || dto.email !== undefined) {
+      const via = dto.password !== undefined ? 'password_change' : 'email_change';
+      await this.checkCurrentPassword(user, dto.currentPassword ?? '', client, via);
+    }
+    if (dto.password !== undefined) changes.passwordHash = await this.hasher.hash(dto.password);
+    const newEmail = dto.email === undefined ? undefined : normaliseEmail(dto.email);
+    if (newEmail !== undefined && newEmail !== user.email) {
+      await this.emailChange.request({ user, newEmail, client, sessionId: caller.sessionId });
     }
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
     if (changes.passwordHash) audit('auth.password.changed', { userId: user.id, sessionId: caller.sessionId });

@@ -28,10 +28,10 @@ export class AdminCreateUserDto {
     minLength: 8,
     maxLength: 128,
     description:
-      'Not one of the commonest passwords. Required for now: an account without one (an invitation ' +
-      'by mail to choose it) is not available yet and answers 400 on this field.',
+      'Not one of the commonest passwords. Without it the user is invited by mail to choose one ' +
+      '(a reset link valid for INVITATION_TTL) and cannot log in until then.',
   })
-  // Absent is allowed, null is not: only an absent password may ever mean "invite".
+  // Absent is allowed, null is not: only an absent password means "invite".
   @ValidateIf((dto: AdminCreateUserDto) => dto.password !== undefined)
   @PasswordField()
   password?: string;

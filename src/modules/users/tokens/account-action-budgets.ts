@@ -8,7 +8,7 @@ import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-out
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 
 /** The account actions that send mail or spend a one-time token, each with budgets of its own. */
-export const BUDGETED_ACTIONS = ['password_forgot', 'email_resend', 'password_reset'] as const;
+export const BUDGETED_ACTIONS = ['password_forgot', 'email_resend', 'password_reset', 'email_change'] as const;
 export type BudgetedAction = (typeof BUDGETED_ACTIONS)[number];
 
 /** Who an attempt counts against: always the client, and the account when the request names one. */
@@ -27,6 +27,7 @@ const DETAIL: Record<BudgetedAction, string> = {
   password_forgot: 'Too many password reset requests for this client or address; retry after Retry-After seconds.',
   email_resend: 'Too many verification mails requested; retry after Retry-After seconds.',
   password_reset: 'Too many password reset attempts from this client; retry after Retry-After seconds.',
+  email_change: 'Too many email changes requested; retry after Retry-After seconds.',
 };
 
 /**
