@@ -87,9 +87,13 @@ describe('Account mails', () => {
     const newEmail = freshEmail();
 
     await mails.queue({ kind: 'email_change', userId: user.id, newEmail });
-    await mails.queue({ kind: 'email_change_notice', userId: user.id, newEmail });
+    // The account moves before the notice runs (a confirmation clicked first): the notice
+    // still goes to the address the change was asked from, never to the new one.
+    await t.app.get(DataSource).getRepository(User).update({ id: user.id }, { email: newEmail });
+    await mails.queue({ kind: 'email_change_notice', userId: user.id, newEmail, oldEmail: user.email });
     const confirmation = await nextMail(newEmail);
     const notice = await nextMail(user.email, 2);
+    expect(receivedBy(newEmail)).toHaveLength(1);
 
     const token = tokenIn(confirmation, APP_URL, 'verify-email');
     await expect(tokens.consume(token!, 'verify_email')).rejects.toMatchObject({ code: 'invalid_token' });

@@ -276,7 +276,7 @@ describe('Forgot password when the job store is down', () => {
     const unknown = await forgot(t.server, uniqueEmail('ghost')).expect(503);
     for (const res of [known, unknown]) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.type).toBe('urn:problem:mail_queue_unavailable');
+      expect(res.body.type).toBe('urn:problem:mail_unavailable');
     }
     expect(known.body.detail).toBe(unknown.body.detail);
   });

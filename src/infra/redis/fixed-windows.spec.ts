@@ -26,8 +26,13 @@ describe('FixedWindows (in process)', () => {
     await windows.reserve(['pair', 'client'], [1, 2], 0);
     await windows.giveBack(['pair', 'client'], false);
     expect(await windows.reserve(['pair', 'client'], [1, 1], 0)).toBe(0);
+
+    // Three attempts on the pair: clearing it must reset it, not take one back.
+    await windows.reserve(['pair'], [5], 0);
+    await windows.reserve(['pair'], [5], 0);
     await windows.giveBack(['pair', 'client'], true);
-    // The pair counter was cleared and the client one lost one attempt: both have room again.
-    expect(await windows.reserve(['pair', 'client'], [1, 1], 0)).toBe(0);
+    expect(await windows.reserve(['pair'], [1], 0)).toBe(0);
+    // The client counter lost its one attempt: with a limit of one it has room again.
+    expect(await windows.reserve(['client'], [1], 0)).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ export class PasswordResetController {
   @ApiProblems(
     [400, 'Invalid email, or unknown field'],
     [429, 'Too many reset requests for this client or address, or over the request budget; see Retry-After'],
-    [503, 'The mail cannot be queued right now (mail_queue_unavailable); retry shortly'],
+    [503, 'The mail cannot be queued right now (mail_unavailable); retry shortly'],
   )
   async forgot(@Body() dto: ForgotPasswordDto, @Req() req: Request): Promise<void> {
     await this.resets.forgot(dto.email, clientOf(req));

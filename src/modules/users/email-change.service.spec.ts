@@ -39,7 +39,7 @@ describe(EmailChangeService.name, () => {
     await sut.request(request);
     expect(users.existsBy).toHaveBeenCalledWith({ email: 'new@example.com' });
     expect(queued).toEqual([
-      { kind: 'email_change_notice', userId: 'u1', newEmail: 'new@example.com' },
+      { kind: 'email_change_notice', userId: 'u1', newEmail: 'new@example.com', oldEmail: 'old@example.com' },
       { kind: 'email_change', userId: 'u1', newEmail: 'new@example.com' },
     ]);
   });

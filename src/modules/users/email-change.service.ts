@@ -52,7 +52,7 @@ export class EmailChangeService {
       throw new ConflictProblem('email_taken', 'An account with this email already exists.');
     }
     try {
-      await this.mails.queue({ kind: 'email_change_notice', userId: user.id, newEmail });
+      await this.mails.queue({ kind: 'email_change_notice', userId: user.id, newEmail, oldEmail: user.email });
       await this.mails.queue({ kind: 'email_change', userId: user.id, newEmail });
     } catch (error) {
       // Jobs.enqueue has counted it (app_jobs_enqueue_failures_total); the client retries.

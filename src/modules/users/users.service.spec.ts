@@ -11,6 +11,7 @@ import type { User } from './entities/user.entity';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { SessionsService } from './sessions/sessions.service';
+import { AccountTokens } from './tokens/account-tokens.service';
 import { UserDeletionService } from './user-deletion.service';
 import { UserProfileCache } from './user-profile.cache';
 import { UsersService } from './users.service';
@@ -26,6 +27,7 @@ describe(UsersService.name, () => {
   let attempts: PasswordAttemptsService;
   let deletion: jest.Mocked<UserDeletionService>;
   let emailChange: jest.Mocked<EmailChangeService>;
+  let tokens: jest.Mocked<AccountTokens>;
   let sut: UsersService;
   const limits = {
     loginMaxFailuresPerAccount: 2,
@@ -57,6 +59,7 @@ describe(UsersService.name, () => {
     attempts = new PasswordAttemptsService(limits, null, metrics);
     deletion = automock(UserDeletionService, { delete: async () => undefined });
     emailChange = automock(EmailChangeService, { request: async () => undefined });
+    tokens = automock(AccountTokens, { supersede: async () => undefined });
     sut = new UsersService(
       users,
       hasher,
@@ -67,6 +70,7 @@ describe(UsersService.name, () => {
       metrics,
       deletion,
       emailChange,
+      tokens,
     );
   });
 
@@ -76,6 +80,7 @@ describe(UsersService.name, () => {
     expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { passwordHash: 'new-hash' });
     expect(sessions.revokeAllForUser).toHaveBeenCalledWith('u1', 'password_change', 's1');
+    expect(tokens.supersede).toHaveBeenCalledWith('u1');
   });
 
   it('reports the changed user to every cache after the commit, so the next GET /users/me shows it', async () => {

@@ -19,6 +19,7 @@ import type { UserResponseDto } from './dto/user-response.dto';
 import { User, UserRole } from './entities/user.entity';
 import { SessionsService } from './sessions/sessions.service';
 import { UserDeletionService } from './user-deletion.service';
+import { AccountTokens } from './tokens/account-tokens.service';
 import { UserProfileCache } from './user-profile.cache';
 
 export interface NewUser {
@@ -53,6 +54,7 @@ export class UsersService {
     private readonly metrics: AppMetrics,
     private readonly deletion: UserDeletionService,
     private readonly emailChange: EmailChangeService,
+    private readonly tokens: AccountTokens,
   ) {}
 
   /** Creates an account. The role is an argument of the caller (register passes none), never of a body. */
@@ -123,7 +125,12 @@ export class UsersService {
       const via = dto.password !== undefined ? 'password_change' : 'email_change';
       await this.checkCurrentPassword(user, dto.currentPassword ?? '', client, via);
     }
-    if (dto.password !== undefined) changes.passwordHash = await this.hasher.hash(dto.password);
+    if (dto.password !== undefined) {
+      changes.passwordHash = await this.hasher.hash(dto.password);
+      // The links mailed so far die with the old password (an email change asked for with a
+      // stolen one, say); an email change in this same request mints its link afterwards.
+      await this.tokens.supersede(user.id);
+    }
     const newEmail = dto.email === undefined ? undefined : normaliseEmail(dto.email);
     if (newEmail !== undefined && newEmail !== user.email) {
       await this.emailChange.request({ user, newEmail, client, sessionId: caller.sessionId });

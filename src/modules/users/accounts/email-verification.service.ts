@@ -1,7 +1,7 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ConflictProblem, NotFoundProblem, RetryLaterProblem } from '@/common/http/problem';
+import { ConflictProblem, NotFoundProblem } from '@/common/http/problem';
 import { isUniqueViolation } from '@/config/database-driver';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -9,12 +9,10 @@ import { AccountChanges } from '../account-changes';
 import { normaliseEmail } from '../email-address';
 import { User } from '../entities/user.entity';
 import { AccountMailJob } from '../mail/account-mail.job';
+import { MailUnavailableProblem } from '../mail/mail-unavailable.problem';
 import { AccountActionBudgets } from '../tokens/account-action-budgets';
 import { AccountTokens, InvalidTokenProblem } from '../tokens/account-tokens.service';
 import type { AccountToken } from '../tokens/entities/account-token.entity';
-
-/** Seconds a client waits before asking again for a mail whose job the store refused. */
-const MAIL_RETRY_AFTER_S = 5;
 
 const emailTaken = () =>
   new ConflictProblem(
@@ -78,11 +76,8 @@ export class EmailVerificationService {
         { userId: user.id, err: { message: error instanceof Error ? error.message : String(error) } },
         `The verification mail of user ${user.id} could not be queued`,
       );
-      throw new RetryLaterProblem(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'mail_unavailable',
+      throw new MailUnavailableProblem(
         'The mail cannot be queued right now; retry after the number of seconds in Retry-After.',
-        MAIL_RETRY_AFTER_S,
       );
     }
   }
@@ -117,8 +112,8 @@ export class EmailVerificationService {
 
   /**
    * Moves the account to the address the link proved. The unique index decides a race
-   * with a registration or another change to the same address. The other change and
-   * verification links of the user are moot from now on.
+   * with a registration or another change to the same address. Every other link of the
+   * user is moot from now on.
    */
   private async applyChange(row: AccountToken): Promise<User | undefined> {
     if (!row.email) return undefined;
@@ -130,8 +125,8 @@ export class EmailVerificationService {
       if (isUniqueViolation(error)) throw emailTaken();
       throw error;
     }
-    await this.tokens.supersede(row.userId, 'change_email');
-    await this.tokens.supersede(row.userId, 'verify_email');
+    // Links mailed to the old address (a reset, another change) prove nothing any more.
+    await this.tokens.supersede(row.userId);
     audit('auth.email.changed', { userId: row.userId });
     return (await this.users.findOneBy({ id: row.userId })) ?? undefined;
   }

@@ -73,12 +73,12 @@ describe(PasswordResetService.name, () => {
       expect(users.findOneBy).not.toHaveBeenCalled();
     });
 
-    it('answers 503 mail_queue_unavailable when the job store refuses the mail', async () => {
+    it('answers 503 mail_unavailable when the job store refuses the mail', async () => {
       mail.queue.mockRejectedValue(new Error('connect ECONNREFUSED'));
       const error = await failure(sut.forgot('ada@example.com', client));
       expect(error).toBeInstanceOf(ProblemException);
       expect((error as ProblemException).getStatus()).toBe(503);
-      expect((error as ProblemException).code).toBe('mail_queue_unavailable');
+      expect((error as ProblemException).code).toBe('mail_unavailable');
     });
   });
 
@@ -86,13 +86,13 @@ describe(PasswordResetService.name, () => {
     it('sets the password, verifies the mailed address and ends every session', async () => {
       await sut.reset(TOKEN, 'brand-new-password', client);
       expect(budgets.take).toHaveBeenNthCalledWith(1, 'password_reset', { client });
-      expect(budgets.take).toHaveBeenNthCalledWith(2, 'password_reset', { client, account: `user:${stored.id}` });
+      expect(budgets.take).toHaveBeenNthCalledWith(2, 'password_reset', { account: `user:${stored.id}` });
       expect(users.update).toHaveBeenCalledWith(
         { id: stored.id },
         { passwordHash: 'new-hash', sessionsValidAfter: expect.any(Date), emailVerified: true },
       );
-      expect(tokens.supersede).toHaveBeenCalledWith(stored.id, 'reset_password');
-      expect(tokens.supersede).toHaveBeenCalledWith(stored.id, 'invitation');
+      // Every other link of the account, of any purpose, dies with the old password.
+      expect(tokens.supersede).toHaveBeenCalledWith(stored.id);
       expect(changes.userChanged).toHaveBeenCalledWith(stored);
       expect(sessions.revokeAllForUser).toHaveBeenCalledWith(stored.id, 'password_reset');
       expect(metrics.passwordReset).toHaveBeenCalledWith('success');
@@ -105,13 +105,11 @@ describe(PasswordResetService.name, () => {
       expect(tokens.consume).toHaveBeenCalledWith(TOKEN, 'invitation');
     });
 
-    it('leaves the address unverified when the link went to an address the account no longer has', async () => {
+    it('refuses a link mailed to an address the account no longer has, spending nothing', async () => {
       link = linkOf('reset_password', 'old@example.com');
-      await sut.reset(TOKEN, 'brand-new-password', client);
-      expect(users.update).toHaveBeenCalledWith(
-        { id: stored.id },
-        { passwordHash: 'new-hash', sessionsValidAfter: expect.any(Date) },
-      );
+      await expect(sut.reset(TOKEN, 'brand-new-password', client)).rejects.toBeInstanceOf(InvalidTokenProblem);
+      expect(tokens.consume).not.toHaveBeenCalled();
+      expect(users.update).not.toHaveBeenCalled();
     });
 
     it('refuses an unknown link like any other, before counting an account or hashing', async () => {

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ServiceUnavailableProblem } from '@/common/http/problem';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -9,6 +8,7 @@ import { AccountChanges } from '../account-changes';
 import { normaliseEmail } from '../email-address';
 import { User } from '../entities/user.entity';
 import { AccountMailJob } from '../mail/account-mail.job';
+import { MailUnavailableProblem } from '../mail/mail-unavailable.problem';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountActionBudgets } from '../tokens/account-action-budgets';
 import { AccountTokens, InvalidTokenProblem } from '../tokens/account-tokens.service';
@@ -49,9 +49,8 @@ export class PasswordResetService {
         { err: { message: error instanceof Error ? error.message : String(error) } },
         'A password reset mail could not be queued',
       );
-      throw new ServiceUnavailableProblem(
-        'The reset mail cannot be queued right now; try again shortly.',
-        'mail_queue_unavailable',
+      throw new MailUnavailableProblem(
+        'The reset mail cannot be queued right now; retry after the number of seconds in Retry-After.',
       );
     }
     audit('auth.password.reset_requested');
@@ -60,16 +59,17 @@ export class PasswordResetService {
   /**
    * Sets `password` for the owner of a live reset or invitation link. The password is
    * hashed before the link is spent, so a 503 from a full hashing queue leaves the link
-   * usable; of concurrent uses of one link exactly one spends it. The address counts as
-   * verified when the link was mailed to the one the account still has.
+   * usable; of concurrent uses of one link exactly one spends it. Only a link mailed to the
+   * address the account still has works, so following it also verifies that address.
    */
   async reset(token: string, password: string, client: string): Promise<void> {
     await this.budgets.take('password_reset', { client });
     const link = await this.live(token);
     if (!link) return this.refuse();
-    await this.budgets.take('password_reset', { client, account: `user:${link.userId}` });
+    await this.budgets.take('password_reset', { account: `user:${link.userId}` });
     const user = await this.users.findOneBy({ id: link.userId });
-    if (!user || !user.isActive) return this.refuse();
+    // A link mailed to an address the account no longer has proves nothing about its owner now.
+    if (!user || !user.isActive || link.email !== user.email) return this.refuse();
 
     const passwordHash = await this.hasher.hash(password);
     try {
@@ -85,10 +85,12 @@ export class PasswordResetService {
         passwordHash,
         // A login that checked the old password while this ran must not leave a session behind.
         sessionsValidAfter: new Date(),
-        ...(link.email !== null && link.email === user.email ? { emailVerified: true } : {}),
+        emailVerified: true,
       },
     );
-    for (const purpose of RESET_PURPOSES) await this.tokens.supersede(user.id, purpose);
+    // Every other link of the account dies with the old password: a change of address asked
+    // for with the stolen one must not outlive the reset that took the account back.
+    await this.tokens.supersede(user.id);
     const updated = await this.users.findOneByOrFail({ id: user.id });
     await this.changes.userChanged(updated);
     audit('auth.password.reset', { userId: user.id });

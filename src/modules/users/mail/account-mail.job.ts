@@ -31,7 +31,9 @@ export type AccountMail =
   | { kind: 'verification' | 'invitation'; userId: string }
   /** Forgot password: by the address asked about, known or not; the job finds out. */
   | { kind: 'password_reset'; email: string }
-  | { kind: 'email_change' | 'email_change_notice'; userId: string; newEmail: string };
+  | { kind: 'email_change'; userId: string; newEmail: string }
+  /** To the address the account had when the change was asked for, whatever it has when the job runs. */
+  | { kind: 'email_change_notice'; userId: string; newEmail: string; oldEmail: string };
 
 /** The pages the links of account mails open, under APP_PUBLIC_URL (README, "Accounts"). */
 export const LINK_PAGES = { verify: 'verify-email', reset: 'reset-password' } as const;
@@ -129,7 +131,7 @@ export class AccountMailJob {
           },
         );
       case 'email_change_notice':
-        return { to: user.email, ...emailChangeNotice({ name: user.name, newAddress: maskAddress(mail.newEmail) }) };
+        return { to: mail.oldEmail, ...emailChangeNotice({ name: user.name, newAddress: maskAddress(mail.newEmail) }) };
     }
   }
 

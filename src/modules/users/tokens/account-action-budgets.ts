@@ -11,10 +11,14 @@ import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 export const BUDGETED_ACTIONS = ['password_forgot', 'email_resend', 'password_reset', 'email_change'] as const;
 export type BudgetedAction = (typeof BUDGETED_ACTIONS)[number];
 
-/** Who an attempt counts against: always the client, and the account when the request names one. */
+/**
+ * Who an attempt counts against: the client, and the account when the request names one.
+ * A check made again once the account became known names the account alone, so one
+ * attempt never costs its client twice.
+ */
 export interface BudgetSubject {
   /** The client address as TRUST_PROXY resolves it (`clientOf(req)`). */
-  client: string;
+  client?: string;
   /**
    * The account the request is about, in a form that does not tell whether it exists: a
    * normalised email for `forgot` (known and unknown addresses count alike), a user id once
@@ -56,10 +60,15 @@ export class AccountActionBudgets {
 
   /** Counts one attempt of `action`, or refuses it (429, or 503 when uncountable and failing closed). */
   async take(action: BudgetedAction, subject: BudgetSubject): Promise<void> {
-    const keys = [`account-actions:{a}:${action}:client:${subject.client}`];
-    const limits = [this.cfg.actionLimitPerClient];
-    if (subject.account !== undefined) {
-      keys.push(`account-actions:{a}:${action}:account:${subject.account}`);
+    const { client, account } = subject;
+    const keys: string[] = [];
+    const limits: number[] = [];
+    if (client !== undefined) {
+      keys.push(`account-actions:{a}:${action}:client:${client}`);
+      limits.push(this.cfg.actionLimitPerClient);
+    }
+    if (account !== undefined) {
+      keys.push(`account-actions:{a}:${action}:account:${account}`);
       limits.push(this.cfg.actionLimitPerAccount);
     }
     let waitMs: number;
