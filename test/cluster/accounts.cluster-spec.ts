@@ -107,6 +107,27 @@ describe('account flows across two instances', () => {
     expect(await me(b, fresh.body.accessToken)).toBe(200);
   });
 
+  it('changes the address only once the new one confirms, whichever node each step reaches', async () => {
+    const user = await register(a, 'cluster-change');
+    const { accessToken } = await signIn(b, user.email);
+    const newEmail = uniqueEmail('cluster-changed');
+    const asked = await http(`${a.url}/api/v1/users/me`, {
+      method: 'PATCH',
+      bearer: accessToken,
+      body: { email: newEmail, currentPassword: PASSWORD },
+    });
+    expect(asked.status).toBe(200);
+    expect(asked.body.email).toBe(user.email);
+    expect((await http(`${b.url}/api/v1/users/me`, { bearer: accessToken })).body.email).toBe(user.email);
+
+    const token = await linkTo(newEmail, 'verify-email');
+    expect((await http(`${b.url}/api/v1/auth/email/verify`, { method: 'POST', body: { token } })).status).toBe(204);
+
+    expect((await http(`${a.url}/api/v1/users/me`, { bearer: accessToken })).body.email).toBe(newEmail);
+    expect((await login(a, user.email)).status).toBe(401);
+    expect((await login(b, newEmail)).status).toBe(200);
+  });
+
   it('refuses on B, at once, the tokens of a session ended on A', async () => {
     const user = await register(a, 'cluster-sessions');
     const laptop = await signIn(a, user.email);
