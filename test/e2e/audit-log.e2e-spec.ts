@@ -177,7 +177,9 @@ describe('Audit log', () => {
 
     // Another account: the mail job just queued would supersede a link issued to the first.
     const other = await registerAndLogin(t.server);
-    const token = await t.app.get(AccountTokens).issue(other.id, 'reset_password', { ttlMs: 60_000 });
+    const token = await t.app
+      .get(AccountTokens)
+      .issue(other.id, 'reset_password', { ttlMs: 60_000, email: other.email });
     const requestId = nextId();
     await post('/api/v1/auth/password/reset', requestId, { token, password: 'brand-new-password' }).expect(204);
     const lines = auditOf(requestId);
