@@ -21,7 +21,7 @@ export const API_PREFIX = 'api/v1';
  * on these paths with its problem 404; listing the docs here keeps that true when
  * DOCS_ENABLED is off and Swagger mounts nothing there.
  */
-const UNPREFIXED = [
+export const UNPREFIXED = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/{*rest}', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.ALL },
