@@ -17,6 +17,7 @@ import { TracingModule } from '@/infra/tracing/tracing.module';
 import { AuthModule } from '@/modules/auth/auth.module';
 import { HealthModule } from '@/modules/health/health.module';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
+import { ProblemsModule } from '@/modules/problems/problems.module';
 import { UsersModule } from '@/modules/users/users.module';
 
 @Module({
@@ -35,6 +36,7 @@ import { UsersModule } from '@/modules/users/users.module';
     HealthModule,
     AuthModule,
     UsersModule,
+    ProblemsModule,
     ConsulModule,
   ],
   providers: [

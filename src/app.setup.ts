@@ -25,6 +25,8 @@ export const UNPREFIXED = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/{*rest}', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.ALL },
+  { path: 'problems', method: RequestMethod.ALL },
+  { path: 'problems/{*rest}', method: RequestMethod.ALL },
   { path: 'docs', method: RequestMethod.ALL },
   { path: 'docs/{*rest}', method: RequestMethod.ALL },
   { path: 'docs-json', method: RequestMethod.ALL },
@@ -121,6 +123,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(rejectHostileJson);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   // Off, /docs, /docs-json and the UI's assets are unknown routes (see UNPREFIXED).
-  if (config.docsEnabled && jobs.servesApi) setupSwagger(app);
+  if (config.docsEnabled && jobs.servesApi) setupSwagger(app, API_PREFIX);
   return app;
 }

@@ -70,7 +70,7 @@ describe('rate limits across three instances, TRUST_PROXY off, no proxy', () => 
 
     const blocked = await login(nodes[1], password);
     expect(blocked.status).toBe(429);
-    expect(blocked.body).toMatchObject({ type: 'urn:problem:too_many_login_failures' });
+    expect(blocked.body).toMatchObject({ type: '/problems/too_many_login_failures' });
   });
 });
 

@@ -62,7 +62,7 @@ describe('an instance whose Redis is unreachable', () => {
   it('refuses requests with 503 when THROTTLE_FAIL_CLOSED is set', async () => {
     const refused = await http(`${closed.url}/api/v1/users/me`);
     expect(refused.status).toBe(503);
-    expect(refused.body).toMatchObject({ status: 503, type: 'urn:problem:rate_limit_unavailable' });
+    expect(refused.body).toMatchObject({ status: 503, type: '/problems/rate_limit_unavailable' });
     expect(refused.headers['retry-after']).toBe('2');
     // Probes are exempt from the budget, so operators still see why.
     expect((await http(`${closed.url}/health/live`)).status).toBe(200);

@@ -184,7 +184,7 @@ describe('dependency faults (real servers stopped and started)', () => {
     expect(during.live.status).toBe(200);
     for (const res of [during.login, during.register]) {
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ type: 'urn:problem:database_unavailable', status: 503 });
+      expect(res.body).toMatchObject({ type: '/problems/database_unavailable', status: 503 });
       expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|terminat|5432/);
     }
     for (const res of Object.values(during)) expect(res.ms).toBeLessThan(BOUND_MS);

@@ -39,7 +39,7 @@ describe('Deleting your own account: DELETE /api/v1/users/me', () => {
     const user = await registerAndLogin(t.server);
     const res = await deleteMe(t.server, user, { currentPassword: 'not-my-password' }).expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ type: 'urn:problem:validation_failed' });
+    expect(res.body).toMatchObject({ type: '/problems/validation_failed' });
     expect(res.body.errors).toEqual([{ field: 'currentPassword', message: 'currentPassword is incorrect' }]);
 
     await me(user.bearer).expect(200);
@@ -112,7 +112,7 @@ describe('Deleting your own account: DELETE /api/v1/users/me', () => {
   it('refuses the last active admin with 409 last_admin, and its tokens keep working', async () => {
     const res = await deleteMe(t.server, admin, { currentPassword: admin.password }).expect(409);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ type: 'urn:problem:last_admin', status: 409 });
+    expect(res.body).toMatchObject({ type: '/problems/last_admin', status: 409 });
 
     await me(admin.bearer).expect(200);
     await refresh(admin.tokens.refreshToken).expect(200);
@@ -138,7 +138,7 @@ describe('Deleting your own account: DELETE /api/v1/users/me', () => {
     }
     const blocked = await deleteMe(t.server, user, { currentPassword: user.password }, ip).expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(blocked.body).toMatchObject({ status: 429, type: 'urn:problem:too_many_login_failures' });
+    expect(blocked.body).toMatchObject({ status: 429, type: '/problems/too_many_login_failures' });
     // The same counters as a login of that account from that client.
     await request(t.server)
       .post('/api/v1/auth/login')

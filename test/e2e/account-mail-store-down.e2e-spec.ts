@@ -37,7 +37,7 @@ describe('Account mails when the job store is down', () => {
         currentPassword: user.password,
       })
       .expect(503);
-    expect(res.body).toMatchObject({ status: 503, type: 'urn:problem:mail_unavailable' });
+    expect(res.body).toMatchObject({ status: 503, type: '/problems/mail_unavailable' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
 
     const me = await request(t.server).get('/api/v1/users/me').set('Authorization', user.bearer).expect(200);
@@ -56,7 +56,7 @@ describe('Account mails when the job store is down', () => {
       .set('Authorization', admin.bearer)
       .send({ email, name: 'Uninvited' })
       .expect(503);
-    expect(res.body).toMatchObject({ status: 503, type: 'urn:problem:mail_unavailable' });
+    expect(res.body).toMatchObject({ status: 503, type: '/problems/mail_unavailable' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
 
     const found = await request(t.server)

@@ -36,7 +36,7 @@ describe('Registration budget', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(refused.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(refused.body).toMatchObject({ status: 429, type: 'urn:problem:rate_limited' });
+    expect(refused.body).toMatchObject({ status: 429, type: '/problems/rate_limited' });
     expect(refused.body.detail).toMatch(/registrations/);
     expect(await rejections()).toBe(before + 1);
 
@@ -80,7 +80,7 @@ describe('Password hashing queue bound', () => {
     expect(busy.length).toBeGreaterThan(0);
     for (const res of busy) {
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body).toMatchObject({ status: 503, type: 'urn:problem:hashing_busy' });
+      expect(res.body).toMatchObject({ status: 503, type: '/problems/hashing_busy' });
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
 

@@ -66,7 +66,7 @@ describe('Auth security', () => {
       const now = Math.floor(Date.now() / 1000);
       const res = await me(`Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 60, exp: now - 1 })}`);
       expect(res.status).toBe(401);
-      expect(res.body.type).toBe('urn:problem:token_expired');
+      expect(res.body.type).toBe('/problems/token_expired');
     });
 
     it('names the configured issuer and audience in the tokens it signs', () => {
@@ -77,7 +77,7 @@ describe('Auth security', () => {
       const { exp: _exp, ...endless } = claims;
       const res = await me(`Bearer ${sign({ alg: 'HS256', typ: 'JWT' }, endless)}`);
       expect(res.status).toBe(401);
-      expect(res.body.type).toBe('urn:problem:unauthorized');
+      expect(res.body.type).toBe('/problems/unauthorized');
     });
 
     it('refuses a correctly signed token from another issuer or for another audience', async () => {

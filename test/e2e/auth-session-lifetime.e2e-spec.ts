@@ -40,7 +40,7 @@ describe('Auth: absolute session lifetime', () => {
 
       const refused = await refresh(user.tokens.refreshToken).expect(401);
       const unknown = await refresh('not-a-token-we-issued').expect(401);
-      expect(refused.body.type).toBe('urn:problem:invalid_refresh_token');
+      expect(refused.body.type).toBe('/problems/invalid_refresh_token');
       expect(sameProblem(refused.body)).toEqual(sameProblem(unknown.body));
       // Refused, not spent: presenting it again is still a plain 401, not reuse.
       await refresh(user.tokens.refreshToken).expect(401);
@@ -114,7 +114,7 @@ describe('Auth: absolute session lifetime', () => {
       );
 
       expect(refused.status).toBe(401);
-      expect(refused.body.type).toBe('urn:problem:invalid_refresh_token');
+      expect(refused.body.type).toBe('/problems/invalid_refresh_token');
       expect(refreshes).toBeGreaterThan(1);
       expect(Date.now() - loggedInAt).toBeGreaterThanOrEqual(2_000);
     });

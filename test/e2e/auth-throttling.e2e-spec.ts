@@ -30,7 +30,7 @@ describe('Login failure limits', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(blocked.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(blocked.body).toMatchObject({ status: 429, type: 'urn:problem:too_many_login_failures' });
+    expect(blocked.body).toMatchObject({ status: 429, type: '/problems/too_many_login_failures' });
 
     const other = await registerAndLogin(t.server);
     await attempt(other.email, other.password, '198.51.100.1').expect(200);
@@ -50,7 +50,7 @@ describe('Login failure limits', () => {
 
     const blocked = await attempt(user.email, user.password, '198.51.101.99').expect(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
-    expect(blocked.body).toMatchObject({ status: 429, type: 'urn:problem:too_many_login_failures' });
+    expect(blocked.body).toMatchObject({ status: 429, type: '/problems/too_many_login_failures' });
   });
 
   it('counts the account case-insensitively', async () => {
@@ -109,7 +109,7 @@ describe('Global request budget', () => {
     const res = await request(t.server).get('/api/v1/users/me').expect(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ status: 429, type: 'urn:problem:rate_limited' });
+    expect(res.body).toMatchObject({ status: 429, type: '/problems/rate_limited' });
   });
 
   it('never throttles the health probes', async () => {

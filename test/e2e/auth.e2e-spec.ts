@@ -85,7 +85,7 @@ describe('Auth: /api/v1/auth', () => {
         .send({ email: `  ${email.toUpperCase()} `, password: 'another-password', name: 'Second' })
         .expect(409);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body).toMatchObject({ type: 'urn:problem:email_taken', status: 409 });
+      expect(res.body).toMatchObject({ type: '/problems/email_taken', status: 409 });
       const { requestId: _requestId, ...rest } = res.body;
       expect(Object.keys(rest).sort()).toEqual(['detail', 'instance', 'status', 'title', 'type']);
       expect(JSON.stringify(rest)).not.toMatch(/First|[0-9a-f]{8}-[0-9a-f]{4}/);
@@ -157,7 +157,7 @@ describe('Auth: /api/v1/auth', () => {
         bodies.push(res.body);
       }
       expect(bodies[0]).toEqual({
-        type: 'urn:problem:invalid_credentials',
+        type: '/problems/invalid_credentials',
         title: 'Unauthorized',
         status: 401,
         detail: 'The email or password is incorrect.',
@@ -203,7 +203,7 @@ describe('Auth: /api/v1/auth', () => {
 
     it('answers 401 for an unknown refresh token and 400 for a missing one', async () => {
       const res = await post('refresh').send({ refreshToken: 'not-a-token-we-issued' }).expect(401);
-      expect(res.body.type).toBe('urn:problem:invalid_refresh_token');
+      expect(res.body.type).toBe('/problems/invalid_refresh_token');
       await post('refresh').send({}).expect(400);
     });
 

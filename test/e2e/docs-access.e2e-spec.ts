@@ -42,7 +42,7 @@ describe('API docs (DOCS_ENABLED)', () => {
     it.each(DOCS_ROUTES)('answers GET %s with the 404 problem of an unknown route', async (path) => {
       const res = await request(t.server).get(path).expect(404);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body).toMatchObject({ type: 'urn:problem:not_found', status: 404, instance: path });
+      expect(res.body).toMatchObject({ type: '/problems/not_found', status: 404, instance: path });
     });
 
     it('still serves the API and the probes', async () => {

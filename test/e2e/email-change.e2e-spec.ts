@@ -119,7 +119,7 @@ describe('Email change', () => {
     const other = await signUp();
 
     const res = await patchMe(user, { email: other.email.toUpperCase(), currentPassword: user.password }).expect(409);
-    expect(res.body).toMatchObject({ status: 409, type: 'urn:problem:email_taken' });
+    expect(res.body).toMatchObject({ status: 409, type: '/problems/email_taken' });
 
     await changeAndReceive(user);
     expect(receivedBy(other.email)).toHaveLength(1);
@@ -135,7 +135,7 @@ describe('Email change', () => {
     }
 
     const blocked = await patchMe(user, { email: target, currentPassword: user.password }, client).expect(429);
-    expect(blocked.body).toMatchObject({ type: 'urn:problem:too_many_login_failures' });
+    expect(blocked.body).toMatchObject({ type: '/problems/too_many_login_failures' });
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     // Login from that client is locked out as well: both routes count on one account.
     await request(t.server)
@@ -184,7 +184,7 @@ describe('Email change', () => {
 
     const third = uniqueEmail('three');
     const refused = await patchMe(user, { email: third, currentPassword: user.password }).expect(429);
-    expect(refused.body).toMatchObject({ type: 'urn:problem:rate_limited' });
+    expect(refused.body).toMatchObject({ type: '/problems/rate_limited' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     const text = (await request(t.server).get('/metrics').expect(200)).text;
     expect(metricSample(text, 'rate_limit_rejections_total', { limiter: 'email_change' })).toBeGreaterThanOrEqual(1);

@@ -84,7 +84,7 @@ describe('Email verification', () => {
       request(t.server).get('/api/v1/users/me').set('Authorization', account.bearer).expect(200);
     const expectInvalid = async (token: string) => {
       const res = await verify(token).expect(400);
-      expect(res.body).toMatchObject({ type: 'urn:problem:invalid_token', status: 400 });
+      expect(res.body).toMatchObject({ type: '/problems/invalid_token', status: 400 });
     };
     const verifications = async (outcome: string) =>
       metricSample((await request(t.server).get('/metrics').expect(200)).text, 'app_auth_email_verifications_total', {
@@ -128,7 +128,7 @@ describe('Email verification', () => {
     it('refuses a body without a token string of 1 to 128 characters, or with unknown fields', async () => {
       for (const body of [{}, { token: '' }, { token: 'a'.repeat(129) }, { token: 42 }]) {
         const res = await request(t.server).post('/api/v1/auth/email/verify').send(body).expect(400);
-        expect(res.body.type).toBe('urn:problem:validation_failed');
+        expect(res.body.type).toBe('/problems/validation_failed');
       }
       const account = await register();
       await request(t.server)
@@ -158,7 +158,7 @@ describe('Email verification', () => {
       const confirm = await tokens.issue(account.id, 'change_email', { ttlMs: HOUR_MS, email: other.email });
 
       const res = await verify(confirm).expect(409);
-      expect(res.body).toMatchObject({ type: 'urn:problem:email_taken', status: 409 });
+      expect(res.body).toMatchObject({ type: '/problems/email_taken', status: 409 });
       expect((await me(account)).body).toMatchObject({ email: account.email, emailVerified: false });
       expect((await me(other)).body.email).toBe(other.email);
     });
@@ -188,7 +188,7 @@ describe('Email verification', () => {
       const account = await register();
       await verify(account.welcomeToken).expect(204);
       const res = await resend(account).expect(409);
-      expect(res.body).toMatchObject({ type: 'urn:problem:email_already_verified', status: 409 });
+      expect(res.body).toMatchObject({ type: '/problems/email_already_verified', status: 409 });
     });
 
     it('refuses resends over the account budget with 429 and Retry-After', async () => {
@@ -201,7 +201,7 @@ describe('Email verification', () => {
       for (let i = 0; i < 3; i += 1) await resend(account).expect(202);
 
       const res = await resend(account).expect(429);
-      expect(res.body).toMatchObject({ type: 'urn:problem:rate_limited' });
+      expect(res.body).toMatchObject({ type: '/problems/rate_limited' });
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(await rejections()).toBe(before + 1);
       await nextMail(account.email, 4);
@@ -231,7 +231,7 @@ describe('Email verification', () => {
         .expect(201);
 
       const refused = await attempt(email, PASSWORD).expect(403);
-      expect(refused.body).toMatchObject({ type: 'urn:problem:email_not_verified', status: 403 });
+      expect(refused.body).toMatchObject({ type: '/problems/email_not_verified', status: 403 });
       expect(refused.body.detail).toContain('forgot password');
       expect(refused.body.accessToken).toBeUndefined();
 
@@ -273,7 +273,7 @@ describe('Email verification', () => {
         .post('/api/v1/auth/email/resend')
         .set('Authorization', `Bearer ${pair.accessToken}`)
         .expect(503);
-      expect(res.body).toMatchObject({ type: 'urn:problem:mail_unavailable', status: 503 });
+      expect(res.body).toMatchObject({ type: '/problems/mail_unavailable', status: 503 });
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     });
   });

@@ -25,7 +25,7 @@ describe('HTTP conventions shared by every route', () => {
     const res = await request(t.server).get('/api/v1/no-such-thing').expect(404);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(res.body).toEqual({
-      type: 'urn:problem:not_found',
+      type: '/problems/not_found',
       title: 'Not Found',
       status: 404,
       detail: 'No route matches GET /api/v1/no-such-thing.',
@@ -39,7 +39,7 @@ describe('HTTP conventions shared by every route', () => {
     async (path) => {
       const res = await request(t.server).get(path).expect(404);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body).toMatchObject({ type: 'urn:problem:not_found', status: 404, instance: path });
+      expect(res.body).toMatchObject({ type: '/problems/not_found', status: 404, instance: path });
     },
   );
 
@@ -49,7 +49,7 @@ describe('HTTP conventions shared by every route', () => {
       .send({ name: 7, count: -1, address: { city: 3 } })
       .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body.type).toBe('urn:problem:validation_failed');
+    expect(res.body.type).toBe('/problems/validation_failed');
     const fields = [...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort();
     expect(fields).toEqual(['address.city', 'count', 'name']);
   });
@@ -70,7 +70,7 @@ describe('HTTP conventions shared by every route', () => {
       .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(res.body).toMatchObject({
-      type: 'urn:problem:malformed_json',
+      type: '/problems/malformed_json',
       detail: 'The request body is not valid JSON.',
     });
   });
@@ -80,7 +80,7 @@ describe('HTTP conventions shared by every route', () => {
       .post('/api/v1/probe')
       .send({ ...valid, name: 'x'.repeat(101 * 1024) })
       .expect(413);
-    expect(res.body.type).toBe('urn:problem:payload_too_large');
+    expect(res.body.type).toBe('/problems/payload_too_large');
   });
 
   it('refuses a body that is not JSON with 415', async () => {
@@ -89,13 +89,13 @@ describe('HTTP conventions shared by every route', () => {
       .set('Content-Type', 'application/x-www-form-urlencoded')
       .send('name=x&count=1')
       .expect(415);
-    expect(res.body.type).toBe('urn:problem:unsupported_media_type');
+    expect(res.body.type).toBe('/problems/unsupported_media_type');
   });
 
   it('hides internal errors behind a bare 500 that carries the request id', async () => {
     const res = await request(t.server).get('/api/v1/probe/boom').set('X-Request-Id', 'trace-me-42').expect(500);
     expect(res.body).toEqual({
-      type: 'urn:problem:internal_error',
+      type: '/problems/internal_error',
       title: 'Internal Server Error',
       status: 500,
       detail: 'The request failed. Quote the request id when reporting it.',

@@ -27,7 +27,7 @@ describe('Identity and input', () => {
       await register(plain).expect(201);
 
       const refused = await post('login').send({ email: accented, password: PASSWORD }).expect(401);
-      expect(refused.body.type).toBe('urn:problem:invalid_credentials');
+      expect(refused.body.type).toBe('/problems/invalid_credentials');
 
       const other = await register(accented, 'another-good-password').expect(201);
       expect(other.body.email).toBe(accented);
@@ -39,7 +39,7 @@ describe('Identity and input', () => {
     it('keeps case variants one account', async () => {
       const email = unique('case');
       await register(email).expect(201);
-      expect((await register(email.toUpperCase()).expect(409)).body.type).toBe('urn:problem:email_taken');
+      expect((await register(email.toUpperCase()).expect(409)).body.type).toBe('/problems/email_taken');
       await post('login').send({ email: email.toUpperCase(), password: PASSWORD }).expect(200);
     });
 
@@ -50,7 +50,7 @@ describe('Identity and input', () => {
 
       const created = await register(nfd).expect(201);
       expect(created.body.email).toBe(nfc);
-      expect((await register(nfc).expect(409)).body.type).toBe('urn:problem:email_taken');
+      expect((await register(nfc).expect(409)).body.type).toBe('/problems/email_taken');
       await post('login').send({ email: nfc, password: PASSWORD }).expect(200);
       await post('login').send({ email: nfd, password: PASSWORD }).expect(200);
     });
@@ -65,7 +65,7 @@ describe('Identity and input', () => {
     ])('refuses an email with %s as a field error', async (_name, character) => {
       const res = await register(unique(character)).expect(400);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body.type).toBe('urn:problem:validation_failed');
+      expect(res.body.type).toBe('/problems/validation_failed');
       expect(res.body.errors).toContainEqual({
         field: 'email',
         message: 'email must not contain invisible or control characters',
@@ -91,7 +91,7 @@ describe('Identity and input', () => {
       const res = await raw('/api/v1/auth/register', body).expect(400);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
       // Produced by the middleware in front of the router: the validation pipe never ran.
-      expect(res.body.type).toBe('urn:problem:too_many_fields');
+      expect(res.body.type).toBe('/problems/too_many_fields');
       expect(res.body.errors).toBeUndefined();
       expect(Buffer.byteLength(res.text)).toBeLessThan(1_024);
     });
@@ -103,12 +103,12 @@ describe('Identity and input', () => {
         deep: { list: Array.from({ length: 120 }, () => 1) },
       };
       const res = await raw('/api/v1/auth/login', JSON.stringify(nested)).expect(400);
-      expect(res.body.type).toBe('urn:problem:too_many_fields');
+      expect(res.body.type).toBe('/problems/too_many_fields');
     });
 
     it('lists at most 20 field errors, and says that the rest were omitted', async () => {
       const res = await raw('/api/v1/auth/register', manyKeys(90)).expect(400);
-      expect(res.body.type).toBe('urn:problem:validation_failed');
+      expect(res.body.type).toBe('/problems/validation_failed');
       expect(res.body.errors).toHaveLength(20);
       expect(res.body.detail).toMatch(/first 20 of 90 field errors \(the rest are omitted\)/);
       expect(Buffer.byteLength(res.text)).toBeLessThan(4_096);
@@ -122,7 +122,7 @@ describe('Identity and input', () => {
     it('answers an ordinary unknown field with this shape', async () => {
       const res = await raw('/api/v1/auth/register', withKey('role', '"admin"')).expect(400);
       expect(res.body).toMatchObject({
-        type: 'urn:problem:validation_failed',
+        type: '/problems/validation_failed',
         errors: [{ field: 'role', message: 'property role should not exist' }],
       });
     });
@@ -131,7 +131,7 @@ describe('Identity and input', () => {
       const res = await raw('/api/v1/auth/register', withKey(key, '{"role":"admin"}')).expect(400);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
       expect(res.body).toMatchObject({
-        type: 'urn:problem:validation_failed',
+        type: '/problems/validation_failed',
         errors: [{ field: key, message: `property ${key} should not exist` }],
       });
     });
@@ -185,7 +185,7 @@ describe('Identity and input', () => {
       const res = await post('login')
         .send({ email: unique('nobody'), password: 'password' })
         .expect(401);
-      expect(res.body.type).toBe('urn:problem:invalid_credentials');
+      expect(res.body.type).toBe('/problems/invalid_credentials');
     });
   });
 });

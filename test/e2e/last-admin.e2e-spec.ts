@@ -35,7 +35,7 @@ async function activeAdminIds(server: Server, bearer: string): Promise<string[]>
 function expectLastAdminProblem(res: request.Response): void {
   expect(res.status).toBe(409);
   expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-  expect(res.body).toMatchObject({ type: 'urn:problem:last_admin', status: 409 });
+  expect(res.body).toMatchObject({ type: '/problems/last_admin', status: 409 });
   expect(res.body.detail).toMatch(/last active admin/);
 }
 

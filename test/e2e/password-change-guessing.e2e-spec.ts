@@ -48,7 +48,7 @@ describe('Guessing currentPassword with a stolen access token', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(blocked.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(blocked.body).toMatchObject({ status: 429, type: 'urn:problem:too_many_login_failures' });
+    expect(blocked.body).toMatchObject({ status: 429, type: '/problems/too_many_login_failures' });
 
     await attemptLogin(t.server, owner.email, owner.password, '198.51.100.61').expect(200);
     await attemptLogin(t.server, owner.email, NEW_PASSWORD, '198.51.100.62').expect(401);
@@ -136,12 +136,12 @@ describe('Password checks while the counters in Redis are down, with LOGIN_FAIL_
       const refused = await attemptLogin(t.server, user.email, password, '203.0.113.61').expect(503);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       expect(refused.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(refused.body).toMatchObject({ status: 503, type: 'urn:problem:login_limit_unavailable' });
+      expect(refused.body).toMatchObject({ status: 503, type: '/problems/login_limit_unavailable' });
     }
 
     const change = await changePassword(t.server, user, user.password, '203.0.113.61').expect(503);
     expect(Number(change.headers['retry-after'])).toBeGreaterThan(0);
-    expect(change.body).toMatchObject({ status: 503, type: 'urn:problem:login_limit_unavailable' });
+    expect(change.body).toMatchObject({ status: 503, type: '/problems/login_limit_unavailable' });
 
     await request(t.server)
       .patch('/api/v1/users/me')

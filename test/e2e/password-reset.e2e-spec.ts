@@ -115,7 +115,7 @@ describe('Forgot and reset password', () => {
     expect(profile.body.emailVerified).toBe(true);
 
     const again = await reset(t.server, token, 'yet-another-password').expect(400);
-    expect(again.body.type).toBe('urn:problem:invalid_token');
+    expect(again.body.type).toBe('/problems/invalid_token');
 
     const after = await metrics();
     expect(resets(after, 'success')).toBe(resets(before, 'success') + 1);
@@ -160,7 +160,7 @@ describe('Forgot and reset password', () => {
 
     for (const token of [expired, verify, change, 'not-a-token']) {
       const res = await reset(t.server, token).expect(400);
-      expect(res.body).toMatchObject({ type: 'urn:problem:invalid_token', status: 400 });
+      expect(res.body).toMatchObject({ type: '/problems/invalid_token', status: 400 });
     }
     await login(t.server, user.email, user.password);
   });
@@ -171,7 +171,7 @@ describe('Forgot and reset password', () => {
 
     for (const weak of ['password', 'short', 'x'.repeat(129)]) {
       const res = await reset(t.server, token, weak).expect(400);
-      expect(res.body.type).toBe('urn:problem:validation_failed');
+      expect(res.body.type).toBe('/problems/validation_failed');
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['password']);
     }
     await reset(t.server, token).expect(204);
@@ -189,7 +189,7 @@ describe('Forgot and reset password', () => {
     const winner = passwords[answers.findIndex((res) => res.status === 204)];
     await login(t.server, user.email, winner);
     for (const loser of answers.filter((res) => res.status === 400)) {
-      expect(loser.body.type).toBe('urn:problem:invalid_token');
+      expect(loser.body.type).toBe('/problems/invalid_token');
     }
   });
 
@@ -209,7 +209,7 @@ describe('Forgot and reset password', () => {
     const token = await tokens.issue(user.id, 'reset_password', { ttlMs: HOUR_MS, email: user.email });
 
     await reset(t.server, token).expect(204);
-    expect((await reset(t.server, invitation).expect(400)).body.type).toBe('urn:problem:invalid_token');
+    expect((await reset(t.server, invitation).expect(400)).body.type).toBe('/problems/invalid_token');
   });
 
   it('refuses the link of a deactivated account like an invalid one', async () => {
@@ -222,7 +222,7 @@ describe('Forgot and reset password', () => {
       .send({ isActive: false })
       .expect(200);
 
-    expect((await reset(t.server, token).expect(400)).body.type).toBe('urn:problem:invalid_token');
+    expect((await reset(t.server, token).expect(400)).body.type).toBe('/problems/invalid_token');
   });
 
   it('limits forgot per address, known or not, whichever clients ask', async () => {
@@ -230,7 +230,7 @@ describe('Forgot and reset password', () => {
     for (const email of [user.email, uniqueEmail('ghost')]) {
       for (let i = 0; i < PER_ACCOUNT; i += 1) await forgot(t.server, email).expect(202);
       const refused = await forgot(t.server, email.toUpperCase()).expect(429);
-      expect(refused.body.type).toBe('urn:problem:rate_limited');
+      expect(refused.body.type).toBe('/problems/rate_limited');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     }
     const text = await metrics();
@@ -247,7 +247,7 @@ describe('Forgot and reset password', () => {
     const guess = () => Buffer.from(uniqueEmail()).toString('base64url').padEnd(43, 'A').slice(0, 43);
     for (let i = 0; i < PER_CLIENT; i += 1) await reset(t.server, guess(), NEW_PASSWORD, resetClient).expect(400);
     const refused = await reset(t.server, guess(), NEW_PASSWORD, resetClient).expect(429);
-    expect(refused.body.type).toBe('urn:problem:rate_limited');
+    expect(refused.body.type).toBe('/problems/rate_limited');
     const text = await metrics();
     expect(metricSample(text, 'rate_limit_rejections_total', { limiter: 'password_reset' })).toBeGreaterThanOrEqual(1);
   });
@@ -276,7 +276,7 @@ describe('Forgot password when the job store is down', () => {
     const unknown = await forgot(t.server, uniqueEmail('ghost')).expect(503);
     for (const res of [known, unknown]) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.type).toBe('urn:problem:mail_unavailable');
+      expect(res.body.type).toBe('/problems/mail_unavailable');
     }
     expect(known.body.detail).toBe(unknown.body.detail);
   });

@@ -43,9 +43,11 @@ const EXPECTED: Record<string, Access> = {
   'GET /health/live': 'public',
   'GET /health/ready': 'public',
   'GET /metrics': 'public',
+  'GET /problems': 'public',
+  'GET /problems/{code}': 'public',
 };
 
-const UNPREFIXED = /^(health|metrics)(\/|$)/;
+const UNPREFIXED = /^(health|metrics|problems)(\/|$)/;
 const join = (...parts: Array<string | undefined>) =>
   parts
     .flatMap((part) => (part ?? '').split('/'))

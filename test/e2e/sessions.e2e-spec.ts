@@ -189,7 +189,7 @@ describe('A user’s own sessions: GET and DELETE /api/v1/auth/sessions', () => 
     const { instance: _a, requestId: _b, ...foreignBody } = foreign.body as Record<string, unknown>;
     const { instance: _c, requestId: _d, ...unknownBody } = unknown.body as Record<string, unknown>;
     expect(foreignBody).toEqual(unknownBody);
-    expect(foreignBody).toMatchObject({ status: 404, type: 'urn:problem:not_found' });
+    expect(foreignBody).toMatchObject({ status: 404, type: '/problems/not_found' });
     expect(await me(victim)).toBe(200);
     expect(await refresh(victim)).toBe(200);
   });

@@ -82,7 +82,7 @@ describe('An admin creates a user: POST /api/v1/users', () => {
     const registered = await registerAndLogin(t.server);
     const taken = await create({ email: registered.email.toUpperCase(), name: 'Dup', password: PASSWORD }).expect(409);
     expect(taken.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(taken.body).toMatchObject({ type: 'urn:problem:email_taken', status: 409 });
+    expect(taken.body).toMatchObject({ type: '/problems/email_taken', status: 409 });
 
     const email = uniqueEmail('created-twice');
     await create({ email, name: 'First', password: PASSWORD }).expect(201);

@@ -55,7 +55,7 @@ describe('An admin invites a user: POST /api/v1/users without a password', () =>
     // The login limit per account and client is 5: four guesses stay below it, so each is a plain 401.
     for (const password of ['a-good-password', 'handed-over-password', email, 'Not Yet']) {
       const res = await request(t.server).post('/api/v1/auth/login').send({ email, password }).expect(401);
-      expect(res.body).toMatchObject({ type: 'urn:problem:invalid_credentials' });
+      expect(res.body).toMatchObject({ type: '/problems/invalid_credentials' });
     }
     await waitFor(() => receivedBy(email)[0], { what: `the invitation to ${email}` });
   });

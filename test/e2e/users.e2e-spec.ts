@@ -160,7 +160,7 @@ describe('Users: /api/v1/users', () => {
       ['a search over 100 characters', `search=${'x'.repeat(101)}`],
     ])('answers 400 for %s', async (_case, query) => {
       const res = await api('get', `/?${query}`, admin.bearer).expect(400);
-      expect(res.body.type).toBe('urn:problem:validation_failed');
+      expect(res.body.type).toBe('/problems/validation_failed');
     });
 
     it('answers 401 without a token and 403 to a non-admin', async () => {

@@ -89,7 +89,7 @@ describe(ProblemDetailsFilter.name, () => {
     const errors = [{ field: 'email', message: 'must be an email' }];
 
     expect(problemFor(new ValidationProblem(errors))).toEqual({
-      type: 'urn:problem:validation_failed',
+      type: '/problems/validation_failed',
       title: 'Bad Request',
       status: 400,
       detail: 'The request is not valid; see errors for each field.',
@@ -103,60 +103,58 @@ describe(ProblemDetailsFilter.name, () => {
 
   it('sends Retry-After for a problem that says when to retry, and for no other', () => {
     const { host, res } = hostFor(buildRequest());
-    sut.catch(new RetryLaterProblem(HttpStatus.TOO_MANY_REQUESTS, 'locked', 'Wait.', 42), host);
+    sut.catch(new RetryLaterProblem(HttpStatus.TOO_MANY_REQUESTS, 'too_many_login_failures', 'Wait.', 42), host);
     expect(res.statusCode).toBe(429);
     expect(res.headers.get('Retry-After')).toBe('42');
 
     const other = hostFor(buildRequest());
-    sut.catch(new ConflictProblem('c', 'd'), other.host);
+    sut.catch(new ConflictProblem('email_taken', 'd'), other.host);
     expect(other.res.headers.size).toBe(0);
   });
 
   it('falls back to the plain url when there is no originalUrl', () => {
     const req = buildRequest({ originalUrl: undefined, url: '/plain' });
 
-    expect(problemFor(new ConflictProblem('c', 'd'), req).instance).toBe('/plain');
+    expect(problemFor(new ConflictProblem('email_taken', 'd'), req).instance).toBe('/plain');
   });
 
   it("joins an HttpException's message list, and keeps a string message", () => {
     expect(problemFor(new BadRequestException(['a is wrong', 'b is missing']))).toMatchObject({
       status: 400,
-      type: 'urn:problem:bad_request',
+      type: '/problems/bad_request',
       detail: 'a is wrong; b is missing',
     });
     expect(problemFor(new HttpException('Slow down', HttpStatus.TOO_MANY_REQUESTS))).toMatchObject({
       status: 429,
-      type: 'urn:problem:rate_limited',
+      type: '/problems/rate_limited',
       detail: 'Slow down',
     });
   });
 
   it("uses the exception's own message when its response object carries no usable message", () => {
-    const exception = new HttpException({ reason: 'teapot' }, 418);
+    const exception = new HttpException({ reason: 'teapot' }, HttpStatus.CONFLICT);
 
-    expect(problemFor(exception)).toMatchObject({
-      status: 418,
-      type: 'urn:problem:http_error',
-      title: STATUS_CODES[418],
-      detail: exception.message,
-    });
+    expect(problemFor(exception)).toMatchObject({ status: 409, type: '/problems/conflict', detail: exception.message });
   });
 
-  it('titles a status without a standard reason phrase "Error"', () => {
-    expect(problemFor(new HttpException('Client closed request', 499))).toMatchObject({
-      status: 499,
-      title: 'Error',
-      type: 'urn:problem:http_error',
-      detail: 'Client closed request',
-    });
-  });
+  it.each([418, 499])(
+    'answers a framework exception of unregistered status %i as the bug it is: a bare 500',
+    (status) => {
+      expect(problemFor(new HttpException('Client closed request', status))).toMatchObject({
+        status: 500,
+        title: STATUS_CODES[500],
+        type: '/problems/internal_error',
+        detail: 'The request failed. Quote the request id when reporting it.',
+      });
+    },
+  );
 
   it('names the method and path of an unrouted request instead of echoing express', () => {
     const req = buildRequest({ method: 'DELETE', path: '/nowhere', originalUrl: '/nowhere?x=1' });
 
     expect(problemFor(new NotFoundException('Cannot DELETE /nowhere'), req)).toMatchObject({
       status: 404,
-      type: 'urn:problem:not_found',
+      type: '/problems/not_found',
       detail: 'No route matches DELETE /nowhere.',
     });
     expect(problemFor(new NotFoundException('No such user'), req).detail).toBe('No such user');
@@ -165,7 +163,7 @@ describe(ProblemDetailsFilter.name, () => {
   it('hides the detail of a 5xx HttpException and logs it', () => {
     const body = problemFor(new ServiceUnavailableException('pool exhausted on db-3'));
 
-    expect(body).toMatchObject({ status: 503, type: 'urn:problem:service_unavailable' });
+    expect(body).toMatchObject({ status: 503, type: '/problems/service_unavailable' });
     expect(body.detail).not.toContain('db-3');
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ requestId: 'req-1' }), 'pool exhausted on db-3');
   });
@@ -189,7 +187,7 @@ describe(ProblemDetailsFilter.name, () => {
     expect(busy.res.statusCode).toBe(503);
     expect(busy.res.headers.get('Retry-After')).toBe('3');
     expect(JSON.parse(busy.res.body!)).toMatchObject({
-      type: 'urn:problem:hashing_busy',
+      type: '/problems/hashing_busy',
       detail: 'Busy; retry later.',
     });
 
@@ -206,7 +204,7 @@ describe(ProblemDetailsFilter.name, () => {
 
       expect(problemFor(error)).toMatchObject({
         status: 503,
-        type: 'urn:problem:database_unavailable',
+        type: '/problems/database_unavailable',
         detail: 'The database is unavailable; try again shortly.',
       });
     },
@@ -215,7 +213,7 @@ describe(ProblemDetailsFilter.name, () => {
   it.each(['Connection terminated unexpectedly', 'Pool is closed.'])(
     'answers 503 database_unavailable for a driver error saying "%s"',
     (message) => {
-      expect(problemFor(new Error(message)).type).toBe('urn:problem:database_unavailable');
+      expect(problemFor(new Error(message)).type).toBe('/problems/database_unavailable');
     },
   );
 
@@ -224,13 +222,13 @@ describe(ProblemDetailsFilter.name, () => {
 
     const body = problemFor(error);
 
-    expect(body).toMatchObject({ status: 500, type: 'urn:problem:internal_error', title: 'Internal Server Error' });
+    expect(body).toMatchObject({ status: 500, type: '/problems/internal_error', title: 'Internal Server Error' });
     expect(JSON.stringify(body)).not.toContain('secrets');
     expect(logged).toHaveBeenCalledWith({ err: error, requestId: 'req-1' }, 'SELECT * FROM secrets failed');
   });
 
   it('answers a bare 500 when something that is not an Error is thrown', () => {
-    expect(problemFor('just a string')).toMatchObject({ status: 500, type: 'urn:problem:internal_error' });
+    expect(problemFor('just a string')).toMatchObject({ status: 500, type: '/problems/internal_error' });
     expect(problemFor({ code: 'ECONNREFUSED' }).status).toBe(500);
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ err: 'just a string' }), 'Non-error thrown');
   });
@@ -249,6 +247,6 @@ describe(ProblemDetailsFilter.name, () => {
   it('gives a generated request id to a request that bypassed the id middleware', () => {
     const req = buildRequest({ id: undefined } as Partial<Request>);
 
-    expect(problemFor(new ConflictProblem('c', 'd'), req).requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(problemFor(new ConflictProblem('email_taken', 'd'), req).requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,12 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { FieldError, ProblemDetails, ProblemException, problemType, RetryLaterProblem } from '@/common/http/problem';
+import { FieldError, ProblemDetails, ProblemException, RetryLaterProblem } from '@/common/http/problem';
+import { ProblemCode, problemType } from '@/common/http/problem-types';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseUnavailable } from '@/config/database-driver';
 
 /** Stable codes for the statuses Nest and express raise themselves. */
-const CODE_BY_STATUS: Record<number, string> = {
+const CODE_BY_STATUS: Partial<Record<number, ProblemCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
@@ -60,9 +61,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof ProblemException) {
       return this.build(exception.getStatus(), exception.code, exception.detail, base, exception.errors);
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      return this.build(status, CODE_BY_STATUS[status] ?? 'http_error', this.detailOf(exception, req), base);
+    // A framework exception of a status outside the registry is a bug: answered as one (a 500).
+    const code = exception instanceof HttpException ? CODE_BY_STATUS[exception.getStatus()] : undefined;
+    if (exception instanceof HttpException && code) {
+      return this.build(exception.getStatus(), code, this.detailOf(exception, req), base);
     }
     if (isDatabaseUnavailable(exception)) {
       return this.build(503, 'database_unavailable', 'The database is unavailable; try again shortly.', base);
@@ -90,7 +92,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private build(
     status: number,
-    code: string,
+    code: ProblemCode,
     detail: string,
     base: { instance: string; requestId: string },
     errors?: FieldError[],

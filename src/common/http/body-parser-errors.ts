@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ProblemException } from './problem';
+import { PROBLEM_TYPES, ProblemCode } from './problem-types';
 
 /** body-parser's errors carry a `type` such as `entity.parse.failed` or `entity.too.large`. */
 interface BodyParserError {
@@ -19,7 +20,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   return e.expose === true && e.status >= 400 && e.status < 500;
 }
 
-const PROBLEMS: Record<string, [HttpStatus, string, string]> = {
+const PROBLEMS: Record<string, [HttpStatus, ProblemCode, string]> = {
   'entity.parse.failed': [HttpStatus.BAD_REQUEST, 'malformed_json', 'The request body is not valid JSON.'],
   'entity.too.large': [
     HttpStatus.PAYLOAD_TOO_LARGE,
@@ -46,7 +47,7 @@ const PROBLEMS: Record<string, [HttpStatus, string, string]> = {
 export function bodyParserErrors(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
   if (!isBodyParserError(error)) return next(error);
   const [status, code, detail] = PROBLEMS[error.type] ?? [
-    error.status >= 400 && error.status < 500 ? error.status : HttpStatus.BAD_REQUEST,
+    PROBLEM_TYPES.unreadable_body.status,
     'unreadable_body',
     'The request body could not be read.',
   ];

@@ -47,6 +47,6 @@ describe('typed problems', () => {
   });
 
   it('names a problem type by its stable code', () => {
-    expect(problemType('email_taken')).toBe('urn:problem:email_taken');
+    expect(problemType('email_taken')).toBe('/problems/email_taken');
   });
 });

@@ -1,4 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import type { ProblemCode } from './problem-types';
+
+export { problemType } from './problem-types';
 
 /** One invalid input field, as listed in a validation problem's `errors`. */
 export interface FieldError {
@@ -17,9 +20,6 @@ export interface ProblemDetails {
   errors?: FieldError[];
 }
 
-/** Problem type URI for a stable error code; clients switch on this, never on `detail`. */
-export const problemType = (code: string): string => `urn:problem:${code}`;
-
 /**
  * An expected failure with a stable machine-readable `code`. Services throw these for
  * normal cases (taken email, wrong password, not found) so the global filter can answer
@@ -28,7 +28,7 @@ export const problemType = (code: string): string => `urn:problem:${code}`;
 export class ProblemException extends HttpException {
   constructor(
     status: HttpStatus,
-    readonly code: string,
+    readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: FieldError[],
   ) {
@@ -52,14 +52,17 @@ export class NotFoundProblem extends ProblemException {
 
 /** 409 for a write that collides with existing state (a taken email), with its own stable code. */
 export class ConflictProblem extends ProblemException {
-  constructor(code: string, detail: string) {
+  constructor(code: ProblemCode, detail: string) {
     super(HttpStatus.CONFLICT, code, detail);
   }
 }
 
 /** 401: missing, invalid, expired or revoked credentials; one body whatever the cause. */
 export class UnauthorizedProblem extends ProblemException {
-  constructor(detail = 'Authentication is required, or the credentials are not valid.', code = 'unauthorized') {
+  constructor(
+    detail = 'Authentication is required, or the credentials are not valid.',
+    code: ProblemCode = 'unauthorized',
+  ) {
     super(HttpStatus.UNAUTHORIZED, code, detail);
   }
 }
@@ -73,7 +76,7 @@ export class ForbiddenProblem extends ProblemException {
 
 /** 503 for a dependency that is down or a resource at capacity; clients may retry, unlike a 500. */
 export class ServiceUnavailableProblem extends ProblemException {
-  constructor(detail = 'A dependency is unavailable; try again shortly.', code = 'service_unavailable') {
+  constructor(detail = 'A dependency is unavailable; try again shortly.', code: ProblemCode = 'service_unavailable') {
     super(HttpStatus.SERVICE_UNAVAILABLE, code, detail);
   }
 }
@@ -86,7 +89,7 @@ export class ServiceUnavailableProblem extends ProblemException {
 export class RetryLaterProblem extends ProblemException {
   constructor(
     status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE,
-    code: string,
+    code: ProblemCode,
     detail: string,
     readonly retryAfterSeconds: number,
   ) {

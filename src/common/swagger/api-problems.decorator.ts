@@ -1,48 +1,32 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { STATUS_CODES } from 'node:http';
-import { ProblemDto } from './problem.dto';
+import { DECORATORS } from '@nestjs/swagger';
+import type { ProblemCode } from '@/common/http/problem-types';
 
-const DEFAULT_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is malformed or a field is invalid',
-  401: 'Missing, invalid, expired or revoked credentials',
-  403: 'Authenticated, but not allowed',
-  404: 'No such resource',
-  409: 'Conflicts with existing state',
-  413: 'Request body too large',
-  429: 'Rate limit exceeded; see Retry-After',
-};
+/** Operation extension carrying the problem types a route answers; openapi-conventions turns it into responses. */
+export const PROBLEMS_EXTENSION = 'x-problems';
 
-/** For a route that hashes a password: the 503 of a full hashing queue (PASSWORD_HASH_QUEUE_MAX). */
-export const HASHING_BUSY: [number, string] = [
-  503,
-  'Password hashing is at capacity (hashing_busy); retry after the seconds in Retry-After',
-];
+/** A problem type the route answers, or `[type, what it means on this route]`. */
+export type ProblemEntry = ProblemCode | [ProblemCode, string];
 
-/** For a route that checks a password: a full hashing queue, or attempts that cannot be counted. */
-export const PASSWORD_CHECK_UNAVAILABLE: [number, string] = [
-  503,
-  'Password hashing is at capacity (hashing_busy), or password attempts cannot be counted ' +
-    '(login_limit_unavailable, with LOGIN_FAIL_CLOSED); retry after the seconds in Retry-After',
-];
+/** Route-specific meaning of each problem type, or null for the registry's own summary. */
+export type RouteProblems = Partial<Record<ProblemCode, string | null>>;
 
 /**
- * Documents error responses as `application/problem+json` problem details, so the
- * OpenAPI document shows consumers exactly what a failure looks like.
- * Pass a status, or `[status, description]` for a route-specific meaning.
+ * Documents the problem types a route answers beyond those every route of its kind shares
+ * (see openapi-conventions.ts: a 500 everywhere, 401 on authenticated routes, 429 on the API,
+ * body errors where there is a body). Repeatable: every application adds to the route's list,
+ * so `@Authenticated({ roles })` can add `forbidden` beside the route's own types.
  */
-export function ApiProblems(...responses: Array<number | [number, string]>) {
-  return applyDecorators(
-    ApiExtraModels(ProblemDto),
-    ...responses.map((entry) => {
-      const [status, description] = Array.isArray(entry)
-        ? entry
-        : [entry, DEFAULT_DESCRIPTIONS[entry] ?? STATUS_CODES[entry] ?? 'Error'];
-      return ApiResponse({
-        status,
-        description,
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-      });
-    }),
-  );
+export function ApiProblems(...entries: ProblemEntry[]): MethodDecorator {
+  return (_target, key, descriptor) => {
+    if (!descriptor) throw new Error(`@ApiProblems applies to route methods (applied to ${String(key)})`);
+    const handler = descriptor.value as object;
+    const extensions = (Reflect.getMetadata(DECORATORS.API_EXTENSION, handler) ?? {}) as Record<string, unknown>;
+    const problems: RouteProblems = { ...(extensions[PROBLEMS_EXTENSION] as RouteProblems | undefined) };
+    for (const entry of entries) {
+      const [code, meaning] = Array.isArray(entry) ? entry : [entry, null];
+      problems[code] = meaning ?? problems[code] ?? null;
+    }
+    Reflect.defineMetadata(DECORATORS.API_EXTENSION, { ...extensions, [PROBLEMS_EXTENSION]: problems }, handler);
+    return descriptor;
+  };
 }

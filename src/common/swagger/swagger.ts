@@ -5,8 +5,8 @@ import { createOpenApiDocument } from './openapi-document';
 export { BEARER_AUTH } from './openapi-document';
 
 /** Serves Swagger UI at /docs and the OpenAPI 3 document at /docs-json (outside /api/v1). */
-export function setupSwagger(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, createOpenApiDocument(app), {
+export function setupSwagger(app: INestApplication, apiPrefix: string): void {
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app, apiPrefix), {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     swaggerOptions: { persistAuthorization: true },

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiProblems, HASHING_BUSY, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { UserResponseDto } from '@/modules/users/dto/user-response.dto';
 import { toUserResponse } from '@/modules/users/user.mapper';
 import { AuthService } from './auth.service';
@@ -24,13 +24,19 @@ export class AuthController {
   @Public()
   @Post('register')
   @RequestBudget('register')
-  @ApiOperation({ summary: 'Create an account (role user)' })
+  @ApiOperation({
+    operationId: 'auth.register',
+    summary: 'Create an account (role user)',
+    description:
+      'The account starts unverified (`emailVerified: false`); a welcome mail with a verification link is queued. ' +
+      'Counts against the registration budget of the client.',
+  })
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiProblems(
-    [400, 'Invalid field (password: 8–128 characters) or unknown field'],
-    [409, 'Email taken'],
-    [429, 'Over the registration budget of this client, or over the request budget; see Retry-After'],
-    HASHING_BUSY,
+    ['validation_failed', 'Invalid field (password: 8–128 characters and not too guessable) or unknown field'],
+    'email_taken',
+    ['rate_limited', 'Over the registration budget of this client, or over the request budget'],
+    'hashing_busy',
   )
   async register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
     return toUserResponse(await this.auth.register(dto));
@@ -40,18 +46,20 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(LoginThrottleGuard)
-  @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
+  @ApiOperation({
+    operationId: 'auth.login',
+    summary: 'Exchange email and password for an access and a refresh token',
+    description:
+      'Starts a session (see GET /auth/sessions). An unknown email and a wrong password get the same answer ' +
+      'in about the same time; failures are counted per account and per client.',
+  })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(
-    400,
-    [401, 'Wrong email or password, or account deactivated (one identical body for all)'],
-    [
-      403,
-      'email_not_verified: right password, but REQUIRE_VERIFIED_EMAIL is on and the address is not verified yet; ' +
-        'a password reset ("forgot password") verifies it too',
-    ],
-    [429, 'Too many failed logins for this account or client, or over the request budget; see Retry-After'],
-    PASSWORD_CHECK_UNAVAILABLE,
+    ['invalid_credentials', 'Wrong email or password, or account deactivated (one identical body for all)'],
+    'email_not_verified',
+    ['too_many_login_failures', 'Too many failed logins for this account or client'],
+    'hashing_busy',
+    'login_limit_unavailable',
   )
   login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPairDto> {
     // The guard reserved an attempt for every body with a string email, which a valid DTO has.
@@ -64,11 +72,12 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'auth.refresh',
     summary: 'Rotate a refresh token into a new pair',
     description: 'The presented token is spent. Presenting a spent token again revokes its whole login.',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblems(400, [401, 'Unknown, expired, spent or revoked refresh token'], 429)
+  @ApiProblems('invalid_refresh_token')
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refreshToken);
   }
@@ -76,9 +85,13 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @Authenticated()
-  @ApiOperation({ summary: 'End this login: the access token and its refresh tokens stop working' })
+  @ApiOperation({
+    operationId: 'auth.logout',
+    summary: 'End this login: the access token and its refresh tokens stop working',
+    description: 'Send the refresh token of this login. Both tokens are refused on every instance at once.',
+  })
   @ApiNoContentResponse({ description: 'Logged out' })
-  @ApiProblems(400, 401, 429)
+  @ApiProblems(['invalid_refresh_token', 'The refresh token is not one of this login'])
   async logout(@CurrentUser() caller: AuthUser, @Body() dto: RefreshTokenDto): Promise<void> {
     await this.auth.logout(caller, dto.refreshToken);
   }

@@ -19,6 +19,7 @@ export class EmailVerificationController {
   @Post('verify')
   @HttpCode(204)
   @ApiOperation({
+    operationId: 'auth.verifyEmail',
     summary: 'Follow the link of a verification or email change mail',
     description:
       'Send the token of the link (`<APP_PUBLIC_URL>/verify-email?token=…`). A verification link marks the ' +
@@ -28,9 +29,8 @@ export class EmailVerificationController {
   })
   @ApiNoContentResponse({ description: 'Address verified, or email change applied' })
   @ApiProblems(
-    [400, 'invalid_token: unknown, expired, spent or superseded link, or an address changed since; or invalid body'],
-    [409, 'email_taken: another account took the new address meanwhile; the change was not made'],
-    429,
+    ['invalid_token', 'Unknown, expired, spent or superseded link, or an address changed since'],
+    ['email_taken', 'Another account took the new address meanwhile; the change was not made'],
   )
   async verify(@Body() dto: VerifyEmailDto): Promise<void> {
     await this.verification.verify(dto.token);
@@ -40,6 +40,7 @@ export class EmailVerificationController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({
+    operationId: 'auth.resendVerification',
     summary: 'Mail a new verification link to your address',
     description:
       'Queues the mail and answers at once; its link supersedes every earlier verification link. ' +
@@ -47,10 +48,9 @@ export class EmailVerificationController {
   })
   @ApiAcceptedResponse({ description: 'The mail is queued' })
   @ApiProblems(
-    401,
-    [409, 'email_already_verified: the address is verified already'],
-    [429, 'Too many verification mails for this account or client, or over the request budget; see Retry-After'],
-    [503, 'The mail cannot be queued right now (mail_unavailable); retry after the seconds in Retry-After'],
+    'email_already_verified',
+    ['rate_limited', 'Too many verification mails for this account or client, or over the request budget'],
+    'mail_unavailable',
   )
   async resend(@CurrentUser() caller: AuthUser, @Req() req: Request): Promise<void> {
     await this.verification.resend(caller.id, clientOf(req));

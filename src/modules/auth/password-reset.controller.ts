@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { clientOf } from '@/common/http/client-address';
-import { ApiProblems, HASHING_BUSY } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { PasswordResetService } from '@/modules/users/accounts/password-reset.service';
 import { Public } from './decorators/public.decorator';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
@@ -18,6 +18,7 @@ export class PasswordResetController {
   @Post('forgot')
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'auth.forgotPassword',
     summary: 'Mail a password reset link to this address, if it has an account',
     description:
       'The answer is the same, empty 202 whether or not the address has an account; only the owner of the ' +
@@ -25,9 +26,8 @@ export class PasswordResetController {
   })
   @ApiAcceptedResponse({ description: 'Queued; a mail follows when the address has an active account' })
   @ApiProblems(
-    [400, 'Invalid email, or unknown field'],
-    [429, 'Too many reset requests for this client or address, or over the request budget; see Retry-After'],
-    [503, 'The mail cannot be queued right now (mail_unavailable); retry shortly'],
+    ['rate_limited', 'Too many reset requests for this client or address, or over the request budget'],
+    'mail_unavailable',
   )
   async forgot(@Body() dto: ForgotPasswordDto, @Req() req: Request): Promise<void> {
     await this.resets.forgot(dto.email, clientOf(req));
@@ -36,15 +36,17 @@ export class PasswordResetController {
   @Post('reset')
   @HttpCode(204)
   @ApiOperation({
+    operationId: 'auth.resetPassword',
     summary: 'Set a new password with the token of a reset or invitation link',
     description:
       'Spends the link, verifies the address it was mailed to, and ends every session of the account on every node.',
   })
   @ApiNoContentResponse({ description: 'Password set; every earlier access and refresh token is refused' })
   @ApiProblems(
-    [400, 'invalid_token (unknown, expired, spent or superseded link), or an invalid password (as at registration)'],
-    [429, 'Too many reset attempts from this client or for this account, or over the request budget; see Retry-After'],
-    HASHING_BUSY,
+    ['invalid_token', 'Unknown, expired, spent or superseded link'],
+    ['validation_failed', 'Invalid password (as at registration), or unknown field'],
+    ['rate_limited', 'Too many reset attempts from this client or for this account, or over the request budget'],
+    'hashing_busy',
   )
   async reset(@Body() dto: ResetPasswordDto, @Req() req: Request): Promise<void> {
     await this.resets.reset(dto.token, dto.password, clientOf(req));

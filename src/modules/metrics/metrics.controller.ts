@@ -23,9 +23,20 @@ export class MetricsController {
   constructor(private readonly registry: Registry) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics in the text exposition format' })
+  @ApiOperation({
+    operationId: 'metrics.scrape',
+    summary: 'Prometheus metrics in the text exposition format',
+    description: 'For Prometheus; docs/operations.md lists every metric. Not throttled, no token needed.',
+  })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Request counters and latency by route template, process, pool and business metrics' })
+  @ApiOkResponse({
+    description: 'Request counters and latency by route template, process, pool and business metrics',
+    schema: {
+      type: 'string',
+      maxLength: 10_000_000,
+      example: 'http_requests_total{method="GET",route="/health/live",status_class="2xx"} 3',
+    },
+  })
   index(@Res({ passthrough: true }) response: Response): Promise<string> {
     response.header('Content-Type', this.registry.contentType);
     return this.registry.metrics();

@@ -1,11 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { clientOf } from '@/common/http/client-address';
 import { uuidParam } from '@/common/pipes/uuid-param.pipe';
-import { ApiProblems, HASHING_BUSY, PASSWORD_CHECK_UNAVAILABLE } from '@/common/swagger/api-problems.decorator';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { AdminCreateUserDto } from './dto/admin-create-user.dto';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { DeleteMeDto } from './dto/delete-me.dto';
@@ -15,6 +22,12 @@ import { UserResponseDto, UsersPageDto } from './dto/user-response.dto';
 import { toUserResponse } from './user.mapper';
 import { UsersAdminService } from './users-admin.service';
 import { UsersService } from './users.service';
+
+const USER_ID = {
+  name: 'id',
+  schema: { type: 'string' as const, format: 'uuid', maxLength: 36 },
+  description: 'The id of a user',
+};
 
 @ApiTags('users')
 @Controller('users')
@@ -26,9 +39,12 @@ export class UsersController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOperation({
+    operationId: 'users.getMe',
+    summary: 'The signed-in user',
+    description: 'The account of the access token, as it is now (a change by an admin shows at once).',
+  })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems(401, 429)
   async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
     return this.users.getProfile(caller.id);
   }
@@ -36,6 +52,7 @@ export class UsersController {
   @Patch('me')
   @Authenticated()
   @ApiOperation({
+    operationId: 'users.updateMe',
     summary: 'Change your name, password or email',
     description:
       'A password change needs currentPassword and revokes all your other sessions; this one stays valid. ' +
@@ -48,20 +65,13 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto, description: 'The user, with the current (not yet the new) email' })
   @ApiProblems(
-    [400, 'Invalid field, unknown field, or currentPassword missing or incorrect'],
-    401,
-    [409, 'email_taken: an account with the new email exists'],
-    [
-      429,
-      'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
-        'too many email changes requested (rate_limited), or over the request budget; see Retry-After',
-    ],
-    [
-      503,
-      PASSWORD_CHECK_UNAVAILABLE[1] +
-        '; or, for an email change, its budget cannot be checked (rate_limit_unavailable, with ' +
-        'THROTTLE_FAIL_CLOSED) or its mails cannot be queued (mail_unavailable); nothing was changed',
-    ],
+    ['validation_failed', 'Invalid field, unknown field, or currentPassword missing or incorrect'],
+    ['email_taken', 'An account with the new email exists'],
+    ['too_many_login_failures', 'Too many failed password attempts (logins or currentPassword)'],
+    ['rate_limited', 'Too many email changes requested, or over the request budget'],
+    'hashing_busy',
+    'login_limit_unavailable',
+    ['mail_unavailable', 'The mails of an email change cannot be queued; nothing was changed'],
   )
   async updateMe(
     @CurrentUser() caller: AuthUser,
@@ -75,6 +85,7 @@ export class UsersController {
   @Authenticated()
   @HttpCode(204)
   @ApiOperation({
+    operationId: 'users.deleteMe',
     summary: 'Delete your own account',
     description:
       'Needs currentPassword. The account is erased (docs/security.md, "Deleting an account"), every one of ' +
@@ -84,15 +95,11 @@ export class UsersController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(
-    [400, 'currentPassword missing or incorrect, or unknown field'],
-    401,
-    [409, 'last_admin: you are the last active admin'],
-    [
-      429,
-      'Too many failed password attempts (logins or currentPassword) for this account or client, ' +
-        'or over the request budget; see Retry-After',
-    ],
-    PASSWORD_CHECK_UNAVAILABLE,
+    ['validation_failed', 'currentPassword missing or incorrect, or unknown field'],
+    ['last_admin', 'You are the last active admin'],
+    ['too_many_login_failures', 'Too many failed password attempts (logins or currentPassword)'],
+    'hashing_busy',
+    'login_limit_unavailable',
   )
   async deleteMe(@CurrentUser() caller: AuthUser, @Body() dto: DeleteMeDto, @Req() req: Request): Promise<void> {
     await this.users.deleteMe(caller, dto, clientOf(req));
@@ -101,6 +108,7 @@ export class UsersController {
   @Post()
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({
+    operationId: 'users.create',
     summary: 'Create a user (admin)',
     description:
       'In any role (default user), with a password the admin hands over; no welcome mail is sent. ' +
@@ -110,23 +118,23 @@ export class UsersController {
       'If the invitation cannot be queued, no account is created (503 mail_unavailable).',
   })
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiProblems(
-    [400, 'Invalid or unknown field'],
-    401,
-    403,
-    [409, 'email_taken: an account with this email exists'],
-    429,
-    [503, HASHING_BUSY[1] + '; or, without a password, the invitation mail cannot be queued (mail_unavailable)'],
-  )
+  @ApiProblems('email_taken', 'hashing_busy', [
+    'mail_unavailable',
+    'Without a password: the invitation mail cannot be queued; no account was created',
+  ])
   async create(@Body() dto: AdminCreateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.create(dto));
   }
 
   @Get()
   @Authenticated({ roles: ['admin'] })
-  @ApiOperation({ summary: 'List users (admin)', description: 'Paginated; search matches name or email.' })
+  @ApiOperation({
+    operationId: 'users.list',
+    summary: 'List users (admin)',
+    description: 'Paginated; search matches name or email.',
+  })
   @ApiOkResponse({ type: UsersPageDto })
-  @ApiProblems([400, 'Invalid page, limit, sort, search or role'], 401, 403, 429)
+  @ApiProblems(['validation_failed', 'Invalid page, limit, sort, search or role, or an unknown parameter'])
   async list(@Query() query: ListUsersQueryDto): Promise<UsersPageDto> {
     const page = await this.admin.list(query);
     return {
@@ -143,11 +151,13 @@ export class UsersController {
   @Get(':id')
   @Authenticated()
   @ApiOperation({
+    operationId: 'users.get',
     summary: 'One user (admin, or that user)',
     description: "Someone else's id answers 404 to a non-admin, so ids cannot be probed.",
   })
+  @ApiParam(USER_ID)
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems([400, 'id is not a UUID'], 401, [404, "No such user, or someone else's"], 429)
+  @ApiProblems(['validation_failed', 'id is not a UUID'], ['not_found', "No such user, or someone else's"])
   async findOne(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string): Promise<UserResponseDto> {
     return toUserResponse(await this.users.getVisibleTo(caller, id));
   }
@@ -155,13 +165,15 @@ export class UsersController {
   @Patch(':id')
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({
+    operationId: 'users.update',
     summary: 'Change a user (admin)',
     description:
       'isActive: false revokes all of that user’s tokens at once. ' +
       'The last active admin cannot be demoted or deactivated (409 last_admin).',
   })
+  @ApiParam(USER_ID)
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems(400, 401, 403, 404, [409, 'last_admin: the change would leave no active admin'], 429)
+  @ApiProblems(['not_found', 'No user with this id'], ['last_admin', 'The change would leave no active admin'])
   async update(@Param('id', uuidParam()) id: string, @Body() dto: AdminUpdateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.admin.update(id, dto));
   }
@@ -170,11 +182,13 @@ export class UsersController {
   @Authenticated({ roles: ['admin'] })
   @HttpCode(204)
   @ApiOperation({
+    operationId: 'users.delete',
     summary: 'Delete a user (admin)',
     description: 'That user’s tokens stop working at once. The last active admin cannot be deleted (409 last_admin).',
   })
+  @ApiParam(USER_ID)
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(400, 401, 403, 404, [409, 'last_admin: the user is the last active admin'], 429)
+  @ApiProblems(['not_found', 'No user with this id'], ['last_admin', 'The user is the last active admin'])
   async remove(@Param('id', uuidParam()) id: string): Promise<void> {
     await this.admin.remove(id);
   }

@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { BEARER_AUTH } from '@/common/swagger/swagger';
+import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { BEARER_AUTH } from '@/common/swagger/openapi-document';
 import type { UserRole } from '@/modules/users/entities/user.entity';
 
 export const AUTHENTICATED_KEY = 'authenticated';
@@ -21,6 +22,6 @@ export interface AuthenticatedOptions {
 export const Authenticated = (options: AuthenticatedOptions = {}) =>
   applyDecorators(
     SetMetadata(AUTHENTICATED_KEY, true),
-    ...(options.roles ? [SetMetadata(ROLES_KEY, options.roles)] : []),
+    ...(options.roles ? [SetMetadata(ROLES_KEY, options.roles), ApiProblems('forbidden')] : []),
     ApiBearerAuth(BEARER_AUTH),
   );

@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { EmailField } from '@/modules/users/dto/user-fields';
 
+@ApiSchema({ name: 'ForgotPasswordRequest' })
 export class ForgotPasswordDto {
   @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 254 })
   @EmailField()

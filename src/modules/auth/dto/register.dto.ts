@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { EmailField, NameField, PasswordField } from '@/modules/users/dto/user-fields';
 
 /** Self-registration. No role field: every registered account is a `user`. */
+@ApiSchema({ name: 'RegisterRequest' })
 export class RegisterDto {
   @ApiProperty({
     format: 'email',

@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { PasswordField } from '@/modules/users/dto/user-fields';
 
+@ApiSchema({ name: 'ResetPasswordRequest' })
 export class ResetPasswordDto {
   /**
    * Any string up to the bound: a value of the wrong shape is an unusable link like any
@@ -10,6 +11,7 @@ export class ResetPasswordDto {
   @ApiProperty({
     description: 'The `token` parameter of the reset or invitation link (`/reset-password?token=…`)',
     example: 'q3Wv0m1yS8b5G2pZ7kXcR4tN6uJ9hA0eL1dF3gH5iK7',
+    minLength: 1,
     maxLength: 256,
   })
   @IsString()

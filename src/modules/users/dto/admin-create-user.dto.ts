@@ -1,9 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsOptional, ValidateIf } from 'class-validator';
 import { USER_ROLES, UserRole } from '../entities/user.entity';
 import { EmailField, NameField, PasswordField } from './user-fields';
 
 /** An account an admin creates: the fields of registration, plus a role. */
+@ApiSchema({ name: 'CreateUserRequest' })
 export class AdminCreateUserDto {
   @ApiProperty({
     format: 'email',
@@ -19,7 +20,7 @@ export class AdminCreateUserDto {
   @NameField()
   name!: string;
 
-  @ApiPropertyOptional({ enum: USER_ROLES, default: 'user' })
+  @ApiPropertyOptional({ enum: USER_ROLES, enumName: 'UserRole', default: 'user' })
   @IsOptional()
   @IsIn(USER_ROLES)
   role?: UserRole;

@@ -13,7 +13,7 @@ const SORT_PATTERN = new RegExp(`^(${SORTABLE_FIELDS.join('|')}):(asc|desc)$`);
  * interpolated, and `search` only ever travels as a bound parameter.
  */
 export class ListUsersQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 1_000_000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -21,7 +21,7 @@ export class ListUsersQueryDto {
   @Max(1_000_000)
   page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -30,6 +30,7 @@ export class ListUsersQueryDto {
   limit: number = 20;
 
   @ApiPropertyOptional({
+    enum: SORTABLE_FIELDS.flatMap((field) => [`${field}:asc`, `${field}:desc`]),
     description: `field:direction over ${SORTABLE_FIELDS.join(', ')}`,
     example: 'createdAt:desc',
     default: 'createdAt:desc',
@@ -45,7 +46,7 @@ export class ListUsersQueryDto {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ enum: USER_ROLES })
+  @ApiPropertyOptional({ enum: USER_ROLES, enumName: 'UserRole' })
   @IsOptional()
   @IsIn(USER_ROLES)
   role?: UserRole;

@@ -1,5 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsDefined, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { ApiSchemaRules } from '@/common/swagger/openapi-conventions';
 import { EmailField, NameField, PasswordField } from './user-fields';
 
 /**
@@ -7,6 +8,11 @@ import { EmailField, NameField, PasswordField } from './user-fields';
  * field is refused by the global pipe, so no body can raise a user's own role. An email
  * is not set here but asked for: it changes only once the new address confirms it.
  */
+@ApiSchema({ name: 'UpdateMeRequest' })
+// A password or an email change needs currentPassword.
+@ApiSchemaRules({
+  anyOf: [{ not: { anyOf: [{ required: ['password'] }, { required: ['email'] }] } }, { required: ['currentPassword'] }],
+})
 export class UpdateMeDto {
   @ApiPropertyOptional({ example: 'Ada King', minLength: 1, maxLength: 100 })
   @IsOptional()
@@ -36,7 +42,11 @@ export class UpdateMeDto {
   @PasswordField()
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Required when changing the password or the email' })
+  @ApiPropertyOptional({
+    description: 'Required when changing the password or the email',
+    maxLength: 128,
+    example: 'correct horse battery',
+  })
   @ValidateIf(
     (dto: UpdateMeDto) => dto.password !== undefined || dto.email !== undefined || dto.currentPassword !== undefined,
   )

@@ -32,6 +32,8 @@ export interface Rotated extends IssuedRefresh {
 const INVALID_REFRESH = () =>
   new UnauthorizedProblem('The refresh token is invalid, expired or revoked.', 'invalid_refresh_token');
 
+/** At most this many sessions are listed, newest first. */
+export const SESSIONS_LISTED = 100;
 /** Why a presented refresh token was refused, for the audit log (the client is told none of it). */
 const refusalOf = (row: RefreshToken | null, now: Date): string => {
   if (!row?.session?.user) return 'unknown_token';
@@ -134,10 +136,12 @@ export class SessionsService {
    * A user's live sessions (neither revoked nor expired), newest first. A session's expiry
    * never passes its absolute end (`refreshExpiry`), so `expires_at` alone decides.
    */
+  /** The newest {@link SESSIONS_LISTED} live sessions of the user: an answer of bounded size. */
   async listLive(userId: string): Promise<Session[]> {
     return this.sessions.find({
       where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
       order: { createdAt: 'DESC', id: 'ASC' },
+      take: SESSIONS_LISTED,
     });
   }
 
