@@ -1,7 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { FieldError, ProblemDetails, ProblemException, problemType, RetryLaterProblem } from '@/common/http/problem';
+import {
+  FieldError,
+  MethodNotAllowedProblem,
+  ProblemDetails,
+  ProblemException,
+  problemType,
+  RetryLaterProblem,
+} from '@/common/http/problem';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseUnavailable } from '@/config/database-driver';
 
@@ -51,6 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof RetryLaterProblem) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof MethodNotAllowedProblem) res.setHeader('Allow', exception.allow.join(', '));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
