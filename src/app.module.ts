@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { configModuleOptions } from '@/config/configuration';
 import { ProblemDetailsFilter } from '@/common/filters/problem-details.filter';
+import { MethodNotAllowedHandler } from '@/common/http/method-not-allowed';
 import { createValidationPipe } from '@/common/pipes/validation.pipe';
 import { ConsulModule } from '@/infra/consul/consul.module';
 import { AppCacheModule } from '@/infra/cache/app-cache.module';
@@ -42,6 +43,7 @@ import { UsersModule } from '@/modules/users/users.module';
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    MethodNotAllowedHandler,
   ],
 })
 export class AppModule {}

@@ -143,6 +143,6 @@ describe('HTTP conventions shared by every route', () => {
     const doc = await request(t.server).get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.body.components.schemas.ProblemDto).toBeDefined();
+    expect(doc.body.components.schemas.Problem).toBeDefined();
   });
 });

@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import {
   ConflictProblem,
+  MethodNotAllowedProblem,
   ProblemDetails,
   RetryLaterProblem,
   ServiceUnavailableProblem,
@@ -110,6 +111,23 @@ describe(ProblemDetailsFilter.name, () => {
     const other = hostFor(buildRequest());
     sut.catch(new ConflictProblem('email_taken', 'd'), other.host);
     expect(other.res.headers.size).toBe(0);
+  });
+
+  it('answers a wrong method with a 405 problem and the methods to use in Allow', () => {
+    const { host, res } = hostFor(buildRequest({ method: 'PUT', originalUrl: '/api/v1/users/me' }));
+    sut.catch(new MethodNotAllowedProblem('PUT', '/api/v1/users/me', ['GET', 'HEAD', 'PATCH', 'DELETE']), host);
+
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.get('Allow')).toBe('GET, HEAD, PATCH, DELETE');
+    expect(res.contentType).toBe('application/problem+json');
+    expect(JSON.parse(res.body ?? '')).toEqual({
+      type: '/problems/method_not_allowed',
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: 'PUT is not supported on /api/v1/users/me; use GET, HEAD, PATCH or DELETE.',
+      instance: '/api/v1/users/me',
+      requestId: 'req-1',
+    });
   });
 
   it('falls back to the plain url when there is no originalUrl', () => {

@@ -1,7 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { FieldError, ProblemDetails, ProblemException, RetryLaterProblem } from '@/common/http/problem';
+import {
+  FieldError,
+  MethodNotAllowedProblem,
+  ProblemDetails,
+  ProblemException,
+  RetryLaterProblem,
+} from '@/common/http/problem';
 import { ProblemCode, problemType } from '@/common/http/problem-types';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseUnavailable } from '@/config/database-driver';
@@ -52,6 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof RetryLaterProblem) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof MethodNotAllowedProblem) res.setHeader('Allow', exception.allow.join(', '));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import {
   ConflictProblem,
   ForbiddenProblem,
+  MethodNotAllowedProblem,
   NotFoundProblem,
   ProblemException,
   problemType,
@@ -28,6 +29,19 @@ describe('typed problems', () => {
     expect(sut.code).toBe(code);
     expect(sut.detail.length).toBeGreaterThan(10);
     expect(sut.message).toBe(sut.detail);
+  });
+
+  it('MethodNotAllowedProblem names the method, the path and the methods to use instead', () => {
+    const one = new MethodNotAllowedProblem('PUT', '/api/v1/auth/login', ['POST']);
+    const many = new MethodNotAllowedProblem('PUT', '/api/v1/users/me', ['GET', 'HEAD', 'PATCH', 'DELETE']);
+
+    expect([one.getStatus(), one.code, one.allow]).toEqual([
+      HttpStatus.METHOD_NOT_ALLOWED,
+      'method_not_allowed',
+      ['POST'],
+    ]);
+    expect(one.detail).toBe('PUT is not supported on /api/v1/auth/login; use POST.');
+    expect(many.detail).toBe('PUT is not supported on /api/v1/users/me; use GET, HEAD, PATCH or DELETE.');
   });
 
   it('keeps the detail and code a caller gives', () => {

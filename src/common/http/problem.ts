@@ -74,6 +74,24 @@ export class ForbiddenProblem extends ProblemException {
   }
 }
 
+/** 405: the path exists, the method does not; the global filter sends `allow` as the `Allow` header. */
+export class MethodNotAllowedProblem extends ProblemException {
+  constructor(
+    method: string,
+    path: string,
+    readonly allow: readonly string[],
+  ) {
+    super(
+      HttpStatus.METHOD_NOT_ALLOWED,
+      'method_not_allowed',
+      `${method} is not supported on ${path}; use ${orList(allow)}.`,
+    );
+  }
+}
+
+const orList = (items: readonly string[]) =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}` : items.join('');
+
 /** 503 for a dependency that is down or a resource at capacity; clients may retry, unlike a 500. */
 export class ServiceUnavailableProblem extends ProblemException {
   constructor(detail = 'A dependency is unavailable; try again shortly.', code: ProblemCode = 'service_unavailable') {
