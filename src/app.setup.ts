@@ -82,7 +82,7 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
 }
 
 /** What a worker (APP_ROLE=worker) serves: probes and the scrape, nothing of the API or its docs. */
-const WORKER_PATHS = /^\/(health(\/.*)?|metrics)\/?$/i;
+export const WORKER_PATHS = /^\/(health(\/.*)?|metrics)\/?$/i;
 
 function operationalRoutesOnly(req: Request, _res: Response, next: NextFunction): void {
   if (WORKER_PATHS.test(req.path)) {

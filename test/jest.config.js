@@ -16,7 +16,13 @@ module.exports = {
   rootDir,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      // Every answer of an e2e app must be one openapi.json describes.
+      setupFilesAfterEnv: ['<rootDir>/test/jest/openapi-contract.setup.ts'],
+    },
     { ...shared, displayName: 'process', testMatch: ['<rootDir>/test/process/**/*.spec.ts'] },
     { ...shared, displayName: 'static', testMatch: ['<rootDir>/test/static/**/*.spec.ts'] },
   ],

@@ -5,11 +5,14 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Writable } from 'node:stream';
 import { AppModule } from '@/app.module';
-import { configureApp } from '@/app.setup';
-import { appConfig, AppConfig } from '@/config/configuration';
+import { configureApp, WORKER_PATHS } from '@/app.setup';
+import { appConfig, AppConfig, jobsConfig, JobsConfig } from '@/config/configuration';
 import { LOGGERS } from '@/infra/logging/logging.module';
 import { createLoggers } from '@/infra/logging/loggers';
+import { contractViolations, failOnViolations, violationReport } from './contract-violations';
 import { provisionDatabase, TestDatabase } from './database';
+import { recordExchanges } from './exchange-recorder';
+import { loadOpenApiContract } from './openapi-contract';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -30,6 +33,8 @@ export interface TestAppOptions {
  * Boots the real application in-process, with the production middleware stack
  * (configureApp), on a database of its own. Under `test:integration` that database is a
  * fresh one on the PostgreSQL/MySQL server and Redis keys get a prefix of their own.
+ * Every answer is checked against openapi.json (see exchange-recorder.ts); close() fails
+ * with the violations no test hook has reported yet.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const owned = options.database === undefined;
@@ -54,6 +59,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     }
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    const violations = contractViolations();
+    // First, so answers from every later middleware (refusals, errors) are checked too. A
+    // worker refuses the API with 404s by design: only its probes and scrape are the document's.
+    const served = app.get<JobsConfig>(jobsConfig.KEY).servesApi ? undefined : WORKER_PATHS;
+    app.use(recordExchanges(loadOpenApiContract(), violations, served));
     configureApp(app);
     await app.init();
     return {
@@ -63,6 +73,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         await app.close();
         if (owned) await database.drop();
         setEnv(saved);
+        await violations.settled();
+        failOnViolations(violationReport(violations.drain(), 'found when the test app closed'));
       },
     };
   } catch (error) {
