@@ -16,7 +16,7 @@ const DOCUMENT = {
             headers: { ...rateLimit, 'Retry-After': { schema: { type: 'integer' } } },
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } },
           },
-          404: { description: '', content: problem },
+          404: { description: '', content: problem, 'x-problem-types': ['/problems/not_found'] },
           '5XX': { description: '', content: problem },
         },
       },
@@ -72,7 +72,7 @@ const DOCUMENT = {
       },
       Problem: {
         type: 'object',
-        properties: { status: { type: 'number' }, title: { type: 'string' } },
+        properties: { type: { type: 'string' }, status: { type: 'number' }, title: { type: 'string' } },
         required: ['status', 'title'],
       },
     },
@@ -118,6 +118,15 @@ describe('OpenApiContract', () => {
     ]);
     expect(sut.check(exchange({ headers: { 'x-ratelimit-limit': '1' } }))).toEqual([
       'content-type: missing (documented: application/json)',
+    ]);
+  });
+
+  it('reports a problem type the response does not list for the operation and status', () => {
+    const headers = { 'content-type': 'application/problem+json' };
+    const answer = (type: string) => JSON.stringify({ type, status: 404, title: 'Not Found' });
+    expect(sut.check(exchange({ status: 404, headers, body: answer('/problems/not_found') }))).toEqual([]);
+    expect(sut.check(exchange({ status: 404, headers, body: answer('/problems/email_taken') }))).toEqual([
+      'problem type: /problems/email_taken is not listed (listed: /problems/not_found)',
     ]);
   });
 

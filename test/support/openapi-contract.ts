@@ -8,6 +8,8 @@ import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019'
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isEmail } from 'class-validator';
+import { PROBLEM_TYPES_EXTENSION } from '@/common/swagger/openapi-conventions';
 import { componentSchemas, isObject, toJsonSchema, type SchemaObject } from './openapi-schema';
 
 /** One request and its answer as the client received it. */
@@ -25,6 +27,7 @@ export interface RecordedExchange {
 const DEFAULT_FILE = resolve(__dirname, '..', '..', 'openapi.json');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/;
+const PROBLEM_JSON = /^application\/problem\+json\b/;
 
 interface Operation {
   /** `METHOD /template`, as the document writes it. */
@@ -66,6 +69,8 @@ export class OpenApiContract {
     this.headerValues = newAjv(true);
     for (const ajv of [this.bodies, this.headerValues]) {
       addFormats(ajv);
+      // What the service accepts as an address (class-validator's IsEmail): non-ASCII too.
+      ajv.addFormat('idn-email', (value: string) => isEmail(value));
       // OpenAPI formats are open-ended: one ajv does not know is only an annotation.
       for (const format of formats) if (!ajv.formats[format]) ajv.addFormat(format, true);
       ajv.addSchema(strict).addSchema(open);
@@ -93,7 +98,24 @@ export class OpenApiContract {
       const documented = Object.keys(operation.responses).join(', ');
       return [`status: ${status} is not documented (documented: ${documented})`];
     }
-    return [...this.checkBody(exchange, response), ...this.checkHeaders(exchange, response)];
+    return [
+      ...this.checkBody(exchange, response),
+      ...this.checkProblemType(exchange, response),
+      ...this.checkHeaders(exchange, response),
+    ];
+  }
+
+  /** A problem's `type` must be one the response lists for this operation and status. */
+  private checkProblemType(exchange: RecordedExchange, response: SchemaObject): string[] {
+    const listed = response[PROBLEM_TYPES_EXTENSION];
+    if (!Array.isArray(listed) || !PROBLEM_JSON.test(first(exchange.headers['content-type']) ?? '')) return [];
+    let type: unknown;
+    try {
+      type = (JSON.parse(exchange.body) as { type?: unknown }).type;
+    } catch {
+      return []; // checkBody reports it
+    }
+    return listed.includes(type) ? [] : [`problem type: ${String(type)} is not listed (listed: ${listed.join(', ')})`];
   }
 
   private checkBody(exchange: RecordedExchange, response: SchemaObject): string[] {

@@ -41,7 +41,7 @@ describe('ApiProblems with the document conventions', () => {
 
   it('merges every application of the decorator, grouping the types by status, each with an example', () => {
     const responses = responsesOf('/public', 'get');
-    expect(Object.keys(responses).filter((status) => status !== '200')).toEqual(['404', '409', '500']);
+    expect(Object.keys(responses).filter((status) => status !== '200')).toEqual(['400', '404', '409', '500']);
     const conflict = responses['409'];
     expect(conflict.content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
     expect(Object.keys(conflict.content['application/problem+json'].examples)).toEqual(['email_taken', 'last_admin']);

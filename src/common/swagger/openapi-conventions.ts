@@ -58,14 +58,23 @@ const RETRY_LATER: ReadonlySet<ProblemCode> = new Set([
   'mail_unavailable',
 ]);
 
-/** What every request with a body can be refused with before it reaches a route (app.setup.ts). */
-const BODY_PROBLEMS: ProblemCode[] = [
+/**
+ * What any request can be refused with before it reaches a route, for its query string
+ * (hostile-json.ts inspects every query, read by the route or not): prototype keys, nesting,
+ * field counts, NUL characters and unpaired surrogates.
+ */
+const QUERY_PROBLEMS: ProblemCode[] = [
   'validation_failed',
-  'malformed_json',
   'too_deep',
   'too_many_fields',
   'nul_character',
   'invalid_unicode',
+];
+
+/** What every request with a body can be refused with before it reaches a route (app.setup.ts). */
+const BODY_PROBLEMS: ProblemCode[] = [
+  ...QUERY_PROBLEMS,
+  'malformed_json',
   'unreadable_body',
   'payload_too_large',
   'unsupported_media_type',
@@ -85,10 +94,9 @@ interface Route {
 /** The problem types a route answers: its own, then those every route of its kind shares. */
 function problemsOf({ operation, isApi }: Route): RouteProblems {
   const own = operation[PROBLEMS_EXTENSION];
-  const shared: ProblemCode[] = ['internal_error'];
+  const shared: ProblemCode[] = [...QUERY_PROBLEMS, 'internal_error'];
   if (operation.security?.length) shared.push('unauthorized', 'token_expired');
   if (operation.requestBody) shared.push(...BODY_PROBLEMS);
-  if (operation.parameters?.length) shared.push('validation_failed');
   if (isApi) shared.push('rate_limited', 'rate_limit_unavailable', 'database_unavailable');
   const problems: RouteProblems = { ...own };
   for (const code of shared) problems[code] ??= null;

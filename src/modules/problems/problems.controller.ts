@@ -8,6 +8,7 @@ import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { Public } from '@/modules/auth/decorators/public.decorator';
 
 const MARKDOWN = 'text/markdown; charset=utf-8';
+const PAGE = { type: 'string', maxLength: 100_000 } as const;
 
 /**
  * The pages that problem `type`s resolve to (`/problems/<code>`): static text from the registry,
@@ -26,7 +27,7 @@ export class ProblemsController {
     description: 'Every `type` an error answer can carry, with its status and meaning.',
   })
   @ApiProduces('text/markdown')
-  @ApiOkResponse({ description: 'Every problem type with its status and meaning' })
+  @ApiOkResponse({ description: 'Every problem type with its status and meaning', schema: PAGE })
   index(): string {
     return problemIndexPage((code) => `/${PROBLEM_PAGES_PATH}/${code}`);
   }
@@ -40,7 +41,7 @@ export class ProblemsController {
   })
   @ApiParam({ name: 'code', enum: PROBLEM_CODES, description: 'The last segment of a problem `type`' })
   @ApiProduces('text/markdown')
-  @ApiOkResponse({ description: 'When the service answers this type, and what to do about it' })
+  @ApiOkResponse({ description: 'When the service answers this type, and what to do about it', schema: PAGE })
   @ApiProblems(['not_found', 'No problem type has this code'])
   page(@Param('code') code: string): string {
     if (!isProblemCode(code)) throw new NotFoundProblem('No problem type has this code.');

@@ -3,7 +3,7 @@ import { EmailField } from '@/modules/users/dto/user-fields';
 
 @ApiSchema({ name: 'ForgotPasswordRequest' })
 export class ForgotPasswordDto {
-  @ApiProperty({ format: 'email', example: 'ada@example.com', maxLength: 254 })
+  @ApiProperty({ format: 'idn-email', example: 'ada@example.com', maxLength: 254 })
   @EmailField()
   email!: string;
 }

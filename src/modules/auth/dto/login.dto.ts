@@ -4,7 +4,7 @@ import { EmailField } from '@/modules/users/dto/user-fields';
 
 @ApiSchema({ name: 'LoginRequest' })
 export class LoginDto {
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com' })
+  @ApiProperty({ format: 'idn-email', maxLength: 254, example: 'ada@example.com' })
   @EmailField()
   email!: string;
 

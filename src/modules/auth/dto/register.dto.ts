@@ -5,7 +5,7 @@ import { EmailField, NameField, PasswordField } from '@/modules/users/dto/user-f
 @ApiSchema({ name: 'RegisterRequest' })
 export class RegisterDto {
   @ApiProperty({
-    format: 'email',
+    format: 'idn-email',
     example: 'ada@example.com',
     maxLength: 254,
     description:

@@ -11,6 +11,9 @@ export class HealthIndicatorDto {
 
   @ApiPropertyOptional({ enum: ['draining'], description: 'Set on `shutdown` while the instance drains' })
   reason?: 'draining';
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 60_000, description: 'How long the check took, in milliseconds' })
+  responseTime?: number;
 }
 
 /** The checks of readiness, by name: shutdown, database, and redis when Redis is configured. */

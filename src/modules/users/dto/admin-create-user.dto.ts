@@ -7,7 +7,7 @@ import { EmailField, NameField, PasswordField } from './user-fields';
 @ApiSchema({ name: 'CreateUserRequest' })
 export class AdminCreateUserDto {
   @ApiProperty({
-    format: 'email',
+    format: 'idn-email',
     example: 'grace@example.com',
     maxLength: 254,
     description:

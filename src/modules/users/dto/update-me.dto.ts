@@ -20,7 +20,7 @@ export class UpdateMeDto {
   name?: string;
 
   @ApiPropertyOptional({
-    format: 'email',
+    format: 'idn-email',
     example: 'ada.king@example.com',
     maxLength: 254,
     description:

@@ -6,7 +6,7 @@ export class UserResponseDto {
   @ApiProperty({ format: 'uuid', maxLength: 36, example: '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f' })
   id!: string;
 
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Always lower-cased' })
+  @ApiProperty({ format: 'idn-email', maxLength: 254, example: 'ada@example.com', description: 'Always lower-cased' })
   email!: string;
 
   @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100 })
