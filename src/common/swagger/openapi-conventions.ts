@@ -112,7 +112,7 @@ function responseHeaders(isApi: boolean): Record<string, ReferenceObject> {
   return Object.fromEntries(names.map((name) => [name, ref('headers', name)]));
 }
 
-function problemResponse(route: Route, status: number, codes: Array<[ProblemCode, string | null]>): ResponseObject {
+function problemResponse(route: Route, codes: Array<[ProblemCode, string | null]>): ResponseObject {
   const headers = responseHeaders(route.isApi);
   if (codes.some(([code]) => RETRY_LATER.has(code))) headers['Retry-After'] = ref('headers', 'Retry-After');
   const instance = route.path.replace(/\{[^}]+\}/g, '3f1c2d4e-5b6a-4c7d-8e9f-0a1b2c3d4e5f');
@@ -148,7 +148,7 @@ function applyToOperation(route: Route): void {
   }
   for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
     if (operation.responses[status]) throw new Error(`${route.path}: status ${status} documented twice`);
-    operation.responses[status] = problemResponse(route, status, byStatus.get(status)!);
+    operation.responses[status] = problemResponse(route, byStatus.get(status)!);
   }
 }
 
