@@ -22,6 +22,8 @@ import { startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
  */
 const RECOVERY_MS = 20_000;
 const PASSWORD = 'a-good-password';
+/** LOGIN_MAX_FAILURES_PER_ACCOUNT for the cluster: small, so the limit is reached in a few requests. */
+const FAILURES_PER_ACCOUNT = 4;
 
 interface Account {
   email: string;
@@ -29,7 +31,7 @@ interface Account {
   refreshToken: string;
 }
 
-describe('background jobs and auth state on Redis Sentinel, across a failover', () => {
+describe('background jobs, auth state, rate limits and cache on Redis Sentinel, across a failover', () => {
   let sentinel: RedisSentinelServers | undefined;
   let cluster: Cluster | undefined;
   let smtp: TestSmtpServer;
@@ -76,6 +78,7 @@ describe('background jobs and auth state on Redis Sentinel, across a failover', 
         MAIL_FROM: 'no-reply@example.test',
         JOBS_BACKOFF: '200ms',
         LOG_LEVEL: 'warn',
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: String(FAILURES_PER_ACCOUNT),
       },
     });
     [a, b] = cluster.nodes as [AppProcess, AppProcess];
@@ -141,6 +144,44 @@ describe('background jobs and auth state on Redis Sentinel, across a failover', 
     expect((await register(b, email)).status).toBe(201);
     await mailArrives(email, RECOVERY_MS);
     expect(mailsTo(email)).toHaveLength(1);
+  }, 120_000);
+
+  it('after a failover counts rate limits and keeps the profile cache true on the new master, cluster-wide', async () => {
+    const account = await signUp(a);
+    const profile = (node: AppProcess) => http(`${node.url}/api/v1/users/me`, { bearer: account.accessToken });
+    // Both nodes have cached the profile on the old master.
+    expect((await Promise.all([profile(a), profile(b)])).map((r) => r.body.name)).toEqual(['Sentinel', 'Sentinel']);
+
+    await sentinel!.failover();
+    for (const node of cluster!.nodes) {
+      await waitFor(async () => (await readiness(node)).status === 200, {
+        timeoutMs: RECOVERY_MS,
+        what: `${node.url} ready on the new master`,
+      });
+    }
+
+    // A change on one node is what the other serves next: the cache entry was replaced, not kept.
+    const renamed = await http(`${a.url}/api/v1/users/me`, {
+      method: 'PATCH',
+      bearer: account.accessToken,
+      body: { name: 'Renamed after failover' },
+    });
+    expect(renamed.status).toBe(200);
+    expect((await profile(b)).body.name).toBe('Renamed after failover');
+
+    // Failed logins count in one place for both nodes: the limit holds across them.
+    const wrong = (node: AppProcess) =>
+      http(`${node.url}/api/v1/auth/login`, { method: 'POST', body: { email: account.email, password: 'wrong-pass' } });
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < FAILURES_PER_ACCOUNT; attempt++) {
+      statuses.push((await wrong(attempt % 2 === 0 ? a : b)).status);
+    }
+    expect(statuses).toEqual(Array<number>(FAILURES_PER_ACCOUNT).fill(401));
+    const refused = await Promise.all([wrong(a), wrong(b)]);
+    expect(refused.map((r) => [r.status, r.body.type])).toEqual([
+      [429, '/problems/too_many_login_failures'],
+      [429, '/problems/too_many_login_failures'],
+    ]);
   }, 120_000);
 
   it('completes a mail job that was in flight during a failover, and sends it once', async () => {
