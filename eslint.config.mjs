@@ -35,7 +35,7 @@ const layer = (files, regex, message) => ({
 const AUTH_BUT_DECORATORS = '@/modules/auth/(?!decorators/)';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**', '.cluster/**'] },
+  { ignores: ['dist/**', 'packages/*/dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**', '.cluster/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -4,7 +4,7 @@
 //      when the registry's audit service cannot be reached, says so and continues (--require-audit fails instead);
 //   2. the installed tree matches the lockfile (npm ls: nothing missing, invalid or extraneous);
 //   3. every locked package carries a sha512 integrity hash and comes from the public registry;
-//   4. direct dependencies are pinned to exact versions;
+//   4. direct dependencies, the root's and each npm workspace's (packages/), are pinned to exact versions;
 //   5. every production licence is on the allow-list below;
 //   6. every production package with an install script has an explicit decision in package.json "allowScripts".
 // Exit code 0 when all pass, 1 otherwise. Usage: node scripts/supply-chain-check.js [--require-audit]
@@ -88,24 +88,33 @@ function checkInstalledTree() {
   if (problems.length === 0) console.log('ok    npm ls --omit=dev: the installed tree matches the lockfile');
 }
 
+/** A lockfile entry of an npm workspace (`packages/client`): a folder of this repository, not a registry tarball. */
+const isWorkspace = (path) => path !== '' && !path.split('/').includes('node_modules');
+
 function checkLockfile(pkg, lock) {
   if (lock.lockfileVersion < 2)
     fail(`package-lock.json: lockfileVersion ${lock.lockfileVersion}; regenerate with npm ≥ 7`);
   let checked = 0;
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.link) continue;
+    if (path === '' || entry.link || isWorkspace(path)) continue;
     checked += 1;
     if (!/^sha512-/.test(entry.integrity ?? '')) fail(`package-lock.json: ${path} has no sha512 integrity hash`);
     if (entry.resolved && !entry.resolved.startsWith(REGISTRY))
       fail(`package-lock.json: ${path} resolves to ${entry.resolved}`);
   }
-  const root = lock.packages[''] ?? {};
-  for (const field of ['dependencies', 'devDependencies']) {
-    for (const [name, range] of Object.entries(pkg[field] ?? {})) {
-      if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(range))
-        fail(`package.json: ${name}@${range} is not pinned to an exact version`);
-      if (root[field]?.[name] !== range)
-        fail(`package-lock.json: ${name} is out of step with package.json; run npm install`);
+  const manifests = [['', 'package.json', pkg]];
+  for (const path of Object.keys(lock.packages).filter(isWorkspace)) {
+    manifests.push([path, `${path}/package.json`, readJson(`${path}/package.json`)]);
+  }
+  for (const [path, file, manifest] of manifests) {
+    const locked = lock.packages[path] ?? {};
+    for (const field of ['dependencies', 'devDependencies']) {
+      for (const [name, range] of Object.entries(manifest[field] ?? {})) {
+        if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(range))
+          fail(`${file}: ${name}@${range} is not pinned to an exact version`);
+        if (locked[field]?.[name] !== range)
+          fail(`package-lock.json: ${name} is out of step with ${file}; run npm install`);
+      }
     }
   }
   console.log(

@@ -30,6 +30,12 @@ const ESM_PACKAGES = [
   'uint8array-extras',
   '@tokenizer',
   '@borewit',
+  // openapi-typescript (the client schema test) and the ES-module packages it loads.
+  'openapi-typescript',
+  'change-case',
+  'parse-json',
+  'index-to-position',
+  'supports-color',
 ];
 
 const typescript = ['ts-jest', { tsconfig: resolve(rootDir, 'tsconfig.json') }];
@@ -48,7 +54,7 @@ const esmToCommonJs = [
   },
 ];
 
-/** Settings every suite shares: TypeScript through ts-jest and the `@/`, `@test/` and `@tools/` aliases. */
+/** Settings every suite shares: TypeScript through ts-jest, the `@/`, `@test/` and `@tools/` aliases and the client package. */
 const shared = {
   rootDir,
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'json', 'ts'],
@@ -58,6 +64,8 @@ const shared = {
     '^@/(.*)$': '<rootDir>/src/$1',
     '^@test/(.*)$': '<rootDir>/test/$1',
     '^@tools/(.*)$': '<rootDir>/tools/$1',
+    // The suites use the client package from its sources: nothing to build first.
+    '^@nest-enterprise-backend/client$': '<rootDir>/packages/client/src/index.ts',
   },
   testEnvironment: 'node',
 };
