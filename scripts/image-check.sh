@@ -430,7 +430,7 @@ check_postgres() {
 }
 
 # What the shipped image must not hold: the CA handed to the build, npm, the Node headers,
-# the toolchain, dev dependencies, the sources.
+# the toolchain, dev dependencies, the client package (an npm workspace), the sources.
 check_contents() {
   log "image contents"
   local crt found
@@ -438,9 +438,10 @@ check_contents() {
   docker create --name image-check-contents "$IMAGE" >/dev/null
   containers+=(image-check-contents)
   docker export image-check-contents | tar -t >"$RUN/files"
-  check "image holds no npm, Node headers, toolchain, dev dependencies, sources or apt caches" \
+  check "image holds no npm, Node headers, toolchain, dev dependencies, client package, sources or apt caches" \
     not_listed 'usr/local/lib/node_modules/npm/' 'usr/local/include/node/' 'usr/bin/g++' 'usr/bin/python3' \
     'app/node_modules/@nestjs/cli/' 'app/node_modules/jest/' 'app/node_modules/ts-node/' 'app/node_modules/typescript/' \
+    'app/node_modules/@nest-enterprise-backend/' 'app/node_modules/openapi-fetch/' 'app/packages/' \
     'app/node_modules/better-sqlite3/deps/' 'app/src/' 'var/cache/apt/pkgcache.bin'
   # A line from inside each local CA's body: specific to that certificate, unlike its first lines.
   : >"$RUN/needles"

@@ -11,7 +11,7 @@ import { provisionDatabase, TestDatabase } from '@test/support/database';
 
 /**
  * The runtime stage of docker/Dockerfile reproduced without Docker: build output and
- * package files in an empty folder, `npm ci --omit=dev`, production settings. If anything
+ * package files in an empty folder, `npm ci --workspaces=false --omit=dev`, production settings. If anything
  * at run time needed a dev dependency, boot or migration would fail here.
  */
 
@@ -47,7 +47,7 @@ describe('runtime image contents, outside Docker', () => {
     for (const path of ['dist', 'package.json', 'package-lock.json']) {
       cpSync(join(ROOT, path), join(scratch, path), { recursive: true });
     }
-    const install = await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], scratch, {
+    const install = await run('npm', ['ci', '--workspaces=false', '--omit=dev', '--no-audit', '--no-fund'], scratch, {
       npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm'),
       // better-sqlite3 compiles against the headers of the Node that runs the suite.
       ...(process.env.npm_config_nodedir ? { npm_config_nodedir: process.env.npm_config_nodedir } : {}),
@@ -86,6 +86,9 @@ describe('runtime image contents, outside Docker', () => {
     expect(devOnly).toEqual(expect.arrayContaining(['node_modules/@nestjs/cli', 'node_modules/jest']));
     expect(devOnly.filter((path) => existsSync(join(scratch, path)))).toEqual([]);
     expect(existsSync(join(scratch, 'node_modules', '@nestjs', 'core'))).toBe(true);
+    // The workspaces (the API client package) and what only they depend on stay out.
+    expect(existsSync(join(scratch, 'node_modules', '@nest-enterprise-backend'))).toBe(false);
+    expect(existsSync(join(scratch, 'node_modules', 'openapi-fetch'))).toBe(false);
   });
 
   it('migrates through the production entry point, then finds nothing left to do', async () => {

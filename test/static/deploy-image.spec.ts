@@ -12,6 +12,7 @@ const dockerignore = readFileSync(resolve(ROOT, '.dockerignore'), 'utf8').split(
 const packageJson = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
   engines: { node: string };
   allowScripts: Record<string, boolean>;
+  workspaces: string[];
 };
 
 /** Instructions per stage, continuation lines joined. */
@@ -60,7 +61,10 @@ describe('docker/Dockerfile', () => {
     expect(toolchain).toMatch(/apt-get install -y --no-install-recommends python3 make g\+\+/);
     expect(toolchain).toMatch(/npm_config_nodedir=\/usr\/local/);
     const installs = [...instructions.join('\n').matchAll(/npm ci[^&\n]*/g)].map((m) => m[0].trim());
-    expect(installs).toEqual(['npm ci --ignore-scripts', 'npm ci --omit=dev --ignore-scripts']);
+    expect(installs).toEqual([
+      'npm ci --workspaces=false --ignore-scripts',
+      'npm ci --workspaces=false --omit=dev --ignore-scripts',
+    ]);
     const rebuilt = [...instructions.join('\n').matchAll(/npm rebuild ([^&\n]+)/g)].flatMap((m) =>
       m[1].trim().split(/\s+/),
     );
@@ -87,10 +91,19 @@ describe('docker/Dockerfile', () => {
 
   it('ships production dependencies only, without the build toolchain', () => {
     expect(all.get('prod-deps')![0]).toBe('FROM base AS prod-deps');
-    expect(all.get('prod-deps')!.join('\n')).toMatch(/npm ci --omit=dev/);
+    expect(all.get('prod-deps')!.join('\n')).toMatch(/npm ci --workspaces=false --omit=dev/);
     expect(runtime).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
     expect(runtime).toContain('COPY --from=build /app/dist ./dist');
     expect(runtime.join('\n')).not.toMatch(/--from=deps|g\+\+|python3|npm (ci|install)/);
+  });
+
+  it('installs without the npm workspaces (the client package), which the build context leaves out', () => {
+    expect(packageJson.workspaces.length).toBeGreaterThan(0);
+    for (const workspace of packageJson.workspaces) {
+      expect(dockerignore).toContain(workspace.split('/')[0]);
+    }
+    const npmSteps = instructions.filter((line) => /npm (ci|install)\b/.test(line));
+    for (const step of npmSteps) expect(step).toContain('--workspaces=false');
   });
 
   it('runs as a numeric non-root user under tini, in production mode', () => {
