@@ -441,7 +441,7 @@ check_contents() {
   check "image holds no npm, Node headers, toolchain, dev dependencies, client package, sources or apt caches" \
     not_listed 'usr/local/lib/node_modules/npm/' 'usr/local/include/node/' 'usr/bin/g++' 'usr/bin/python3' \
     'app/node_modules/@nestjs/cli/' 'app/node_modules/jest/' 'app/node_modules/ts-node/' 'app/node_modules/typescript/' \
-    'app/node_modules/@nest-enterprise-backend/' 'app/node_modules/openapi-fetch/' 'app/packages/' \
+    'app/node_modules/@nest-enterprise-backend/' 'app/packages/' \
     'app/node_modules/better-sqlite3/deps/' 'app/src/' 'var/cache/apt/pkgcache.bin'
   # A line from inside each local CA's body: specific to that certificate, unlike its first lines.
   : >"$RUN/needles"

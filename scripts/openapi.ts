@@ -1,9 +1,9 @@
 /**
  * Writes the OpenAPI document to openapi.json (`npm run openapi`), from a preview application:
  * the routes and decorators are read, nothing is started (no database, no Redis). Writes the
- * pages of the problem types to docs/problems/ beside it, and the client package's types from
- * the document (packages/client/src/schema.ts). `npm test` fails while the committed files
- * differ from what this writes.
+ * pages of the problem types to docs/problems/ beside it, and the client package's SDK from the
+ * document (packages/client/src/generated/). `npm test` fails while the committed files differ
+ * from what this writes.
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -14,7 +14,7 @@ import { API_PREFIX, UNPREFIXED } from '@/app.setup';
 import { problemIndexPage, problemPage } from '@/common/http/problem-pages';
 import { PROBLEM_CODES } from '@/common/http/problem-types';
 import { createOpenApiDocument } from '@/common/swagger/openapi-document';
-import { CLIENT_SCHEMA_FILE, renderClientSchema } from '@tools/client-schema';
+import { CLIENT_GENERATED_DIR, renderClientSources, writeClientSources } from '@tools/client-sdk';
 
 export const OPENAPI_FILE = resolve(__dirname, '..', 'openapi.json');
 export const PROBLEM_PAGES_DIR = resolve(__dirname, '..', 'docs', 'problems');
@@ -45,8 +45,8 @@ if (require.main === module) {
       mkdirSync(PROBLEM_PAGES_DIR, { recursive: true });
       for (const [name, page] of Object.entries(problemPageFiles())) writeFileSync(join(PROBLEM_PAGES_DIR, name), page);
       process.stdout.write(`wrote ${OPENAPI_FILE} and ${PROBLEM_PAGES_DIR}\n`);
-      writeFileSync(CLIENT_SCHEMA_FILE, await renderClientSchema(text));
-      process.stdout.write(`wrote ${CLIENT_SCHEMA_FILE}\n`);
+      writeClientSources(await renderClientSources(text));
+      process.stdout.write(`wrote ${CLIENT_GENERATED_DIR}\n`);
     })
     .catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -30,12 +30,6 @@ const ESM_PACKAGES = [
   'uint8array-extras',
   '@tokenizer',
   '@borewit',
-  // openapi-typescript (the client schema test) and the ES-module packages it loads.
-  'openapi-typescript',
-  'change-case',
-  'parse-json',
-  'index-to-position',
-  'supports-color',
 ];
 
 const typescript = ['ts-jest', { tsconfig: resolve(rootDir, 'tsconfig.json') }];
@@ -67,6 +61,7 @@ const shared = {
     // The suites use the client package from its sources: nothing to build first.
     '^@nest-enterprise-backend/client$': '<rootDir>/packages/client/src/index.ts',
   },
+  resolver: resolve(__dirname, 'jest', 'client-source-resolver.js'),
   testEnvironment: 'node',
 };
 
