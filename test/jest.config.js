@@ -27,6 +27,9 @@ module.exports = {
     { ...shared, displayName: 'static', testMatch: ['<rootDir>/test/static/**/*.spec.ts'] },
   ],
   testTimeout: 30_000,
+  // A worker keeps every test file's module registry it ran (Nest, ajv-compiled schemas of the
+  // response checker); recycled once it holds this much, so the full run stays within the heap.
+  workerIdleMemoryLimit: '1GB',
   // Coverage is of the code the suites above can reach in one process. Left out, and why:
   // - process entry points that only wire and start things: `src/main.ts`, `src/server.ts` and
   //   `src/infra/database/migrate.main.ts` (they install signal handlers, call process.exit or
