@@ -52,9 +52,15 @@ describe('Swagger UI in a browser', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
+  /**
+   * The end of Swagger UI's element id of an operation, as a CSS string: the id holds the
+   * operationId with its dots backslash-escaped (`auth\.login`), and CSS escapes a backslash.
+   */
+  const domId = (operationId: string) => operationId.replace(/\./g, '\\\\.');
+
   /** Expands an operation, presses "Try it out", optionally fills the body, executes, and returns status and body. */
   async function execute(operationId: string, body?: object): Promise<{ status: number; text: string }> {
-    const op = page.locator(`[id$="-${operationId}"]`);
+    const op = page.locator(`[id$="-${domId(operationId)}"]`);
     await op.locator('.opblock-summary').first().click();
     await op.locator('button.try-out__btn').click();
     if (body) await op.locator('textarea.body-param__text').fill(JSON.stringify(body));
@@ -70,12 +76,12 @@ describe('Swagger UI in a browser', () => {
     await page.goto(`${baseUrl}/docs`);
     await page.locator('.swagger-ui .opblock').first().waitFor();
 
-    const loggedIn = await execute('AuthController_login', credentials);
+    const loggedIn = await execute('auth.login', credentials);
     expect(loggedIn.status).toBe(200);
     const { accessToken } = JSON.parse(loggedIn.text) as { accessToken: string };
     expect(accessToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
-    const unauthorised = await execute('UsersController_me');
+    const unauthorised = await execute('users.getMe');
     expect(unauthorised.status).toBe(401);
 
     await page.locator('.auth-wrapper button.authorize').click();
@@ -84,7 +90,7 @@ describe('Swagger UI in a browser', () => {
     await modal.locator('button.authorize').click();
     await modal.locator('button.btn-done, button.close-modal').first().click();
 
-    const op = page.locator('[id$="-UsersController_me"]');
+    const op = page.locator(`[id$="-${domId('users.getMe')}"]`);
     await op.locator('button.execute').click();
     const response = op.locator('.live-responses-table tbody .response').first();
     // The 401 from before stays on screen until the new answer replaces it.
