@@ -17,6 +17,9 @@ export const PROBLEM_TYPES_EXTENSION = 'x-problem-types';
 const PROBLEM_JSON = 'application/problem+json';
 const ref = (kind: 'schemas' | 'headers', name: string): ReferenceObject => ({ $ref: `#/components/${kind}/${name}` });
 
+/** A count or a number of seconds, as the throttler writes them in headers. */
+const COUNT = { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 } as const;
+
 /** Headers the middleware stack (app.setup.ts) and the throttler put on responses. */
 const HEADERS: Record<string, HeaderObject> = {
   'X-Request-Id': {
@@ -32,19 +35,19 @@ const HEADERS: Record<string, HeaderObject> = {
   },
   'X-RateLimit-Limit': {
     description: 'The client’s request budget per window (THROTTLE_LIMIT per THROTTLE_TTL)',
-    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 },
+    schema: COUNT,
   },
   'X-RateLimit-Remaining': {
     description: 'Requests left in the current window',
-    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 },
+    schema: COUNT,
   },
   'X-RateLimit-Reset': {
     description: 'Seconds until the current window ends',
-    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 },
+    schema: COUNT,
   },
   'Retry-After': {
     description: 'Seconds to wait before repeating the request',
-    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 },
+    schema: COUNT,
   },
 };
 
