@@ -1,10 +1,12 @@
-import { CacheModule, CacheModuleOptions } from '@nestjs/cache-manager';
+import { CACHE_MANAGER, CacheModule, CacheModuleOptions } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
-import { CacheManagerStore, KeyvAdapter } from 'cache-manager';
+import type { Cache, CacheManagerStore } from 'cache-manager';
+import { KeyvAdapter } from 'cache-manager';
 import { redisInsStore } from 'cache-manager-ioredis-yet';
 import Keyv from 'keyv';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { CACHE_FILLS, CacheFills } from './cache-fills';
 
 /** Default lifetime of a cached entry; writers refresh entries on every change, so this only bounds memory. */
 export const DEFAULT_CACHE_TTL_MS = 60_000;
@@ -22,17 +24,47 @@ type CacheStore = Extract<NonNullable<CacheModuleOptions['stores']>, unknown[]>[
  * disconnected (no offline queue).
  */
 export function redisCacheStore(client: RedisClient): CacheStore {
+  // keyv ships separate CommonJS and ESM declarations, and @nestjs/cache-manager's types
+  // reach the ESM ones; at run time every require of keyv loads the one CommonJS build.
+  return redisKeyv(client) as unknown as CacheStore;
+}
+
+/** The Keyv instance over the shared client that backs the Redis cache store. */
+export function redisKeyv(client: RedisClient): Keyv {
   // The store is written against cache-manager 5's `Store` type, which cache-manager 7 no
   // longer exports; KeyvAdapter uses only get/set/del/mget/mdel/reset, which it has.
   const store = redisInsStore(client, { ttl: DEFAULT_CACHE_TTL_MS }) as unknown as CacheManagerStore;
-  const keyv = new Keyv({
-    store: new KeyvAdapter(store),
-    namespace: CACHE_NAMESPACE,
-    throwOnErrors: true,
-  });
-  // keyv ships separate CommonJS and ESM declarations, and @nestjs/cache-manager's types
-  // reach the ESM ones; at run time every require of keyv loads the one CommonJS build.
-  return keyv as unknown as CacheStore;
+  return new Keyv({ store: new KeyvAdapter(store), namespace: CACHE_NAMESPACE, throwOnErrors: true });
+}
+
+/**
+ * Fills as `SET … NX` on the cache's own Redis keys, encoded as the cache store encodes
+ * them (Keyv's serialised `{ value, expires }`, which cache-manager-ioredis-yet stores as
+ * a JSON string), so `CACHE_MANAGER` reads a filled entry like any other.
+ */
+export function redisCacheFills(client: RedisClient): CacheFills {
+  const keyv = redisKeyv(client);
+  const serialize = keyv.serialize ?? JSON.stringify;
+  return {
+    async addIfAbsent(key, value, ttlMs) {
+      const encoded = await serialize({ value, expires: Date.now() + ttlMs });
+      const answer = await client.set(`${CACHE_NAMESPACE}:${key}`, JSON.stringify(encoded), 'PX', ttlMs, 'NX');
+      return answer === 'OK';
+    },
+  };
+}
+
+/**
+ * In process memory there is one process: the in-flight tracking of CacheAside already
+ * keeps a fill from landing after a write that overtook it, so a fill is a plain set.
+ */
+export function memoryCacheFills(cache: Cache): CacheFills {
+  return {
+    async addIfAbsent(key, value, ttlMs) {
+      await cache.set(key, value, ttlMs);
+      return true;
+    },
+  };
 }
 
 /**
@@ -53,5 +85,14 @@ export function redisCacheStore(client: RedisClient): CacheStore {
       }),
     }),
   ],
+  providers: [
+    {
+      provide: CACHE_FILLS,
+      inject: [REDIS_CLIENT, CACHE_MANAGER],
+      useFactory: (client: RedisClient | null, cache: Cache): CacheFills =>
+        client ? redisCacheFills(client) : memoryCacheFills(cache),
+    },
+  ],
+  exports: [CACHE_FILLS],
 })
 export class AppCacheModule {}

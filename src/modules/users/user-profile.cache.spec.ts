@@ -1,4 +1,5 @@
 import type { Cache } from 'cache-manager';
+import type { CacheFills } from '@/infra/cache/cache-fills';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
@@ -18,7 +19,10 @@ describe(UserProfileCache.name, () => {
       set: async (key, value) => void entries.set(key, value),
       del: async (key) => entries.delete(key),
     });
-    sut = new UserProfileCache(cache, automock(AppMetrics, { cacheLookup: () => undefined }));
+    const fills = automock<CacheFills>('CacheFills', {
+      addIfAbsent: async (key, value) => !entries.has(key) && Boolean(entries.set(key, value)),
+    });
+    sut = new UserProfileCache(cache, fills, automock(AppMetrics, { cacheLookup: () => undefined }));
   });
 
   it('loads a profile once, then answers from the cache without the database', async () => {

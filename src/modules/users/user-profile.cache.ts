@@ -2,13 +2,14 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { CacheAside } from '@/infra/cache/cache-aside';
+import { CACHE_FILLS, CacheFills } from '@/infra/cache/cache-fills';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import type { UserResponseDto } from './dto/user-response.dto';
 import type { User } from './entities/user.entity';
 import { toUserResponse } from './user.mapper';
 
 const profileKey = (id: string) => `users:profile:${id}`;
-/** Bounds how long another instance may show a changed name or role if a write raced a read there. */
+/** Bounds how long a change stays unseen elsewhere when its cache write failed and so did the fallback delete. */
 const PROFILE_TTL_MS = 15_000;
 
 /**
@@ -23,9 +24,10 @@ export class UserProfileCache {
 
   constructor(
     @Inject(CACHE_MANAGER) cache: Cache,
+    @Inject(CACHE_FILLS) fills: CacheFills,
     private readonly metrics: AppMetrics,
   ) {
-    this.entries = new CacheAside(cache, new Logger(UserProfileCache.name));
+    this.entries = new CacheAside(cache, fills, new Logger(UserProfileCache.name));
   }
 
   async get(id: string, load: () => Promise<User>): Promise<UserResponseDto> {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import type { CacheFills } from '@/infra/cache/cache-fills';
 import { Repository } from 'typeorm';
 import type { AuthConfig } from '@/config/configuration';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -26,6 +27,9 @@ function fakeCache() {
       set: async (key, value) => (guard(), store.set(key, value), value),
       del: async (key) => (guard(), store.delete(key)),
     }),
+    fills: automock<CacheFills>('CacheFills', {
+      addIfAbsent: async (key, value) => (guard(), !store.has(key) && Boolean(store.set(key, value))),
+    }),
   };
 }
 
@@ -48,7 +52,7 @@ describe(AuthStateService.name, () => {
     users = automock(Repository<User>, { findOne: async () => user });
     sessions = automock(Repository<Session>, { findOne: async () => session });
     metrics = automock(AppMetrics, { cacheLookup: () => undefined });
-    sut = new AuthStateService(cache.cache, users, sessions, cfg, metrics);
+    sut = new AuthStateService(cache.cache, cache.fills, users, sessions, cfg, metrics);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());

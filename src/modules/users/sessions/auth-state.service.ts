@@ -5,6 +5,7 @@ import type { Cache } from 'cache-manager';
 import { Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { CacheAside } from '@/infra/cache/cache-aside';
+import { CACHE_FILLS, CacheFills } from '@/infra/cache/cache-fills';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { User, UserRole } from '@/modules/users/entities/user.entity';
 import { Session } from './entities/session.entity';
@@ -27,11 +28,11 @@ const userKey = (userId: string) => `auth:{${userId}}:user`;
 const sessionKey = (userId: string, sessionId: string) => `auth:{${userId}}:session:${sessionId}`;
 /**
  * Live state is re-read from the database at least this often even if no writer touched
- * it. With Redis every instance sees a writer's entry at once, so this no longer bounds
- * ordinary revocation; it bounds the rare cases the cache cannot rule out: a reader whose
- * fill lands in the instant after a writer's tombstone (the fill is a plain SET, re-checked
- * just before, not SET NX), a tombstone write lost to a Redis error, and, without Redis,
- * how long another instance may accept a token revoked elsewhere.
+ * it. With Redis every instance sees a writer's entry at once, and a reader's fill never
+ * overwrites a writer's tombstone (CacheAside fills with SET NX), so this no longer bounds
+ * ordinary revocation; it bounds what the cache cannot rule out: a tombstone write lost to
+ * a Redis error, and, without Redis, how long another instance may accept a token revoked
+ * elsewhere.
  */
 const LIVE_TTL_MS = 15_000;
 
@@ -48,13 +49,14 @@ export class AuthStateService {
   private readonly entries: CacheAside;
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @Inject(CACHE_MANAGER) cache: Cache,
+    @Inject(CACHE_FILLS) fills: CacheFills,
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @Inject(authConfig.KEY) private readonly cfg: AuthConfig,
     private readonly metrics: AppMetrics,
   ) {
-    this.entries = new CacheAside(cache, new Logger(AuthStateService.name));
+    this.entries = new CacheAside(cache, fills, new Logger(AuthStateService.name));
   }
 
   /** The caller's current role when user and session are valid (and the session within its max age), otherwise `null`. */
