@@ -102,6 +102,7 @@ describe('createRedisClient', () => {
       keyPrefix: 'app:',
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       commandTimeout: 750,
+      socketTimeout: 750,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       enableAutoPipelining: true,
@@ -165,6 +166,31 @@ describe('createRedisClient', () => {
       enableOfflineQueue: false,
       commandTimeout: 750,
     });
+  });
+
+  it('drops a connection that stops answering, so the commands after a timed-out one fail at once', async () => {
+    const server = new FakeRedisServer();
+    await server.listen();
+    try {
+      const cfg = redisConfig({ url: `redis://127.0.0.1:${server.port}`, commandTimeoutMs: 200 });
+      const sut = track(createRedisClient(cfg, fakeLogger()))!;
+      await once(sut, 'ready');
+      server.silent = true;
+      const lost = once(sut, 'close');
+
+      const started = Date.now();
+      await expect(sut.get('first')).rejects.toThrow('Command timed out');
+      const firstMs = Date.now() - started;
+      await lost;
+      const next = Date.now();
+      await expect(sut.get('second')).rejects.toThrow(/enableOfflineQueue/);
+
+      expect(firstMs).toBeGreaterThanOrEqual(190);
+      expect(firstMs).toBeLessThan(1_000);
+      expect(Date.now() - next).toBeLessThan(50);
+    } finally {
+      await server.stop();
+    }
   });
 
   describe('connection state logging', () => {
