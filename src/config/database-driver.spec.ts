@@ -222,8 +222,14 @@ describe('isDatabaseUnavailable', () => {
     'timeout exceeded when trying to connect',
     'connect ECONNREFUSED 10.0.0.5:5432',
     'Pool is closed.',
+    'Query read timeout',
+    'Client has encountered a connection error and is not queryable',
   ])('recognises a driver error without a code that says "%s"', (message) => {
     expect(isDatabaseUnavailable(new Error(message))).toBe(true);
+  });
+
+  it('recognises a reply that missed pg’s query_timeout, as TypeORM wraps it', () => {
+    expect(isDatabaseUnavailable(new QueryFailedError('SELECT 1', [], new Error('Query read timeout')))).toBe(true);
   });
 
   it('does not take a failing query for an unavailable database', async () => {

@@ -82,9 +82,12 @@ const UNAVAILABLE_CODES = new Set([
   '57014',
   '53300', // PostgreSQL
 ]);
-/** The same, for the pg, pg-pool and mysql2 pool errors that carry no code. */
+/**
+ * The same, for the pg, pg-pool and mysql2 pool errors that carry no code. `Query read
+ * timeout` is pg's query_timeout: no reply within DATABASE_STATEMENT_TIMEOUT and a margin.
+ */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Pool is closed/i;
+  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Pool is closed|Query read timeout|not queryable/i;
 
 /**
  * An Error, from this realm or another: under Jest the errors Node itself raises (a refused

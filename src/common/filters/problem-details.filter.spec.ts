@@ -18,7 +18,8 @@ import {
   ValidationProblem,
 } from '@/common/http/problem';
 import { automock } from '@test/support/automock';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { QueryFailedError } from 'typeorm';
+import { DATABASE_RETRY_AFTER_S, ProblemDetailsFilter } from './problem-details.filter';
 
 interface FakeResponse {
   headersSent: boolean;
@@ -234,6 +235,21 @@ describe(ProblemDetailsFilter.name, () => {
       expect(problemFor(new Error(message)).type).toBe('/problems/database_unavailable');
     },
   );
+
+  it('answers 503 database_unavailable when a reply missed the client-side query timeout', () => {
+    const timedOut = new QueryFailedError('SELECT 1', [], new Error('Query read timeout'));
+
+    expect(problemFor(timedOut)).toMatchObject({ status: 503, type: '/problems/database_unavailable' });
+  });
+
+  it('tells a client refused for an unavailable database when to retry', () => {
+    const { host, res } = hostFor(buildRequest());
+
+    sut.catch(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }), host);
+
+    expect(res.statusCode).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe(String(DATABASE_RETRY_AFTER_S));
+  });
 
   it('answers a bare 500 for an unknown error, logging it without leaking its message', () => {
     const error = Object.assign(new Error('SELECT * FROM secrets failed'), { code: 'SQLITE_ERROR' });

@@ -12,6 +12,12 @@ import { ProblemCode, problemType } from '@/common/http/problem-types';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseUnavailable } from '@/config/database-driver';
 
+/**
+ * Retry-After of a 503 database_unavailable. The pool reconnects on the next request once
+ * the path answers, so this only spaces out retries while it does not.
+ */
+export const DATABASE_RETRY_AFTER_S = 2;
+
 /** Stable codes for the statuses Nest and express raise themselves. */
 const CODE_BY_STATUS: Partial<Record<number, ProblemCode>> = {
   400: 'bad_request',
@@ -58,6 +64,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof RetryLaterProblem) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    else if (problem.type === problemType('database_unavailable'))
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
     if (exception instanceof MethodNotAllowedProblem) res.setHeader('Allow', exception.allow.join(', '));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseConfig } from '@/config/configuration';
-import { buildDataSourceOptions } from './data-source-options';
+import { buildDataSourceOptions, QUERY_TIMEOUT_MARGIN_MS } from './data-source-options';
+import { PgClient } from './pg-client';
 import { QueryLogger } from './query-logger';
 
 /** The driver itself (it ships no types): just what the pragma test calls. */
@@ -54,8 +55,11 @@ describe('buildDataSourceOptions', () => {
           max: 25,
           connectionTimeoutMillis: 5_000,
           statement_timeout: 10_000,
+          query_timeout: 10_000 + QUERY_TIMEOUT_MARGIN_MS,
           idle_in_transaction_session_timeout: 20_000,
+          keepAlive: true,
           application_name: 'nest-enterprise-backend',
+          Client: PgClient,
         },
       });
       expect(sut).not.toHaveProperty('replication');

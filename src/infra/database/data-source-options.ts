@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@/config/configuration';
+import { PgClient } from './pg-client';
 import { QueryLogger } from './query-logger';
 
 /** Entities are found by file name so the app, the migration CLI and tests share one list. */
@@ -33,6 +34,17 @@ function replicationOrUrl(db: DatabaseConfig) {
     },
   };
 }
+
+/**
+ * How much longer than DATABASE_STATEMENT_TIMEOUT the client waits for a reply. A statement
+ * that runs too long is cancelled by the server, whose error (57014) still needs to travel
+ * back; past this margin the path itself is presumed dead (a partition, a host gone without
+ * a reset) and the client gives up on its own.
+ */
+export const QUERY_TIMEOUT_MARGIN_MS = 1_000;
+
+/** TCP keep-alive probes start after this much idle time, so a connection to a vanished host dies. */
+const KEEP_ALIVE_INITIAL_DELAY_MS = 10_000;
 
 /**
  * Builds the TypeORM options for the configured store. Never `synchronize`: the schema
@@ -71,12 +83,21 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       };
     }
     case 'postgres': {
+      // Every wait on PostgreSQL is bounded: for a pooled connection (connectionTimeoutMillis,
+      // which covers the TCP connect and the start-up handshake), for a statement on the server
+      // (statement_timeout) and for its reply on the client (query_timeout), which alone still
+      // holds when the path is partitioned and the server's cancellation cannot be heard.
       const extra = {
         max: db.poolSize,
         connectionTimeoutMillis: db.connectTimeoutMs,
         statement_timeout: db.statementTimeoutMs,
+        query_timeout: db.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
         idle_in_transaction_session_timeout: db.statementTimeoutMs * 2,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEP_ALIVE_INITIAL_DELAY_MS,
         application_name: 'nest-enterprise-backend',
+        // Drops a connection whose reply timed out instead of reusing it (pg-client.ts).
+        Client: PgClient,
       };
       return {
         ...common,

@@ -14,7 +14,7 @@ import type { EnqueueOptions, JobBackend, QueueCounts } from './job.types';
 /**
  * BullMQ needs its own connections, configured unlike the shared client: no ioredis key
  * prefix (BullMQ refuses one; its `prefix` option carries REDIS_KEY_PREFIX instead), and no
- * command timeout, which would cut the workers' blocking waits for the next job. Workers
+ * command or socket timeout, which would cut the workers' blocking waits for the next job. Workers
  * also need `maxRetriesPerRequest: null` and the offline queue, so a Redis restart pauses
  * them instead of failing them; the producer keeps failing fast, so a request that queues
  * a job while Redis is down gets an error rather than hanging.
@@ -22,8 +22,14 @@ import type { EnqueueOptions, JobBackend, QueueCounts } from './job.types';
 export function createJobsRedisClient(cfg: RedisConfig, role: 'producer' | 'worker'): RedisClient {
   const overrides =
     role === 'worker'
-      ? { keyPrefix: undefined, commandTimeout: undefined, maxRetriesPerRequest: null, enableOfflineQueue: true }
-      : { keyPrefix: undefined, commandTimeout: undefined };
+      ? {
+          keyPrefix: undefined,
+          commandTimeout: undefined,
+          socketTimeout: undefined,
+          maxRetriesPerRequest: null,
+          enableOfflineQueue: true,
+        }
+      : { keyPrefix: undefined, commandTimeout: undefined, socketTimeout: undefined };
   return createRedisClient(cfg, new Logger('Jobs'), {
     ...overrides,
     connectionName: `nest-enterprise-backend:jobs-${role}`,

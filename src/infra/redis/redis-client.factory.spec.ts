@@ -9,6 +9,7 @@ import {
   REDIS_CONNECT_TIMEOUT_MS,
   REDIS_MAX_RECONNECT_DELAY_MS,
   RedisClient,
+  socketTimeoutMs,
 } from './redis-client.factory';
 
 const redisConfig = (overrides: Partial<RedisConfig> = {}): RedisConfig => ({
@@ -102,6 +103,7 @@ describe('createRedisClient', () => {
       keyPrefix: 'app:',
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       commandTimeout: 750,
+      socketTimeout: socketTimeoutMs(750),
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       enableAutoPipelining: true,
@@ -165,6 +167,42 @@ describe('createRedisClient', () => {
       enableOfflineQueue: false,
       commandTimeout: 750,
     });
+  });
+
+  it('drops a silent connection before its command times out', () => {
+    expect(socketTimeoutMs(1_000)).toBe(750);
+    expect(socketTimeoutMs(1)).toBe(1);
+  });
+
+  it('drops a connection that stops answering, so the commands after a timed-out one fail at once', async () => {
+    const server = new FakeRedisServer();
+    await server.listen();
+    try {
+      const cfg = redisConfig({ url: `redis://127.0.0.1:${server.port}`, commandTimeoutMs: 200 });
+      const sut = track(createRedisClient(cfg, fakeLogger()))!;
+      await once(sut, 'ready');
+      server.silent = true;
+      const lost = once(sut, 'close');
+
+      const started = Date.now();
+      const first = sut.get('first');
+      // Held back by auto-pipelining behind the first, as a concurrent request's would be.
+      await new Promise((tick) => setTimeout(tick, 20));
+      const second = sut.get('second');
+      await expect(first).rejects.toThrow('Command timed out');
+      const firstMs = Date.now() - started;
+      await expect(second).rejects.toThrow(/enableOfflineQueue/);
+      const secondMs = Date.now() - started;
+      await lost;
+      const next = Date.now();
+      await expect(sut.get('third')).rejects.toThrow(/enableOfflineQueue/);
+
+      expect(firstMs).toBeGreaterThanOrEqual(190);
+      expect(secondMs).toBeLessThan(firstMs + 100);
+      expect(Date.now() - next).toBeLessThan(50);
+    } finally {
+      await server.stop();
+    }
   });
 
   describe('connection state logging', () => {

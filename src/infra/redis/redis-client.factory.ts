@@ -17,6 +17,13 @@ export function reconnectDelayMs(attempt: number, random = Math.random): number 
 }
 
 /**
+ * A quarter below the command timeout, so the dead connection is gone by the time the first
+ * command fails. Were it equal, commands that auto-pipelining held back behind the failing
+ * one would still be written to the doomed socket and wait out a second command timeout.
+ */
+export const socketTimeoutMs = (commandTimeoutMs: number) => Math.max(1, Math.round(commandTimeoutMs * 0.75));
+
+/**
  * Options shared by every topology. Everything is bounded so that a request never waits
  * on a sick Redis for longer than REDIS_COMMAND_TIMEOUT:
  *
@@ -26,6 +33,10 @@ export function reconnectDelayMs(attempt: number, random = Math.random): number 
  * - `maxRetriesPerRequest: 1`: a command caught by a dropped connection is retried once.
  * - `commandTimeout`: a connected but unresponsive server (paused, overloaded) fails the
  *   command after the configured time.
+ * - `socketTimeout` ({@link socketTimeoutMs}): a connection on which a command got no byte
+ *   back within it is taken for dead (a partitioned path) and dropped, and the client
+ *   reconnects. Until it is ready again every command fails at once, so a request that
+ *   needs several commands waits out one command timeout, not one per command.
  * - `enableAutoPipelining`: commands issued in the same event-loop tick (the rate-limit
  *   check and cache reads of concurrent requests) go out in one socket write; one write
  *   per command was the largest single cost of an authenticated read (docs/benchmarks.md).
@@ -35,6 +46,7 @@ function baseOptions(cfg: RedisConfig): RedisOptions {
     keyPrefix: cfg.keyPrefix,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     commandTimeout: cfg.commandTimeoutMs,
+    socketTimeout: socketTimeoutMs(cfg.commandTimeoutMs),
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: (attempt) => reconnectDelayMs(attempt),
