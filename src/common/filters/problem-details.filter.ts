@@ -10,7 +10,7 @@ import {
 } from '@/common/http/problem';
 import { ProblemCode, problemType } from '@/common/http/problem-types';
 import { requestIdOf } from '@/common/http/request-id';
-import { isDatabaseUnavailable } from '@/config/database-driver';
+import { isDatabaseReadOnly, isDatabaseUnavailable } from '@/config/database-driver';
 
 /** Stable codes for the statuses Nest and express raise themselves. */
 const CODE_BY_STATUS: Partial<Record<number, ProblemCode>> = {
@@ -26,6 +26,13 @@ const CODE_BY_STATUS: Partial<Record<number, ProblemCode>> = {
   500: 'internal_error',
   503: 'service_unavailable',
 };
+
+/**
+ * Retry-After of a request refused because the database cannot take it: about one
+ * readiness period, in which a restarted server, a promoted standby or a repointed
+ * address is seen by the pool.
+ */
+export const DATABASE_RETRY_AFTER_S = 5;
 
 /**
  * The one place where errors become responses: every failure leaves as an RFC 9457
@@ -47,6 +54,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // A refusal the service chose (a full queue, a limiter that cannot count): no stack to read.
       if (problem.status >= 500)
         this.logger.warn({ requestId: problem.requestId, code: exception.code }, exception.detail);
+    } else if (isDatabaseReadOnly(exception)) {
+      // Expected while a failover repoints the database address; the stack would say nothing more.
+      this.logger.warn(
+        { requestId: problem.requestId, code: 'database_unavailable' },
+        `The database refused a write as read-only: ${(exception as Error).message}`,
+      );
     } else if (problem.status >= 500) {
       this.logger.error(
         { err: exception, requestId: problem.requestId },
@@ -58,6 +71,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof RetryLaterProblem) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    else if (problem.type === problemType('database_unavailable'))
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
     if (exception instanceof MethodNotAllowedProblem) res.setHeader('Allow', exception.allow.join(', '));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
@@ -72,6 +87,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const code = exception instanceof HttpException ? CODE_BY_STATUS[exception.getStatus()] : undefined;
     if (exception instanceof HttpException && code) {
       return this.build(exception.getStatus(), code, this.detailOf(exception, req), base);
+    }
+    if (isDatabaseReadOnly(exception)) {
+      return this.build(
+        503,
+        'database_unavailable',
+        'The database accepts no writes right now; try again shortly.',
+        base,
+      );
     }
     if (isDatabaseUnavailable(exception)) {
       return this.build(503, 'database_unavailable', 'The database is unavailable; try again shortly.', base);

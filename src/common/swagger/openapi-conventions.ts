@@ -51,7 +51,7 @@ const HEADERS: Record<string, HeaderObject> = {
   },
 };
 
-/** Types that come with Retry-After: the service chose to refuse, and says when to come back. */
+/** Types that come with Retry-After: the service refused for now, and says when to come back. */
 const RETRY_LATER: ReadonlySet<ProblemCode> = new Set([
   'rate_limited',
   'too_many_login_failures',
@@ -59,6 +59,7 @@ const RETRY_LATER: ReadonlySet<ProblemCode> = new Set([
   'login_limit_unavailable',
   'rate_limit_unavailable',
   'mail_unavailable',
+  'database_unavailable',
 ]);
 
 /**
