@@ -2,7 +2,13 @@ import { createServer, Server, Socket } from 'node:net';
 import { createConnection, createPool } from 'mysql2/promise';
 import { Client, DatabaseError, Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { databaseKindOf, isDatabaseUnavailable, isServerUrl, isUniqueViolation } from './database-driver';
+import {
+  databaseKindOf,
+  isDatabaseReadOnly,
+  isDatabaseUnavailable,
+  isServerUrl,
+  isUniqueViolation,
+} from './database-driver';
 
 describe('databaseKindOf', () => {
   it.each([undefined, '', '  ', 'sqlite:', 'sqlite::memory:', 'sqlite:data/app.sqlite', 'sqlite:///srv/app.sqlite'])(
@@ -243,5 +249,48 @@ describe('isDatabaseUnavailable', () => {
   it('is false for a value that is not an Error, whatever its code', () => {
     expect(isDatabaseUnavailable({ code: 'ECONNREFUSED' })).toBe(false);
     expect(isDatabaseUnavailable('Connection terminated')).toBe(false);
+  });
+});
+
+describe('isDatabaseReadOnly', () => {
+  const standbyWrite = postgresError('25006', 'cannot execute INSERT in a read-only transaction');
+  const mariadbReadOnly = mysqlError(
+    'ER_OPTION_PREVENTS_STATEMENT',
+    1290,
+    'HY000',
+    'The MariaDB server is running with the --read-only option so it cannot execute this statement',
+  );
+  const mysqlSuperReadOnly = mysqlError(
+    'ER_OPTION_PREVENTS_STATEMENT',
+    1290,
+    'HY000',
+    'The MySQL server is running with the --super-read-only option so it cannot execute this statement',
+  );
+
+  it.each([
+    ['a write on a PostgreSQL standby (25006)', standbyWrite],
+    ['a write on a read-only MariaDB', mariadbReadOnly],
+    ['a write on a super-read-only MySQL', mysqlSuperReadOnly],
+  ])('recognises %s, and counts it as the database being unavailable', (_, error) => {
+    expect(isDatabaseReadOnly(error)).toBe(true);
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it('does not take another option that prevents a statement for a read-only server', () => {
+    const filePriv = mysqlError(
+      'ER_OPTION_PREVENTS_STATEMENT',
+      1290,
+      'HY000',
+      'The MySQL server is running with the --secure-file-priv option so it cannot execute this statement',
+    );
+
+    expect(isDatabaseReadOnly(filePriv)).toBe(false);
+    expect(isDatabaseUnavailable(filePriv)).toBe(false);
+  });
+
+  it('is false for an outage that is not about writes, and for what is not an Error', () => {
+    expect(isDatabaseReadOnly(postgresError('57P01', 'terminating connection'))).toBe(false);
+    expect(isDatabaseReadOnly(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isDatabaseReadOnly({ code: '25006' })).toBe(false);
   });
 });

@@ -95,9 +95,35 @@ const UNAVAILABLE_MESSAGE =
  */
 const isError = (value: unknown): value is Error => value instanceof Error || types.isNativeError(value);
 
+/** PostgreSQL's SQLSTATE read_only_sql_transaction: a write sent to a hot standby, or with default_transaction_read_only on. */
+const PG_READ_ONLY = '25006';
+/**
+ * MySQL/MariaDB's ER_OPTION_PREVENTS_STATEMENT (1290) names the option in its message;
+ * only `--read-only` / `--super-read-only` (a replica, or a primary fenced off) means the
+ * server refuses writes for now. The same code for `--secure-file-priv` is a bug, not an outage.
+ */
+const MYSQL_OPTION_PREVENTS_STATEMENT = 'ER_OPTION_PREVENTS_STATEMENT';
+const MYSQL_READ_ONLY_OPTION = /--(super-)?read-only/i;
+
+/**
+ * True when a write was refused because the server accepts no writes right now: during a
+ * failover the database address can name a standby not yet promoted. Worth retrying once
+ * the address points at the new primary, so it is an outage (a 503), never a 500.
+ */
+export function isDatabaseReadOnly(error: unknown): boolean {
+  if (!isError(error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === PG_READ_ONLY) return true;
+  return code === MYSQL_OPTION_PREVENTS_STATEMENT && MYSQL_READ_ONLY_OPTION.test(error.message);
+}
+
 /** True when an error says the database cannot answer now (a 503 worth retrying), rather than that the request failed. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!isError(error)) return false;
   const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_MESSAGE.test(error.message);
+  return (
+    (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
+    UNAVAILABLE_MESSAGE.test(error.message) ||
+    isDatabaseReadOnly(error)
+  );
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -34,8 +35,26 @@ export interface PgServer {
 export interface PgReplicaPair {
   primary: PgServer;
   replica: PgServer;
+  /**
+   * Kills the primary as a crash of its host would: SIGKILL to the postmaster and every
+   * process of it at once, no shutdown checkpoint, no goodbye to clients or the standby.
+   * Resolves once no process of it is left and its port refuses connections.
+   */
+  crashPrimary(): Promise<void>;
+  /** Promotes the standby (`pg_ctl promote`); resolves once it takes writes. */
+  promote(): Promise<void>;
   /** Stops both servers and deletes their data directories; safe to call after a failed start. */
   destroy(): Promise<void>;
+}
+
+export interface PgReplicaOptions {
+  /**
+   * Synchronous replication (`synchronous_standby_names = '*'` on the primary): a commit
+   * is acknowledged only once the standby has flushed its WAL, so a write the primary
+   * acknowledged survives the primary's loss. Set once the standby streams, so creating
+   * the databases does not wait for a standby that does not exist yet.
+   */
+  synchronous?: boolean;
 }
 
 /**
@@ -49,7 +68,7 @@ export interface PgReplicaPair {
  * `databases` are created on the primary before the base backup, so the standby starts
  * with them.
  */
-export async function startPgReplicaPair(databases: string[]): Promise<PgReplicaPair> {
+export async function startPgReplicaPair(databases: string[], options: PgReplicaOptions = {}): Promise<PgReplicaPair> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-replica-'));
   chownSync(dir, uidOf('postgres'), gidOf('postgres'));
   const started: PgServer[] = [];
@@ -84,7 +103,31 @@ export async function startPgReplicaPair(databases: string[]): Promise<PgReplica
         (await primary.query('postgres', "SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")).length > 0,
       { what: 'the replica to stream from the primary' },
     );
-    return { primary, replica, destroy };
+    if (options.synchronous) {
+      await primary.query('postgres', "ALTER SYSTEM SET synchronous_standby_names = '*'");
+      await primary.query('postgres', 'SELECT pg_reload_conf()');
+      await waitFor(
+        async () =>
+          (await primary.query('postgres', "SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync'")).length > 0,
+        { what: 'the replica to replicate synchronously' },
+      );
+    }
+    return {
+      primary,
+      replica,
+      crashPrimary: async () => {
+        // Its stale postmaster.pid must not lead destroy() to signal whatever reuses the pid.
+        started.splice(started.indexOf(primary), 1);
+        await crash(primary);
+      },
+      promote: async () => {
+        await asPostgres('pg_ctl', ['-D', replica.dataDir, '-w', '-t', '60', 'promote']);
+        await waitFor(async () => (await replica.query('postgres', 'SELECT pg_is_in_recovery() AS r'))[0].r === false, {
+          what: 'the promoted replica to leave recovery',
+        });
+      },
+      destroy,
+    };
   } catch (error) {
     await destroy();
     throw error;
@@ -123,6 +166,62 @@ async function startServer(s: PgServer, dir: string, extra: string[] = []): Prom
     ...extra,
   ].join(' ');
   await asPostgres('pg_ctl', ['-D', s.dataDir, '-o', options, '-l', s.logFile, '-w', '-t', '60', 'start']);
+}
+
+/**
+ * SIGKILL to the postmaster (the first line of postmaster.pid) and to its children,
+ * collected before the kill, as they are reparented once the postmaster is gone.
+ */
+async function crash(s: PgServer): Promise<void> {
+  const postmaster = Number(readFileSync(join(s.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pids = [postmaster, ...childrenOf(postmaster)];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // a child that exited between the listing and the kill
+    }
+  }
+  await waitFor(() => pids.every((pid) => !isRunning(pid)), {
+    what: `the processes of the server on ${s.port} to die`,
+  });
+  await waitFor(() => refuses(s.port), { what: `port ${s.port} to refuse connections` });
+}
+
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // The fields after the command name, which is in parentheses and may contain spaces.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false; // exited while being listed
+      }
+    })
+    .map(Number);
+}
+
+/** A zombie (state Z, not yet reaped by its new parent) has stopped running as well. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(false);
+    });
+    socket.once('error', () => done(true));
+  });
 }
 
 function uidOf(user: string): number {

@@ -229,6 +229,48 @@ describe(ProblemDetailsFilter.name, () => {
     },
   );
 
+  it('says when to retry a database outage, and logs it with its stack', () => {
+    const error = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+    const { host, res } = hostFor(buildRequest());
+
+    sut.catch(error, host);
+
+    expect(res.statusCode).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe(String(DATABASE_RETRY_AFTER_S));
+    expect(logged).toHaveBeenCalledWith({ err: error, requestId: 'req-1' }, 'connect ECONNREFUSED 10.0.0.5:5432');
+  });
+
+  it.each([
+    ['PostgreSQL', Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' })],
+    [
+      'MySQL',
+      Object.assign(
+        new Error('The MySQL server is running with the --read-only option so it cannot execute this statement'),
+        { code: 'ER_OPTION_PREVENTS_STATEMENT', errno: 1290 },
+      ),
+    ],
+  ])('answers a write refused by a read-only %s server 503 with Retry-After, warning without a stack', (_, error) => {
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { host, res } = hostFor(buildRequest());
+
+    sut.catch(error, host);
+
+    expect(res.statusCode).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe(String(DATABASE_RETRY_AFTER_S));
+    const body = JSON.parse(res.body!) as ProblemDetails;
+    expect(body).toMatchObject({
+      type: '/problems/database_unavailable',
+      detail: 'The database accepts no writes right now; try again shortly.',
+      requestId: 'req-1',
+    });
+    expect(JSON.stringify(body)).not.toMatch(/read-only|INSERT|MySQL/);
+    expect(logged).not.toHaveBeenCalled();
+    expect(warned).toHaveBeenCalledWith(
+      { requestId: 'req-1', code: 'database_unavailable' },
+      `The database refused a write as read-only: ${error.message}`,
+    );
+  });
+
   it.each(['Connection terminated unexpectedly', 'Pool is closed.'])(
     'answers 503 database_unavailable for a driver error saying "%s"',
     (message) => {

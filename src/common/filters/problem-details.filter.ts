@@ -10,11 +10,12 @@ import {
 } from '@/common/http/problem';
 import { ProblemCode, problemType } from '@/common/http/problem-types';
 import { requestIdOf } from '@/common/http/request-id';
-import { isDatabaseUnavailable } from '@/config/database-driver';
+import { isDatabaseReadOnly, isDatabaseUnavailable } from '@/config/database-driver';
 
 /**
  * Retry-After of a 503 database_unavailable. The pool reconnects on the next request once
- * the path answers, so this only spaces out retries while it does not.
+ * the path answers (a restarted server, a promoted standby, a repointed address), so this
+ * only spaces out retries while it does not.
  */
 export const DATABASE_RETRY_AFTER_S = 2;
 
@@ -53,6 +54,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // A refusal the service chose (a full queue, a limiter that cannot count): no stack to read.
       if (problem.status >= 500)
         this.logger.warn({ requestId: problem.requestId, code: exception.code }, exception.detail);
+    } else if (isDatabaseReadOnly(exception)) {
+      // Expected while a failover repoints the database address; the stack would say nothing more.
+      this.logger.warn(
+        { requestId: problem.requestId, code: 'database_unavailable' },
+        `The database refused a write as read-only: ${(exception as Error).message}`,
+      );
     } else if (problem.status >= 500) {
       this.logger.error(
         { err: exception, requestId: problem.requestId },
@@ -80,6 +87,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const code = exception instanceof HttpException ? CODE_BY_STATUS[exception.getStatus()] : undefined;
     if (exception instanceof HttpException && code) {
       return this.build(exception.getStatus(), code, this.detailOf(exception, req), base);
+    }
+    if (isDatabaseReadOnly(exception)) {
+      return this.build(
+        503,
+        'database_unavailable',
+        'The database accepts no writes right now; try again shortly.',
+        base,
+      );
     }
     if (isDatabaseUnavailable(exception)) {
       return this.build(503, 'database_unavailable', 'The database is unavailable; try again shortly.', base);

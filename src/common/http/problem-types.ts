@@ -164,8 +164,9 @@ export const PROBLEM_TYPES = {
   },
   database_unavailable: {
     status: 503,
-    summary: 'The database does not answer (down, unreachable or out of connections).',
-    remedy: 'Retry with backoff; readiness (GET /health/ready) tells when the instance can serve again.',
+    summary:
+      'The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).',
+    remedy: `${RETRY_AFTER} Readiness (GET /health/ready) tells when the instance can serve again.`,
   },
   hashing_busy: {
     status: 503,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { ReadinessGauge } from './readiness.gauge';
@@ -7,6 +8,6 @@ import { ReadinessGauge } from './readiness.gauge';
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController],
-  providers: [HealthService, ReadinessGauge],
+  providers: [HealthService, DatabaseWritableIndicator, ReadinessGauge],
 })
 export class HealthModule {}

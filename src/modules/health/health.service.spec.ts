@@ -1,9 +1,12 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HealthCheckResult, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { automock } from '@test/support/automock';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { DatabaseWritableIndicator } from './database-writable.indicator';
 import { HealthService } from './health.service';
 
 describe(HealthService.name, () => {
@@ -12,12 +15,23 @@ describe(HealthService.name, () => {
   let redis: { ping: jest.Mock } | null;
   let database: { pingCheck: jest.Mock };
 
-  async function build(withRedis: boolean): Promise<void> {
+  /** `server` makes the store a PostgreSQL server answering `transaction_read_only`; the SQLite file otherwise. */
+  async function build(withRedis: boolean, server?: { readOnly: boolean }): Promise<void> {
     redis = withRedis ? { ping: jest.fn().mockResolvedValue('PONG') } : null;
     database = { pingCheck: jest.fn(async (key: string) => ({ [key]: { status: 'up' } })) };
+    const dataSource = automock(DataSource, {
+      options: automock<DataSourceOptions>('DataSourceOptions', { type: server ? 'postgres' : 'better-sqlite3' }),
+      query: async () => [{ read_only: server?.readOnly }] as never,
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [TerminusModule.forRoot({ logger: false })],
-      providers: [HealthService, LifecycleService, { provide: REDIS_CLIENT, useValue: redis as RedisClient | null }],
+      providers: [
+        HealthService,
+        LifecycleService,
+        DatabaseWritableIndicator,
+        { provide: DataSource, useValue: dataSource },
+        { provide: REDIS_CLIENT, useValue: redis as RedisClient | null },
+      ],
     })
       .overrideProvider(TypeOrmHealthIndicator)
       .useValue(database)
@@ -46,6 +60,42 @@ describe(HealthService.name, () => {
     expect(result.status).toBe('ok');
     expect(Object.keys(result.details)).toEqual(['shutdown', 'database']);
     expect(database.pingCheck).toHaveBeenCalledWith('database', { timeout: 1500 });
+  });
+
+  it('also asks a database server whether it takes writes', async () => {
+    await build(false, { readOnly: false });
+
+    const result = await readiness();
+
+    expect(result.status).toBe('ok');
+    expect(Object.keys(result.details)).toEqual(['shutdown', 'database', 'database_writable']);
+  });
+
+  it('is not ready on a database server that answers but takes no writes, as a standby does', async () => {
+    await build(true, { readOnly: true });
+
+    const result = await readiness();
+
+    expect(result).toMatchObject({
+      status: 'error',
+      info: { database: { status: 'up' } },
+      error: { database_writable: { status: 'down', message: expect.stringContaining('accepts no writes') } },
+    });
+    expect(sut.summarise(result)).toEqual({
+      status: 'unavailable',
+      summary: 'Not ready: database_writable is down.',
+      checks: { shutdown: 'up', database: 'up', database_writable: 'down', redis: 'up' },
+    });
+  });
+
+  it('does not ask a database server that does not answer whether it takes writes', async () => {
+    await build(false, { readOnly: false });
+    database.pingCheck.mockResolvedValue({ database: { status: 'down', message: 'timeout of 1500ms exceeded' } });
+
+    const result = await readiness();
+
+    expect(Object.keys(result.details)).toEqual(['shutdown', 'database']);
+    expect(sut.summarise(result).summary).toBe('Not ready: database is down.');
   });
 
   it('is ready when Redis answers its ping', async () => {

@@ -9,6 +9,7 @@ import {
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
+import { DatabaseWritableIndicator } from './database-writable.indicator';
 
 const DB_PING_TIMEOUT_MS = 1500;
 const REDIS_PING_TIMEOUT_MS = 1000;
@@ -20,6 +21,7 @@ export class HealthService {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
     private readonly lifecycle: LifecycleService,
+    private readonly writable: DatabaseWritableIndicator,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
 
@@ -27,7 +29,7 @@ export class HealthService {
     const redis = this.redis;
     return this.health.check([
       () => this.shutdownCheck(),
-      () => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS }),
+      () => this.databaseCheck(),
       ...(redis ? [() => this.redisCheck(redis)] : []),
     ]);
   }
@@ -45,6 +47,17 @@ export class HealthService {
           : `Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down.`,
       checks: Object.fromEntries(Object.entries(entries).map(([name, value]) => [name, value?.status ?? 'down'])),
     };
+  }
+
+  /**
+   * The database answers and, on a server, takes writes: after a failover the address may
+   * name a standby that answers every ping and refuses every write. One that does not
+   * answer is not asked the second question, so an outage is reported once, as `database`.
+   */
+  private async databaseCheck(): Promise<HealthIndicatorResult> {
+    const reachable = await this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS });
+    if (!this.writable.applies || reachable.database?.status !== 'up') return reachable;
+    return { ...reachable, ...(await this.writable.check(DB_PING_TIMEOUT_MS)) };
   }
 
   /**

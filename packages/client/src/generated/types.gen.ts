@@ -9,6 +9,10 @@ export type HealthCheckStates = {
   shutdown?: 'up' | 'down';
   database?: 'up' | 'down';
   /**
+   * PostgreSQL and MySQL only
+   */
+  database_writable?: 'up' | 'down';
+  /**
    * Only when Redis is configured
    */
   redis?: 'up' | 'down';
@@ -46,6 +50,10 @@ export type HealthChecks = {
    */
   shutdown?: HealthIndicator;
   database?: HealthIndicator;
+  /**
+   * PostgreSQL and MySQL only: down while the server answers but refuses writes (a standby)
+   */
+  database_writable?: HealthIndicator;
   /**
    * Only when Redis is configured
    */
@@ -515,7 +523,7 @@ export type AuthRegisterErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -589,7 +597,7 @@ export type AuthLoginErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -653,7 +661,7 @@ export type AuthRefreshErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -721,7 +729,7 @@ export type AuthLogoutErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -774,7 +782,7 @@ export type AuthEndOtherSessionsErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -827,7 +835,7 @@ export type AuthListSessionsErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -886,7 +894,7 @@ export type AuthEndSessionErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -955,7 +963,7 @@ export type AuthVerifyEmailErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1014,7 +1022,7 @@ export type AuthResendVerificationErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1077,7 +1085,7 @@ export type AuthForgotPasswordErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1142,7 +1150,7 @@ export type AuthResetPasswordErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1221,7 +1229,7 @@ export type UsersDeleteMeErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1274,7 +1282,7 @@ export type UsersGetMeErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1352,7 +1360,7 @@ export type UsersUpdateMeErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1431,7 +1439,7 @@ export type UsersListErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1509,7 +1517,7 @@ export type UsersCreateErrors = {
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1576,7 +1584,7 @@ export type UsersDeleteErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1638,7 +1646,7 @@ export type UsersGetErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };
@@ -1721,7 +1729,7 @@ export type UsersUpdateErrors = {
   /**
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
-   * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
+   * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
    */
   503: Problem;
 };

@@ -16,7 +16,10 @@ export class HealthIndicatorDto {
   responseTime?: number;
 }
 
-/** The checks of readiness, by name: shutdown, database, and redis when Redis is configured. */
+/**
+ * The checks of readiness, by name: shutdown, database, database_writable on a database
+ * server, and redis when Redis is configured.
+ */
 @ApiSchema({ name: 'HealthChecks' })
 export class HealthChecksDto {
   @ApiPropertyOptional({ type: HealthIndicatorDto, description: 'Down from the moment a shutdown starts' })
@@ -24,6 +27,12 @@ export class HealthChecksDto {
 
   @ApiPropertyOptional({ type: HealthIndicatorDto })
   database?: HealthIndicatorDto;
+
+  @ApiPropertyOptional({
+    type: HealthIndicatorDto,
+    description: 'PostgreSQL and MySQL only: down while the server answers but refuses writes (a standby)',
+  })
+  database_writable?: HealthIndicatorDto;
 
   @ApiPropertyOptional({ type: HealthIndicatorDto, description: 'Only when Redis is configured' })
   redis?: HealthIndicatorDto;
@@ -55,6 +64,9 @@ export class HealthCheckStatesDto {
 
   @ApiPropertyOptional(CHECK)
   database?: 'up' | 'down';
+
+  @ApiPropertyOptional({ ...CHECK, description: 'PostgreSQL and MySQL only' })
+  database_writable?: 'up' | 'down';
 
   @ApiPropertyOptional({ ...CHECK, description: 'Only when Redis is configured' })
   redis?: 'up' | 'down';
