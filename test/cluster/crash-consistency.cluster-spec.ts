@@ -175,8 +175,13 @@ describe('SIGKILL under mixed account writes', () => {
       const res = await call(`/api/v1/auth/sessions/${b.sid}`, { method: 'DELETE', bearer: a.accessToken });
       count(`end-session ${res.status}`);
     } else {
-      // The welcome delivery is recorded by a job; deleting once it is sent keeps that job out of the race.
-      if (!(await mailTo(email, 'verify-email', 20_000))) return;
+      // The welcome job records its delivery after the send; deleting once it has keeps that job out of the race.
+      const recorded = await waitFor(
+        async () =>
+          (await db.query('SELECT 1 FROM mail_deliveries WHERE idempotency_key = $1', [`welcome-${userId}`])).rowCount,
+        { timeoutMs: 20_000, what: `the welcome delivery of ${userId}` },
+      ).catch(() => undefined);
+      if (!recorded) return;
       const res = await call('/api/v1/users/me', {
         method: 'DELETE',
         bearer: a.accessToken,
