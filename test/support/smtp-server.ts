@@ -106,8 +106,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const faultAt = (at: 'rcpt' | 'data') =>
     handle.fault?.kind === 'reject' && handle.fault.at === at ? handle.fault.code : undefined;
 
-  const create = () =>
-    new SMTPServer({
+  const create = () => {
+    const smtp = new SMTPServer({
       secure: false,
       disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
       authOptional: !options.auth,
@@ -153,6 +153,11 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         };
       },
     });
+    // A client killed mid-session resets its connection; smtp-server reports that as an
+    // 'error' event, which would otherwise throw. A real relay logs it and carries on.
+    smtp.on('error', () => undefined);
+    return smtp;
+  };
 
   const dropConnection = (session: SMTPServerSession) => {
     for (const connection of server?.connections ?? []) {

@@ -78,8 +78,8 @@ export class Mailer implements OnModuleInit, OnApplicationShutdown {
    * of the address, which confirms the address to anyone who guesses it. The key would
    * send again afterwards, so only a caller whose recipient is gone may forget it.
    */
-  async forget(idempotencyKey: string): Promise<void> {
-    await this.deliveries.delete({ idempotencyKey });
+  async forget(idempotencyKey: string, manager = this.deliveries.manager): Promise<void> {
+    await manager.delete(MailDelivery, { idempotencyKey });
   }
 
   /**

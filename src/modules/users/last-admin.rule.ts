@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, Repository } from 'typeorm';
+import { Brackets, EntityManager, Repository } from 'typeorm';
 import { ConflictProblem, NotFoundProblem } from '@/common/http/problem';
+import { atomically } from '@/infra/database/atomically';
 import { User } from './entities/user.entity';
 
 const isActiveAdmin = (user: Pick<User, 'role' | 'isActive'>): boolean => user.role === 'admin' && user.isActive;
@@ -36,10 +37,11 @@ export class LastAdminRule {
    *   then decides on those rows. A second transaction waits for the first to commit and
    *   then reads the rows as committed: an admin demoted meanwhile no longer matches. The
    *   rows that count as "another active admin" stay locked until this one commits.
+   *   Given a manager inside a transaction (an account deletion), it is that transaction.
    */
-  async updateKeepingAnAdmin(id: string, changes: Partial<User>): Promise<void> {
-    if (this.users.manager.connection.options.type === 'better-sqlite3') {
-      const result = await this.users
+  async updateKeepingAnAdmin(id: string, changes: Partial<User>, manager = this.users.manager): Promise<void> {
+    if (manager.connection.options.type === 'better-sqlite3') {
+      const result = await manager
         .createQueryBuilder()
         .update(User)
         .set(changes)
@@ -56,11 +58,11 @@ export class LastAdminRule {
         )
         .execute();
       if (result.affected === 1) return;
-      if (!(await this.users.existsBy({ id }))) throw new NotFoundProblem('No user with this id.');
+      if (!(await manager.existsBy(User, { id }))) throw new NotFoundProblem('No user with this id.');
       throw lastAdmin();
     }
 
-    await this.users.manager.transaction(async (m) => {
+    await atomically(manager, async (m: EntityManager) => {
       const locked = await m
         .createQueryBuilder(User, 'user')
         .select(['user.id', 'user.role', 'user.isActive'])

@@ -5,9 +5,10 @@ import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
+import { transactionalManager } from '@test/support/transactions';
 import { AccountChanges } from './account-changes';
 import { EmailChangeService } from './email-change.service';
-import type { User } from './entities/user.entity';
+import { User } from './entities/user.entity';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordAttemptsService } from './password-attempts.service';
 import { SessionsService } from './sessions/sessions.service';
@@ -44,13 +45,20 @@ describe(UsersService.name, () => {
       where: () => qb,
       getOne: async () => stored,
     });
+    const manager = transactionalManager([[User, () => users]]);
     users = automock(Repository<User>, {
+      get manager() {
+        return manager;
+      },
       createQueryBuilder: () => qb,
       update: async () => ({ raw: [], affected: 1, generatedMaps: [] }),
       findOneBy: async () => stored,
     });
     hasher = automock(PasswordHasher, { hash: async () => 'new-hash' });
-    sessions = automock(SessionsService, { revokeAllForUser: async () => 2 });
+    sessions = automock(SessionsService, {
+      revokeAllForUserIn: async (_m, _id, reason) => ({ sessions: [], reason, count: 2 }),
+      announce: async ({ count }) => count,
+    });
     changes = automock(AccountChanges, { userChanged: async () => undefined });
     metrics = automock(AppMetrics, {
       loginFailed: () => undefined,
@@ -79,7 +87,9 @@ describe(UsersService.name, () => {
     await sut.updateMe(caller, { password: 'brand-new-password', currentPassword: 'old' }, client);
     expect(hasher.verify).toHaveBeenCalledWith('old-hash', 'old');
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { passwordHash: 'new-hash' });
-    expect(sessions.revokeAllForUser).toHaveBeenCalledWith('u1', 'password_change', 's1');
+    // In the transaction of the new hash; the other nodes are told once it has committed.
+    expect(sessions.revokeAllForUserIn).toHaveBeenCalledWith(users.manager, 'u1', 'password_change', 's1');
+    expect(sessions.announce).toHaveBeenCalledWith({ sessions: [], reason: 'password_change', count: 2 });
     expect(tokens.supersede).toHaveBeenCalledWith('u1');
   });
 
@@ -100,7 +110,7 @@ describe(UsersService.name, () => {
       { field: 'currentPassword', message: 'currentPassword is incorrect' },
     ]);
     expect(users.update).not.toHaveBeenCalled();
-    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+    expect(sessions.revokeAllForUserIn).not.toHaveBeenCalled();
     expect(metrics.loginFailed).toHaveBeenCalledWith('bad_credentials');
   });
 
@@ -140,7 +150,7 @@ describe(UsersService.name, () => {
   it('renames without touching sessions', async () => {
     await sut.updateMe(caller, { name: 'New' }, client);
     expect(users.update).toHaveBeenCalledWith({ id: 'u1' }, { name: 'New' });
-    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+    expect(sessions.revokeAllForUserIn).not.toHaveBeenCalled();
   });
 
   it('asks for a new email only with the right current password, and writes nothing itself', async () => {
@@ -157,7 +167,7 @@ describe(UsersService.name, () => {
       sessionId: 's1',
     });
     expect(users.update).not.toHaveBeenCalled();
-    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+    expect(sessions.revokeAllForUserIn).not.toHaveBeenCalled();
   });
 
   it('refuses an email change with a wrong current password before asking for anything', async () => {
@@ -218,7 +228,7 @@ describe(UsersService.name, () => {
       ),
     ).rejects.toMatchObject({ code: 'email_taken' });
     expect(users.update).not.toHaveBeenCalled();
-    expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+    expect(sessions.revokeAllForUserIn).not.toHaveBeenCalled();
   });
 
   it('answers 404 for someone else’s id to a non-admin without reading it, and serves an admin', async () => {

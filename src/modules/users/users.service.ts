@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '@/common/http/problem';
 import { isUniqueViolation } from '@/config/database-driver';
+import { atomically } from '@/infra/database/atomically';
 import { HashingBusyError } from '@/infra/hashing/hashing-busy.error';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -135,9 +136,16 @@ export class UsersService {
     if (newEmail !== undefined && newEmail !== user.email) {
       await this.emailChange.request({ user, newEmail, client, sessionId: caller.sessionId });
     }
-    if (Object.keys(changes).length > 0) await this.users.update({ id: user.id }, changes);
+    // The new password and the end of the other sessions commit together: a crash between
+    // them would leave a thief's session alive under the password that was meant to stop it.
+    const revoked = await atomically(this.users.manager, async (m) => {
+      if (Object.keys(changes).length > 0) await m.getRepository(User).update({ id: user.id }, changes);
+      return changes.passwordHash
+        ? this.sessions.revokeAllForUserIn(m, user.id, 'password_change', caller.sessionId)
+        : undefined;
+    });
     if (changes.passwordHash) audit('auth.password.changed', { userId: user.id, sessionId: caller.sessionId });
-    if (changes.passwordHash) await this.sessions.revokeAllForUser(user.id, 'password_change', caller.sessionId);
+    if (revoked) await this.sessions.announce(revoked);
     const updated = await this.getById(user.id);
     await this.changes.userChanged(updated);
     return updated;

@@ -6,8 +6,9 @@ import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { buildUser } from '@test/factories/user.factory';
 import { automock } from '@test/support/automock';
+import { transactionalManager } from '@test/support/transactions';
 import { AccountChanges } from '../account-changes';
-import type { User } from '../entities/user.entity';
+import { User } from '../entities/user.entity';
 import { AccountMailJob } from '../mail/account-mail.job';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccountActionBudgets } from '../tokens/account-action-budgets';
@@ -40,7 +41,11 @@ describe(PasswordResetService.name, () => {
   beforeEach(() => {
     stored = buildUser({ email: 'ada@example.com', emailVerified: false });
     link = linkOf('reset_password', stored.email);
+    const manager = transactionalManager([[User, () => users]]);
     users = automock(Repository<User>, {
+      get manager() {
+        return manager;
+      },
       findOneBy: async () => stored,
       findOneByOrFail: async () => stored,
       update: async () => ({ raw: [], affected: 1, generatedMaps: [] }),
@@ -53,7 +58,10 @@ describe(PasswordResetService.name, () => {
     budgets = automock(AccountActionBudgets, { take: async () => undefined });
     mail = automock(AccountMailJob, { queue: async () => undefined });
     hasher = automock(PasswordHasher, { hash: async () => 'new-hash' });
-    sessions = automock(SessionsService, { revokeAllForUser: async () => 2 });
+    sessions = automock(SessionsService, {
+      revokeAllForUserIn: async (_m, _id, reason) => ({ sessions: [], reason, count: 2 }),
+      announce: async ({ count }) => count,
+    });
     changes = automock(AccountChanges, { userChanged: async () => undefined });
     metrics = automock(AppMetrics, { passwordReset: () => undefined });
     sut = new PasswordResetService(users, tokens, budgets, mail, hasher, sessions, changes, metrics);
@@ -91,10 +99,13 @@ describe(PasswordResetService.name, () => {
         { id: stored.id },
         { passwordHash: 'new-hash', sessionsValidAfter: expect.any(Date), emailVerified: true },
       );
-      // Every other link of the account, of any purpose, dies with the old password.
-      expect(tokens.supersede).toHaveBeenCalledWith(stored.id);
+      // Every other link of the account, of any purpose, dies with the old password, in the same transaction.
+      expect(tokens.supersede).toHaveBeenCalledWith(stored.id, undefined, expect.any(Date), users.manager);
+      expect(tokens.consume).toHaveBeenCalledWith(TOKEN, 'reset_password', expect.any(Date), users.manager);
       expect(changes.userChanged).toHaveBeenCalledWith(stored);
-      expect(sessions.revokeAllForUser).toHaveBeenCalledWith(stored.id, 'password_reset');
+      expect(sessions.revokeAllForUserIn).toHaveBeenCalledWith(users.manager, stored.id, 'password_reset');
+      // The other nodes hear of the revocations only once they have committed.
+      expect(sessions.announce).toHaveBeenCalledWith({ sessions: [], reason: 'password_reset', count: 2 });
       expect(metrics.passwordReset).toHaveBeenCalledWith('success');
     });
 
@@ -102,7 +113,7 @@ describe(PasswordResetService.name, () => {
       link = linkOf('invitation', stored.email);
       await sut.reset(TOKEN, 'brand-new-password', client);
       expect(tokens.peek).toHaveBeenCalledWith(TOKEN, 'reset_password');
-      expect(tokens.consume).toHaveBeenCalledWith(TOKEN, 'invitation');
+      expect(tokens.consume).toHaveBeenCalledWith(TOKEN, 'invitation', expect.any(Date), users.manager);
     });
 
     it('refuses a link mailed to an address the account no longer has, spending nothing', async () => {
@@ -138,7 +149,8 @@ describe(PasswordResetService.name, () => {
       tokens.consume.mockRejectedValue(new InvalidTokenProblem());
       await expect(sut.reset(TOKEN, 'brand-new-password', client)).rejects.toBeInstanceOf(InvalidTokenProblem);
       expect(users.update).not.toHaveBeenCalled();
-      expect(sessions.revokeAllForUser).not.toHaveBeenCalled();
+      expect(sessions.revokeAllForUserIn).not.toHaveBeenCalled();
+      expect(sessions.announce).not.toHaveBeenCalled();
       expect(metrics.passwordReset).toHaveBeenCalledWith('invalid_token');
     });
   });

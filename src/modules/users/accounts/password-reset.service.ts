@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { atomically } from '@/infra/database/atomically';
 import { PasswordHasher } from '@/infra/hashing/password-hasher';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -9,7 +10,7 @@ import { normaliseEmail } from '../email-address';
 import { User } from '../entities/user.entity';
 import { AccountMailJob } from '../mail/account-mail.job';
 import { MailUnavailableProblem } from '../mail/mail-unavailable.problem';
-import { SessionsService } from '../sessions/sessions.service';
+import { Revocation, SessionsService } from '../sessions/sessions.service';
 import { AccountActionBudgets } from '../tokens/account-action-budgets';
 import { AccountTokens, InvalidTokenProblem } from '../tokens/account-tokens.service';
 import type { AccountToken, TokenPurpose } from '../tokens/entities/account-token.entity';
@@ -72,29 +73,32 @@ export class PasswordResetService {
     if (!user || !user.isActive || link.email !== user.email) return this.refuse();
 
     const passwordHash = await this.hasher.hash(password);
+    // The spent link, the new password and the ended sessions commit together: a crash
+    // half-way must neither spend the link for nothing nor leave the old sessions alive.
+    const now = new Date();
+    let revoked: Revocation;
     try {
-      await this.tokens.consume(token, link.purpose);
+      revoked = await atomically(this.users.manager, async (m) => {
+        await this.tokens.consume(token, link.purpose, now, m);
+        await m.getRepository(User).update(
+          { id: user.id },
+          // A login that checked the old password while this ran must not leave a session behind.
+          { passwordHash, sessionsValidAfter: now, emailVerified: true },
+        );
+        // Every other link of the account dies with the old password: a change of address asked
+        // for with the stolen one must not outlive the reset that took the account back.
+        await this.tokens.supersede(user.id, undefined, now, m);
+        return this.sessions.revokeAllForUserIn(m, user.id, 'password_reset');
+      });
     } catch (error) {
       // Another request spent the link between the look-up and now.
       if (error instanceof InvalidTokenProblem) return this.refuse();
       throw error;
     }
-    await this.users.update(
-      { id: user.id },
-      {
-        passwordHash,
-        // A login that checked the old password while this ran must not leave a session behind.
-        sessionsValidAfter: new Date(),
-        emailVerified: true,
-      },
-    );
-    // Every other link of the account dies with the old password: a change of address asked
-    // for with the stolen one must not outlive the reset that took the account back.
-    await this.tokens.supersede(user.id);
     const updated = await this.users.findOneByOrFail({ id: user.id });
     await this.changes.userChanged(updated);
     audit('auth.password.reset', { userId: user.id });
-    await this.sessions.revokeAllForUser(user.id, 'password_reset');
+    await this.sessions.announce(revoked);
     this.metrics.passwordReset('success');
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { mailConfig, MailConfig } from '@/config/configuration';
 import { JobHandler } from '@/infra/jobs/job-handler.decorator';
 import { PermanentJobError } from '@/infra/jobs/job.errors';
@@ -56,10 +56,11 @@ export class WelcomeMailJob {
 
   /**
    * For a deleted account: its welcome delivery record (keyed by the user's id, holding a
-   * hash of the address) goes too. A job still queued finds no user and sends nothing.
+   * hash of the address) goes too, through `manager` when it is part of the deletion's
+   * transaction. A job still queued finds no user and sends nothing.
    */
-  async forget(userId: string): Promise<void> {
-    await this.mailer.forget(jobIdOf(userId));
+  async forget(userId: string, manager?: EntityManager): Promise<void> {
+    await this.mailer.forget(jobIdOf(userId), manager);
   }
 
   @JobHandler('mail', 'welcome')

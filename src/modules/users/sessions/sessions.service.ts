@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { FindOptionsWhere, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import { NotFoundProblem, UnauthorizedProblem } from '@/common/http/problem';
+import { atomically } from '@/infra/database/atomically';
 import { audit } from '@/infra/logging/audit-log';
 import { AppMetrics, RevocationReason } from '@/infra/metrics/app-metrics';
 import { AccountChanges } from '../account-changes';
@@ -27,6 +28,13 @@ export interface SessionClient {
 
 export interface Rotated extends IssuedRefresh {
   user: Pick<User, 'id' | 'role'>;
+}
+
+/** Sessions revoked inside a caller's transaction, to {@link SessionsService.announce} once it has committed. */
+export interface Revocation {
+  sessions: Array<Pick<Session, 'id' | 'userId' | 'createdAt'>>;
+  reason: RevocationReason;
+  count: number;
 }
 
 const INVALID_REFRESH = () =>
@@ -71,8 +79,11 @@ export class SessionsService {
       lastUsedAt: now,
     });
     const refreshToken = this.newToken();
-    await this.sessions.insert(session);
-    await this.tokens.insert(this.tokenRow(session.id, refreshToken, now, sessionEndsAt));
+    // Together or not at all: a session without its refresh token could never be refreshed or listed right.
+    await atomically(this.sessions.manager, async (m) => {
+      await m.insert(Session, session);
+      await m.insert(RefreshToken, this.tokenRow(session.id, refreshToken, now, sessionEndsAt));
+    });
     return { sessionId: session.id, refreshToken, sessionEndsAt };
   }
 
@@ -103,17 +114,24 @@ export class SessionsService {
     }
 
     if (row.usedAt !== null) return this.reuseDetected(session);
-    // No surrounding transaction: the conditional UPDATE is atomic by itself, and SQLite's
-    // single connection cannot hold concurrent transactions. A crash after it costs a re-login.
-    const spent = await this.tokens.update({ id: row.id, usedAt: IsNull() }, { usedAt: now });
-    if (spent.affected !== 1) return this.reuseDetected(session);
+    // The spend, its successor and the session's new expiry commit together: a crash between
+    // them would leave a live session whose only token is spent. The conditional UPDATE still
+    // decides between concurrent rotations (the loser waits for the winner's commit, then
+    // matches nothing); the reuse revocation runs after, outside the transaction.
     const replacement = this.newToken();
-    await this.tokens.insert(this.tokenRow(session.id, replacement, now, sessionEndsAt));
-    // The row is written anyway: its last use moves with it, at no extra cost.
-    await this.sessions.update(
-      { id: session.id },
-      { expiresAt: this.refreshExpiry(now, sessionEndsAt), lastUsedAt: now },
-    );
+    const rotated = await atomically(this.tokens.manager, async (m) => {
+      const spent = await m.update(RefreshToken, { id: row.id, usedAt: IsNull() }, { usedAt: now });
+      if (spent.affected !== 1) return false;
+      await m.insert(RefreshToken, this.tokenRow(session.id, replacement, now, sessionEndsAt));
+      // The row is written anyway: its last use moves with it, at no extra cost.
+      await m.update(
+        Session,
+        { id: session.id },
+        { expiresAt: this.refreshExpiry(now, sessionEndsAt), lastUsedAt: now },
+      );
+      return true;
+    });
+    if (!rotated) return this.reuseDetected(session);
 
     if (!user.isActive || session.createdAt < user.sessionsValidAfter) {
       audit('auth.refresh.failed', { userId: user.id, sessionId: session.id, reason: 'inactive' });
@@ -171,18 +189,50 @@ export class SessionsService {
     );
   }
 
+  /**
+   * Revokes every live session of a user (or all but `keepSessionId`) through `m`, as part
+   * of the caller's transaction; nothing else is told until the caller passes the answer
+   * to {@link announce} after its commit.
+   */
+  revokeAllForUserIn(
+    m: EntityManager,
+    userId: string,
+    reason: RevocationReason,
+    keepSessionId?: string,
+  ): Promise<Revocation> {
+    return this.revokeIn(
+      m,
+      { userId, revokedAt: IsNull(), ...(keepSessionId ? { id: Not(keepSessionId) } : {}) },
+      reason,
+    );
+  }
+
+  /** Tells every node's cached auth state, the metrics and the audit log about committed revocations. */
+  async announce({ sessions, reason, count }: Revocation): Promise<number> {
+    if (sessions.length === 0) return 0;
+    await this.changes.sessionsRevoked(sessions);
+    this.metrics.sessionsRevoked(reason, count);
+    audit('auth.sessions.revoked', { userId: sessions[0].userId, reason, count });
+    return count;
+  }
+
   private async revokeWhere(where: FindOptionsWhere<Session>, reason: RevocationReason): Promise<number> {
-    const live = await this.sessions.find({ where, select: { id: true, userId: true, createdAt: true } });
-    if (live.length === 0) return 0;
-    const result = await this.sessions.update(
+    return this.announce(await this.revokeIn(this.sessions.manager, where, reason));
+  }
+
+  private async revokeIn(
+    m: EntityManager,
+    where: FindOptionsWhere<Session>,
+    reason: RevocationReason,
+  ): Promise<Revocation> {
+    const live = await m.find(Session, { where, select: { id: true, userId: true, createdAt: true } });
+    if (live.length === 0) return { sessions: [], reason, count: 0 };
+    const result = await m.update(
+      Session,
       { id: In(live.map((s) => s.id)), revokedAt: IsNull() },
       { revokedAt: new Date(), revokeReason: reason },
     );
-    await this.changes.sessionsRevoked(live);
-    const count = result.affected ?? live.length;
-    this.metrics.sessionsRevoked(reason, count);
-    audit('auth.sessions.revoked', { userId: live[0].userId, reason, count });
-    return count;
+    return { sessions: live, reason, count: result.affected ?? live.length };
   }
 
   private async reuseDetected(session: Session): Promise<never> {

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, MoreThan, Repository } from 'typeorm';
+import { EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
 import { accountsConfig, AccountsConfig } from '@/config/configuration';
 import { ProblemException } from '@/common/http/problem';
 import { AccountToken, TokenPurpose } from './entities/account-token.entity';
@@ -76,24 +76,36 @@ export class AccountTokens {
   /**
    * Spends `token` for `purpose` and answers its row, or throws InvalidTokenProblem. One
    * conditional UPDATE decides: of concurrent uses of one token, on any number of
-   * instances, exactly one is answered the row.
+   * instances, exactly one is answered the row. Given a transaction's `manager`, the spend
+   * commits with whatever the link was spent on.
    */
-  async consume(token: string, purpose: TokenPurpose, now = new Date()): Promise<AccountToken> {
+  async consume(
+    token: string,
+    purpose: TokenPurpose,
+    now = new Date(),
+    manager: EntityManager = this.tokens.manager,
+  ): Promise<AccountToken> {
     if (!TOKEN_SHAPE.test(token)) throw new InvalidTokenProblem();
     const tokenHash = this.hashOf(purpose, token);
-    const spent = await this.tokens.update(
+    const spent = await manager.update(
+      AccountToken,
       { tokenHash, purpose, usedAt: IsNull(), expiresAt: MoreThan(now) },
       { usedAt: now },
     );
     if (spent.affected !== 1) throw new InvalidTokenProblem();
-    const row = await this.tokens.findOneBy({ tokenHash });
+    const row = await manager.findOneBy(AccountToken, { tokenHash });
     if (!row) throw new InvalidTokenProblem();
     return row;
   }
 
   /** Ends every live token of `userId` (of one purpose, or all): a reset or a new address makes earlier links moot. */
-  async supersede(userId: string, purpose?: TokenPurpose, now = new Date()): Promise<void> {
-    await this.tokens.update({ userId, ...(purpose ? { purpose } : {}), usedAt: IsNull() }, { usedAt: now });
+  async supersede(
+    userId: string,
+    purpose?: TokenPurpose,
+    now = new Date(),
+    manager: EntityManager = this.tokens.manager,
+  ): Promise<void> {
+    await manager.update(AccountToken, { userId, ...(purpose ? { purpose } : {}), usedAt: IsNull() }, { usedAt: now });
   }
 
   private hashOf(purpose: TokenPurpose, token: string): string {
