@@ -30,17 +30,20 @@ export class CacheAside {
   /**
    * The cached entry, or the loaded one, stored for `ttlMs`. A writer that committed while
    * this read the database has left a fresher entry: that one wins and is not overwritten.
-   * `onLookup` learns whether the cache hit (for hit/miss metrics).
+   * `onLookup` learns whether the cache hit (for hit/miss metrics). `cached` is the cache's
+   * answer when the caller already asked for it ({@link lookupMany}), so a miss costs no
+   * second lookup.
    */
   async read<T extends object>(
     key: string,
     load: () => Promise<T>,
     ttlMs: number,
     onLookup?: (hit: boolean) => void,
+    cached: Promise<T | undefined> = this.get<T>(key),
   ): Promise<T> {
-    const cached = await this.get<T>(key);
-    onLookup?.(cached !== undefined);
-    return cached ?? this.fill(key, load, ttlMs);
+    const entry = await cached;
+    onLookup?.(entry !== undefined);
+    return entry ?? this.fill(key, load, ttlMs);
   }
 
   /**
@@ -52,15 +55,32 @@ export class CacheAside {
     load: (index: number) => Promise<T>,
     ttlMs: number,
     onLookup?: (index: number, hit: boolean) => void,
+    cached: Promise<Array<T | undefined>> = this.lookupMany<T>(keys),
   ): Promise<T[]> {
-    const cached = await this.getMany<T>(keys);
+    const entries = await cached;
     return Promise.all(
       keys.map((key, index) => {
-        const entry = cached[index];
+        const entry = entries[index];
         onLookup?.(index, entry !== undefined);
         return entry !== undefined ? Promise.resolve(entry) : this.fill(key, () => load(index), ttlMs);
       }),
     );
+  }
+
+  /**
+   * The cache's answer for each key (`undefined` for a miss), in one round trip, with no
+   * load and no fill: for a caller that must ask early, before it may touch the database
+   * (an auth check started alongside the rate-limit check), and passes the answers to {@link read}/{@link readMany} later.
+   * A cache error is a miss for every key; this never rejects.
+   */
+  async lookupMany<T>(keys: string[]): Promise<Array<T | undefined>> {
+    try {
+      const values = await this.cache.mget<T>(keys);
+      return keys.map((_, index) => values[index] ?? undefined);
+    } catch (error) {
+      this.logger.warn({ err: error, keys }, 'Cache read failed; using the database');
+      return keys.map(() => undefined);
+    }
   }
 
   /** Stores the state a writer has just committed, overwriting whatever a reader cached before. */
@@ -120,16 +140,6 @@ export class CacheAside {
     } catch (error) {
       this.logger.warn({ err: error, key }, 'Cache read failed; using the database');
       return undefined;
-    }
-  }
-
-  private async getMany<T>(keys: string[]): Promise<Array<T | undefined>> {
-    try {
-      const values = await this.cache.mget<T>(keys);
-      return keys.map((_, index) => values[index] ?? undefined);
-    } catch (error) {
-      this.logger.warn({ err: error, keys }, 'Cache read failed; using the database');
-      return keys.map(() => undefined);
     }
   }
 }

@@ -44,6 +44,16 @@ end
 return 0`;
 
 /**
+ * The client once `defineCommand` has given it both scripts: each call sends the script's
+ * SHA (EVALSHA), the text only the first time on a connection. Plain EVAL would send the
+ * whole script with every login attempt. The first argument is the number of keys.
+ */
+interface FixedWindowCommands {
+  fixedWindowsReserve(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
+  fixedWindowsGiveBack(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
+}
+
+/**
  * Counters in fixed windows, several checked and counted together: in Redis when the
  * service has it, so every instance shares them (the keys of one call must share a hash
  * slot on Redis Cluster: give them one `{tag}`), else in this process, where check and
@@ -52,22 +62,28 @@ return 0`;
  */
 export class FixedWindows {
   private readonly windows = new Map<string, Window>();
+  private readonly redis: (RedisClient & FixedWindowCommands) | null;
 
   constructor(
-    private readonly redis: RedisClient | null,
+    client: RedisClient | null,
     private readonly windowMs: number,
-  ) {}
+  ) {
+    // Defining the same scripts again (a second FixedWindows on the shared client) is harmless.
+    client?.defineCommand('fixedWindowsReserve', { lua: RESERVE });
+    client?.defineCommand('fixedWindowsGiveBack', { lua: GIVE_BACK });
+    this.redis = client as (RedisClient & FixedWindowCommands) | null;
+  }
 
   /** Counts one attempt on every key, or, when any is at its limit, counts nothing and answers the ms to wait. */
   async reserve(keys: string[], limits: number[], now = Date.now()): Promise<number> {
     if (!this.redis) return this.reserveInProcess(keys, limits, now);
-    return Number(await this.redis.eval(RESERVE, keys.length, ...keys, this.windowMs, ...limits));
+    return Number(await this.redis.fixedWindowsReserve(keys.length, ...keys, this.windowMs, ...limits));
   }
 
   /** Takes one attempt back from every key; with `clearFirst`, the first key is reset instead. */
   async giveBack(keys: string[], clearFirst: boolean): Promise<void> {
     if (this.redis) {
-      await this.redis.eval(GIVE_BACK, keys.length, ...keys, clearFirst ? '1' : '0');
+      await this.redis.fixedWindowsGiveBack(keys.length, ...keys, clearFirst ? '1' : '0');
       return;
     }
     keys.forEach((key, i) => {

@@ -14,3 +14,20 @@ export interface AccessClaims {
 }
 
 export const ACCESS_TOKEN_TYPE = 'access';
+
+/**
+ * Whether verified claims are those of an access token with everything the checks after
+ * the signature need. jsonwebtoken checks `exp` only when the token has one: without this,
+ * a token signed without it (a leaked key, a debugging script) would never expire.
+ */
+export function isAccessClaims(claims: Partial<AccessClaims>): claims is AccessClaims {
+  const { sub, sid, jti, typ, exp } = claims;
+  return (
+    typ === ACCESS_TOKEN_TYPE &&
+    typeof sub === 'string' &&
+    typeof sid === 'string' &&
+    typeof jti === 'string' &&
+    typeof exp === 'number' &&
+    Number.isFinite(exp)
+  );
+}

@@ -15,6 +15,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { EmailVerificationController } from './email-verification.controller';
 import { AppThrottlerGuard, DEFAULT_BUDGET, throttleKey } from './guards/app-throttler.guard';
+import { AuthLookahead } from './guards/auth-lookahead';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { LoginThrottleGuard } from './guards/login-throttle.guard';
 import { RolesGuard } from './guards/roles.guard';
@@ -63,6 +64,7 @@ import { hmacKey } from './token-keys';
     AuthService,
     TokenService,
     LoginThrottleGuard,
+    AuthLookahead,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { automock } from '@test/support/automock';
-import { activeUsersKey, ActiveUsers } from './active-users';
+import { ACTIVE_USERS_FLUSH_MS, activeUsersKey, ActiveUsers } from './active-users';
 
 /** Just the HyperLogLog commands the service uses, as exact sets per key. */
 class FakeHyperLogLogs {
@@ -14,8 +14,8 @@ class FakeHyperLogLogs {
   multi() {
     const ops: (() => void)[] = [];
     const chain = {
-      pfadd: (key: string, member: string) => {
-        ops.push(() => this.sets.set(key, (this.sets.get(key) ?? new Set()).add(member)));
+      pfadd: (key: string, ...members: string[]) => {
+        ops.push(() => this.sets.set(key, new Set([...(this.sets.get(key) ?? []), ...members])));
         return chain;
       },
       pexpire: (key: string, ms: number) => {
@@ -64,26 +64,56 @@ describe(`${ActiveUsers.name} with Redis`, () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it("adds a user to the current minute's HyperLogLog, expiring a minute after the window", async () => {
-    await sut.seen('u1', t0);
+  it("adds users to the current minute's HyperLogLog, expiring a minute after the window", async () => {
+    sut.seen('u1', t0);
+    sut.seen('u2', t0 + 1_000);
+    expect(redis.transactions).toBe(0);
 
-    expect([...redis.sets.get(activeUsersKey(t0 / MINUTE))!]).toEqual(['u1']);
+    await sut.flush();
+    expect([...redis.sets.get(activeUsersKey(t0 / MINUTE))!]).toEqual(['u1', 'u2']);
     expect(redis.ttls.get(activeUsersKey(t0 / MINUTE))).toBe(6 * MINUTE);
+    expect(redis.transactions).toBe(1);
   });
 
-  it('reports a user at most once a minute, and again in the next minute', async () => {
-    await sut.seen('u1', t0);
-    await sut.seen('u1', t0 + 1_000);
+  it('sends a user at most once a minute, and again in the next minute, one transaction per flush', async () => {
+    sut.seen('u1', t0);
+    sut.seen('u1', t0 + 1_000);
+    await sut.flush();
+    sut.seen('u1', t0 + 2_000);
+    await sut.flush();
     expect(redis.transactions).toBe(1);
 
-    await sut.seen('u1', t0 + MINUTE);
+    sut.seen('u1', t0 + MINUTE);
+    sut.seen('u2', t0 + MINUTE);
+    await sut.flush();
     expect(redis.transactions).toBe(2);
+    expect(redis.sets.get(activeUsersKey(t0 / MINUTE + 1))).toEqual(new Set(['u1', 'u2']));
   });
 
-  it('counts the union of the last five minutes in one PFCOUNT', async () => {
-    await sut.seen('a', t0);
-    await sut.seen('b', t0 + MINUTE);
-    await sut.seen('a', t0 + 2 * MINUTE);
+  it('sends what is pending on its own within the flush interval, and on shutdown', async () => {
+    jest.useFakeTimers({ now: t0 });
+    try {
+      sut.seen('u1');
+      jest.advanceTimersByTime(ACTIVE_USERS_FLUSH_MS - 1);
+      expect(redis.transactions).toBe(0);
+      jest.advanceTimersByTime(1);
+      expect(redis.transactions).toBe(1);
+
+      sut.seen('u2');
+      await sut.beforeApplicationShutdown();
+      expect(redis.transactions).toBe(2);
+      expect(redis.sets.get(activeUsersKey(t0 / MINUTE))).toEqual(new Set(['u1', 'u2']));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('counts the union of the last five minutes in one PFCOUNT, with what was not sent yet', async () => {
+    sut.seen('a', t0);
+    await sut.flush();
+    sut.seen('b', t0 + MINUTE);
+    await sut.flush();
+    sut.seen('a', t0 + 2 * MINUTE);
     const pfcount = jest.spyOn(redis, 'pfcount');
 
     expect(await sut.count(t0 + 4 * MINUTE)).toBe(2);
@@ -94,8 +124,10 @@ describe(`${ActiveUsers.name} with Redis`, () => {
   it('loses a sighting Redis refused, retrying it on the next request, and warns at most once a minute', async () => {
     redis.failing = new Error('Command timed out');
 
-    await expect(sut.seen('u1', t0)).resolves.toBeUndefined();
-    await sut.seen('u2', t0);
+    sut.seen('u1', t0);
+    await expect(sut.flush()).resolves.toBeUndefined();
+    sut.seen('u2', t0);
+    await sut.flush();
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn).toHaveBeenCalledWith(
       { err: { message: 'Command timed out' } },
@@ -103,12 +135,12 @@ describe(`${ActiveUsers.name} with Redis`, () => {
     );
 
     redis.failing = undefined;
-    await sut.seen('u1', t0);
+    sut.seen('u1', t0);
     expect(await sut.count(t0)).toBe(1);
   });
 
   it('cannot say how many users are active while Redis fails, and keeps the last value on the gauge', async () => {
-    await sut.seen('u1');
+    sut.seen('u1');
     const gauge = registry.getSingleMetric('app_active_users')!;
     expect((await gauge.get()).values[0].value).toBe(1);
 

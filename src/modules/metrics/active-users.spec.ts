@@ -11,17 +11,17 @@ describe(ActiveUsers.name, () => {
   });
 
   it('counts distinct users, however often each is seen', async () => {
-    for (const id of ['a', 'b', 'a', 'c', 'a']) await sut.seen(id, t0);
-    await sut.seen('b', t0 + MINUTE);
+    for (const id of ['a', 'b', 'a', 'c', 'a']) sut.seen(id, t0);
+    sut.seen('b', t0 + MINUTE);
     expect(await sut.count(t0 + MINUTE)).toBe(3);
   });
 
   it(`forgets a user not seen in the current minute or the ${ACTIVE_WINDOW_MINUTES - 1} before it`, async () => {
-    await sut.seen('old', t0);
-    await sut.seen('recent', t0 + 2 * MINUTE);
+    sut.seen('old', t0);
+    sut.seen('recent', t0 + 2 * MINUTE);
     expect(await sut.count(t0 + (ACTIVE_WINDOW_MINUTES - 1) * MINUTE)).toBe(2);
     expect(await sut.count(t0 + ACTIVE_WINDOW_MINUTES * MINUTE)).toBe(1);
-    await sut.seen('new', t0 + 7 * MINUTE);
+    sut.seen('new', t0 + 7 * MINUTE);
     expect(await sut.count(t0 + 7 * MINUTE)).toBe(1);
   });
 

@@ -94,17 +94,23 @@ describe(PasswordAttemptsService.name, () => {
 
   describe('with Redis', () => {
     let redis: jest.Mocked<Redis>;
+    /** The scripts FixedWindows defines on the client, sent by SHA. */
+    let reserve: jest.Mock;
 
     beforeEach(() => {
-      redis = automock(Redis);
+      reserve = jest.fn();
+      const scripts: Record<string, jest.Mock> = { fixedWindowsReserve: reserve, fixedWindowsGiveBack: jest.fn() };
+      redis = automock(Redis, {
+        defineCommand: (name) => void Object.assign(redis, { [name]: scripts[name] }),
+      });
       sut = new PasswordAttemptsService(cfg, redis, metrics);
     });
 
     it('checks and reserves the pair, client and account counters in one script', async () => {
-      redis.eval.mockResolvedValue(0);
+      reserve.mockResolvedValue(0);
 
       expect((await sut.reserve('user:a', '10.0.0.1')).allowed).toBe(true);
-      expect(redis.eval.mock.calls[0].slice(1)).toEqual([
+      expect(reserve.mock.calls[0]).toEqual([
         3,
         'login-failures:{l}:pair:user:a:10.0.0.1',
         'login-failures:{l}:client:10.0.0.1',
@@ -117,12 +123,12 @@ describe(PasswordAttemptsService.name, () => {
     });
 
     it('refuses for the time the script says is left', async () => {
-      redis.eval.mockResolvedValue(42_000);
+      reserve.mockResolvedValue(42_000);
       expect(await sut.reserve('user:a', '10.0.0.1')).toEqual({ allowed: false, waitMs: 42_000 });
     });
 
     it('lets logins through and counts the storage error when Redis fails', async () => {
-      redis.eval.mockRejectedValue(new Error('Command timed out'));
+      reserve.mockRejectedValue(new Error('Command timed out'));
 
       const r = await sut.reserve('user:a', '10.0.0.1');
       expect(r.allowed).toBe(true);
@@ -132,7 +138,7 @@ describe(PasswordAttemptsService.name, () => {
 
     it('refuses with 503 and Retry-After when Redis fails and LOGIN_FAIL_CLOSED is set', async () => {
       sut = new PasswordAttemptsService({ ...cfg, loginFailClosed: true }, redis, metrics);
-      redis.eval.mockRejectedValue(new Error('Connection is closed.'));
+      reserve.mockRejectedValue(new Error('Connection is closed.'));
 
       const refused: unknown = await sut.reserveOrRefuse('user:a', '10.0.0.1').catch((e) => e);
 

@@ -8,15 +8,26 @@ import type { UserResponseDto } from './dto/user-response.dto';
 import type { User } from './entities/user.entity';
 import { toUserResponse } from './user.mapper';
 
-const profileKey = (id: string) => `users:profile:${id}`;
+/**
+ * Under the user's `{id}` hash tag, like the auth state (auth-state.service.ts), so the JWT
+ * guard can read the profile in the same MGET as the token's state on a Redis Cluster too.
+ */
+export const profileKey = (id: string) => `users:{${id}}:profile`;
 /** Bounds how long a change stays unseen elsewhere when its cache write failed and so did the fallback delete. */
 const PROFILE_TTL_MS = 15_000;
 
+/** The profile's cache entry as the JWT guard read it ahead of the handler; `undefined` entry = a miss. */
+export interface ProfileLookup {
+  userId: string;
+  entry: Promise<UserResponseDto | undefined>;
+}
+
 /**
- * `GET /users/me` is the most frequent authenticated read; answering it from the cache
- * spares a database round trip per request. Entries are the built response (plain JSON,
- * so they survive Redis unchanged). Writers call {@link store} after their commit, so an
- * instance that made a change serves it at once; {@link drop} after a deletion.
+ * `GET /users/me` is the most frequent authenticated read, and `GET /users/:id` of oneself
+ * the next; answering them from the cache spares a database round trip per request. Entries
+ * are the built response (plain JSON, so they survive Redis unchanged). Writers call
+ * {@link store} after their commit, so an instance that made a change serves it at once;
+ * {@link drop} after a deletion.
  */
 @Injectable()
 export class UserProfileCache {
@@ -30,12 +41,14 @@ export class UserProfileCache {
     this.entries = new CacheAside(cache, fills, new Logger(UserProfileCache.name));
   }
 
-  async get(id: string, load: () => Promise<User>): Promise<UserResponseDto> {
+  /** `lookup`: the entry already read for this request (see {@link ProfileLookup}); used when it is `id`'s. */
+  async get(id: string, load: () => Promise<User>, lookup?: ProfileLookup): Promise<UserResponseDto> {
     return this.entries.read(
       profileKey(id),
       async () => toUserResponse(await load()),
       PROFILE_TTL_MS,
       (hit) => this.metrics.cacheLookup('profile', hit),
+      lookup?.userId === id ? lookup.entry : undefined,
     );
   }
 

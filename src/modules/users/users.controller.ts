@@ -10,6 +10,7 @@ import {
 import type { Request } from 'express';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
+import { LookedUpProfile } from '@/modules/auth/decorators/looked-up-profile.decorator';
 import { clientOf } from '@/common/http/client-address';
 import { uuidParam } from '@/common/pipes/uuid-param.pipe';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
@@ -19,6 +20,7 @@ import { DeleteMeDto } from './dto/delete-me.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateMeDto } from './dto/update-me.dto';
 import { UserResponseDto, UsersPageDto } from './dto/user-response.dto';
+import type { ProfileLookup } from './user-profile.cache';
 import { toUserResponse } from './user.mapper';
 import { UsersAdminService } from './users-admin.service';
 import { UsersService } from './users.service';
@@ -38,15 +40,15 @@ export class UsersController {
   ) {}
 
   @Get('me')
-  @Authenticated()
+  @Authenticated({ readsProfile: 'caller' })
   @ApiOperation({
     operationId: 'users.getMe',
     summary: 'The signed-in user',
     description: 'The account of the access token, as it is now (a change by an admin shows at once).',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
-    return this.users.getProfile(caller.id);
+  async me(@CurrentUser() caller: AuthUser, @LookedUpProfile() cached?: ProfileLookup): Promise<UserResponseDto> {
+    return this.users.getProfile(caller.id, cached);
   }
 
   @Patch('me')
@@ -149,7 +151,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated({ readsProfile: { param: 'id' } })
   @ApiOperation({
     operationId: 'users.get',
     summary: 'One user (admin, or that user)',
@@ -158,8 +160,12 @@ export class UsersController {
   @ApiParam(USER_ID)
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(['validation_failed', 'id is not a UUID'], ['not_found', "No such user, or someone else's"])
-  async findOne(@CurrentUser() caller: AuthUser, @Param('id', uuidParam()) id: string): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.getVisibleTo(caller, id));
+  async findOne(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', uuidParam()) id: string,
+    @LookedUpProfile() cached?: ProfileLookup,
+  ): Promise<UserResponseDto> {
+    return this.users.getVisibleTo(caller, id, cached);
   }
 
   @Patch(':id')

@@ -15,6 +15,7 @@ import { SessionsService } from './sessions/sessions.service';
 import { AccountTokens } from './tokens/account-tokens.service';
 import { UserDeletionService } from './user-deletion.service';
 import { UserProfileCache } from './user-profile.cache';
+import { toUserResponse } from './user.mapper';
 import { UsersService } from './users.service';
 
 describe(UsersService.name, () => {
@@ -29,6 +30,7 @@ describe(UsersService.name, () => {
   let deletion: jest.Mocked<UserDeletionService>;
   let emailChange: jest.Mocked<EmailChangeService>;
   let tokens: jest.Mocked<AccountTokens>;
+  let profiles: jest.Mocked<UserProfileCache>;
   let sut: UsersService;
   const limits = {
     loginMaxFailuresPerAccount: 2,
@@ -68,11 +70,12 @@ describe(UsersService.name, () => {
     deletion = automock(UserDeletionService, { delete: async () => undefined });
     emailChange = automock(EmailChangeService, { request: async () => undefined });
     tokens = automock(AccountTokens, { supersede: async () => undefined });
+    profiles = automock(UserProfileCache);
     sut = new UsersService(
       users,
       hasher,
       sessions,
-      automock(UserProfileCache),
+      profiles,
       changes,
       attempts,
       metrics,
@@ -235,7 +238,8 @@ describe(UsersService.name, () => {
     const error = await sut.getVisibleTo(caller, 'u2').catch((e) => e);
     expect((error as ProblemException).getStatus()).toBe(404);
     expect(users.findOneBy).not.toHaveBeenCalled();
-    await expect(sut.getVisibleTo({ ...caller, role: 'admin' }, 'u1')).resolves.toBe(stored);
+    profiles.get.mockImplementation(async (_id, load) => toUserResponse(await load()));
+    await expect(sut.getVisibleTo({ ...caller, role: 'admin' }, 'u1')).resolves.toEqual(toUserResponse(stored));
   });
 
   it('answers 409 for a taken email before hashing anything', async () => {

@@ -21,7 +21,7 @@ import { User, UserRole } from './entities/user.entity';
 import { SessionsService } from './sessions/sessions.service';
 import { UserDeletionService } from './user-deletion.service';
 import { AccountTokens } from './tokens/account-tokens.service';
-import { UserProfileCache } from './user-profile.cache';
+import { ProfileLookup, UserProfileCache } from './user-profile.cache';
 
 export interface NewUser {
   email: string;
@@ -88,9 +88,12 @@ export class UsersService {
       .getOne();
   }
 
-  /** The caller's own record, served from the cache: the hot authenticated read needs no query. */
-  getProfile(id: string): Promise<UserResponseDto> {
-    return this.profiles.get(id, () => this.getById(id));
+  /**
+   * A user's record as the API answers it, served from the cache: the hot authenticated
+   * reads need no query. `lookup` is the entry the JWT guard already read for this request.
+   */
+  getProfile(id: string, lookup?: ProfileLookup): Promise<UserResponseDto> {
+    return this.profiles.get(id, () => this.getById(id), lookup);
   }
 
   async getById(id: string): Promise<User> {
@@ -103,9 +106,9 @@ export class UsersService {
    * Object-level authorisation (OWASP API1): a non-admin reaches only their own record.
    * Someone else's id answers 404, exactly like a missing one, so ids cannot be probed.
    */
-  async getVisibleTo(caller: AuthUser, id: string): Promise<User> {
+  async getVisibleTo(caller: AuthUser, id: string, lookup?: ProfileLookup): Promise<UserResponseDto> {
     if (caller.role !== 'admin' && caller.id !== id) throw new NotFoundProblem('No user with this id.');
-    return this.getById(id);
+    return this.getProfile(id, lookup);
   }
 
   /**

@@ -6,10 +6,19 @@ import type { UserRole } from '@/modules/users/entities/user.entity';
 
 export const AUTHENTICATED_KEY = 'authenticated';
 export const ROLES_KEY = 'roles';
+export const READS_PROFILE_KEY = 'readsProfile';
+
+/** Whose profile a route answers with: the caller's, or the user a route parameter names (read ahead when that is the caller). */
+export type ProfileReader = 'caller' | { param: string };
 
 export interface AuthenticatedOptions {
   /** Narrows the route to callers holding one of these roles (checked by RolesGuard). */
   roles?: UserRole[];
+  /**
+   * The handler answers with a user profile (UserProfileCache): the guard reads the cached
+   * profile in the same Redis round trip as the token's state, for `@LookedUpProfile()`.
+   */
+  readsProfile?: ProfileReader;
 }
 
 /**
@@ -23,5 +32,6 @@ export const Authenticated = (options: AuthenticatedOptions = {}) =>
   applyDecorators(
     SetMetadata(AUTHENTICATED_KEY, true),
     ...(options.roles ? [SetMetadata(ROLES_KEY, options.roles), ApiProblems('forbidden')] : []),
+    ...(options.readsProfile ? [SetMetadata(READS_PROFILE_KEY, options.readsProfile)] : []),
     ApiBearerAuth(BEARER_AUTH),
   );

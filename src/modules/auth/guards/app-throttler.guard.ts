@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ProblemException } from '@/common/http/problem';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { NamedBudget, REQUEST_BUDGETS_KEY } from '../decorators/request-budget.decorator';
+import { AuthLookahead } from './auth-lookahead';
 import { PerRoute } from './per-route';
 
 export const DEFAULT_BUDGET = 'default';
@@ -28,13 +29,22 @@ const DETAIL: Record<string, string> = {
  * the stock guard would apply every throttler to every route.
  * The stock guard already sets Retry-After and the X-RateLimit-* headers; this one counts
  * the rejection and answers with a problem body instead of the stock message.
+ *
+ * It first starts the token check's cache read (AuthLookahead), so that read and the
+ * budget's script reach Redis in one write: one round trip for both guards.
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
   @Inject(AppMetrics) private readonly metrics!: AppMetrics;
+  @Inject(AuthLookahead) private readonly lookahead!: AuthLookahead;
   private readonly budgets = new PerRoute<readonly NamedBudget[]>(
     (targets) => this.reflector.getAllAndOverride<NamedBudget[] | undefined>(REQUEST_BUDGETS_KEY, targets) ?? [],
   );
+
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    this.lookahead.start(context);
+    return super.canActivate(context);
+  }
 
   protected override handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const budget = props.throttler.name ?? DEFAULT_BUDGET;

@@ -6,14 +6,16 @@ import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator'
 import { ActiveUsers } from '@/modules/metrics/active-users';
 import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { LastUsedRecorder } from '@/modules/users/sessions/last-used-recorder';
-import { ACCESS_TOKEN_TYPE, AccessClaims } from '../access-claims';
+import { AccessClaims, isAccessClaims } from '../access-claims';
+import type { LookaheadRequest } from '../guards/auth-lookahead';
 import { hmacKey } from '../token-keys';
 
 /**
  * Verifies bearer access tokens: HS256 only (so `alg: none` and key-confusion tricks fail),
  * signature, expiry, issuer and audience (`JWT_ISSUER`, `JWT_AUDIENCE`), then that it is an
  * access token (not some other JWT of ours) with an `exp`, and finally, per request, that
- * the user is active and the session was neither revoked nor past its absolute end.
+ * the user is active and the session was neither revoked nor past its absolute end. That
+ * last check uses the cache answers AuthLookahead read alongside the rate-limit check.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -33,22 +35,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       issuer: cfg.issuer,
       audience: cfg.audience,
+      passReqToCallback: true,
     });
   }
 
-  async validate(claims: Partial<AccessClaims>): Promise<AuthUser | false> {
-    const { sub, sid, jti, typ, exp } = claims;
-    if (typ !== ACCESS_TOKEN_TYPE || typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') {
-      return false;
-    }
-    // jsonwebtoken checks `exp` only when the token has one: without this, a token signed
-    // without it (a leaked key, a debugging script) would never expire.
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) return false;
-    const state = await this.authState.check(sub, sid);
+  async validate(req: LookaheadRequest, claims: Partial<AccessClaims>): Promise<AuthUser | false> {
+    if (!isAccessClaims(claims)) return false;
+    const { sub, sid, jti } = claims;
+    const state = await this.authState.check(sub, sid, req.authLookup);
     if (!state) return false;
-    // Not awaited: counting an active user must never slow down or fail the request.
-    void this.activeUsers.seen(sub);
-    // In memory only: the session's last_used_at is written later, in batches.
+    // In memory only: the active-user count and the session's last_used_at are written later, in batches.
+    this.activeUsers.seen(sub);
     this.lastUsed.used(sid);
     return { id: sub, role: state.role, sessionId: sid, jti };
   }

@@ -81,6 +81,33 @@ describe(AuthStateService.name, () => {
     expect(cache.cache.get).not.toHaveBeenCalled();
   });
 
+  it('reads user, session and profile ahead in one MGET under the user’s hash tag, loading nothing', async () => {
+    cache.store.set(`users:{${user.id}}:profile`, { id: user.id });
+
+    const lookup = sut.lookup(user.id, 's1', true);
+
+    await expect(lookup.profile?.entry).resolves.toEqual({ id: user.id });
+    expect(cache.cache.mget).toHaveBeenCalledTimes(1);
+    const keys = cache.cache.mget.mock.calls[0][0];
+    expect(keys.map((key) => /\{([^}]*)\}/.exec(key)?.[1])).toEqual([user.id, user.id, user.id]);
+    expect(users.findOne).not.toHaveBeenCalled();
+    expect(sessions.findOne).not.toHaveBeenCalled();
+  });
+
+  it('checks from the answers read ahead, loading only what missed, and ignores those of another session', async () => {
+    await sut.check(user.id, 's1');
+    const lookup = sut.lookup(user.id, 's1');
+    cache.cache.mget.mockClear();
+
+    await expect(sut.check(user.id, 's1', lookup)).resolves.toEqual({ role: 'admin' });
+    expect(cache.cache.mget).not.toHaveBeenCalled();
+
+    const other = sut.lookup(user.id, 's1');
+    sessions.findOne.mockResolvedValue(null);
+    await expect(sut.check(user.id, 's2', other)).resolves.toBeNull();
+    expect(sessions.findOne).toHaveBeenCalledTimes(2);
+  });
+
   it('refuses a revoked session from the tombstone written after the commit, without a database read', async () => {
     await sut.check(user.id, 's1');
     await sut.sessionsRevoked([session]);

@@ -7,7 +7,9 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { CacheAside } from '@/infra/cache/cache-aside';
 import { CACHE_FILLS, CacheFills } from '@/infra/cache/cache-fills';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
+import type { UserResponseDto } from '@/modules/users/dto/user-response.dto';
 import { User, UserRole } from '@/modules/users/entities/user.entity';
+import { profileKey, ProfileLookup } from '@/modules/users/user-profile.cache';
 import { Session } from './entities/session.entity';
 
 /** What the guard needs to know about a token's user; `null` once the user is deleted. */
@@ -18,6 +20,17 @@ export type SessionState = { userId: string; createdAt: number; revoked: boolean
 /** Cache entries wrap the state so a cached "gone" (`null`) differs from a miss (`undefined`). */
 interface Entry<T> {
   v: T;
+}
+
+/**
+ * The cache's answers for a token, read before the request may touch the database (see
+ * {@link AuthStateService.lookup}): user and session state, and the profile when asked for.
+ */
+export interface AuthLookup {
+  userId: string;
+  sessionId: string;
+  state: Promise<[Entry<UserState> | undefined, Entry<SessionState> | undefined]>;
+  profile?: ProfileLookup;
 }
 
 /**
@@ -59,14 +72,37 @@ export class AuthStateService {
     this.entries = new CacheAside(cache, fills, new Logger(AuthStateService.name));
   }
 
-  /** The caller's current role when user and session are valid (and the session within its max age), otherwise `null`. */
-  async check(userId: string, sessionId: string): Promise<{ role: UserRole } | null> {
+  /**
+   * Starts reading the cache entries a request with this (verified) token needs, in one MGET
+   * (all under the user's hash tag, so one slot on a Redis Cluster): user and session state,
+   * and with `withProfile` the user's profile. Only the cache: a miss is loaded by
+   * {@link check}, once the request has passed its rate limit. Never rejects.
+   */
+  lookup(userId: string, sessionId: string, withProfile = false): AuthLookup {
+    const keys = [userKey(userId), sessionKey(userId, sessionId)];
+    if (withProfile) keys.push(profileKey(userId));
+    const entries = this.entries.lookupMany<object>(keys);
+    return {
+      userId,
+      sessionId,
+      state: entries.then(([user, session]) => [user as Entry<UserState>, session as Entry<SessionState>]),
+      profile: withProfile ? { userId, entry: entries.then((found) => found[2] as UserResponseDto) } : undefined,
+    };
+  }
+
+  /**
+   * The caller's current role when user and session are valid (and the session within its
+   * max age), otherwise `null`. `lookup` is this token's {@link lookup}, when one was started.
+   */
+  async check(userId: string, sessionId: string, lookup?: AuthLookup): Promise<{ role: UserRole } | null> {
+    const early = lookup?.userId === userId && lookup.sessionId === sessionId ? lookup.state : undefined;
     // Both entries in one cache round trip: this runs on every authenticated request.
     const [userEntry, sessionEntry] = await this.entries.readMany<Entry<UserState | SessionState>>(
       [userKey(userId), sessionKey(userId, sessionId)],
       async (index) => ({ v: index === 0 ? await this.loadUser(userId) : await this.loadSession(sessionId) }),
       LIVE_TTL_MS,
       (index, hit) => this.metrics.cacheLookup(index === 0 ? 'user' : 'session', hit),
+      early,
     );
     const user = userEntry.v as UserState;
     const session = sessionEntry.v as SessionState;

@@ -55,12 +55,15 @@ describe(AccountActionBudgets.name, () => {
   });
 
   it('follows THROTTLE_FAIL_CLOSED when the counters cannot be reached', async () => {
-    const down = automock(Redis, {
-      eval: () => Promise.reject(new Error('connection refused')),
-    });
-    await expect(budgets(down, false).take('password_reset', { client: 'c1' })).resolves.toBeUndefined();
-    const error = await refusal(budgets(down, true).take('password_reset', { client: 'c1' }));
-    expect((error as RetryLaterProblem).getStatus()).toBe(503);
-    expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(2);
+    // A real client that never connects: with the offline queue off, every command fails at once.
+    const down = new Redis({ lazyConnect: true, enableOfflineQueue: false });
+    try {
+      await expect(budgets(down, false).take('password_reset', { client: 'c1' })).resolves.toBeUndefined();
+      const error = await refusal(budgets(down, true).take('password_reset', { client: 'c1' }));
+      expect((error as RetryLaterProblem).getStatus()).toBe(503);
+      expect(metrics.rateLimitStorageFailed).toHaveBeenCalledTimes(2);
+    } finally {
+      down.disconnect();
+    }
   });
 });

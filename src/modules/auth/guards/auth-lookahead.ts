@@ -1,0 +1,72 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { ExtractJwt } from 'passport-jwt';
+import { AuthLookup, AuthStateService } from '@/modules/users/sessions/auth-state.service';
+import { AccessClaims, isAccessClaims } from '../access-claims';
+import { ProfileReader, READS_PROFILE_KEY } from '../decorators/authenticated.decorator';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { PerRoute } from './per-route';
+
+/** A request whose token's cache entries are being read ahead (see {@link AuthLookahead}). */
+export interface LookaheadRequest extends Request {
+  authLookup?: AuthLookup;
+}
+
+interface Route {
+  isPublic: boolean;
+  readsProfile?: ProfileReader;
+}
+
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/**
+ * Starts the cache read of the token check before the rate-limit check, in the same tick,
+ * so the Redis client sends both in one write (it pipelines the commands of a tick) and a
+ * warm authenticated request costs one round trip instead of one per guard.
+ *
+ * The token is verified first (HMAC, no I/O), with the options the JWT strategy uses, so a
+ * forged token costs no Redis command. Only the cache is read: a miss is loaded from the
+ * database by the JWT strategy, once the request has passed its rate limit. The strategy
+ * still verifies the token itself and uses these answers only for the same user and
+ * session; a token this cannot verify is left to it (and its 401).
+ */
+@Injectable()
+export class AuthLookahead {
+  private readonly routes: PerRoute<Route>;
+
+  constructor(
+    reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly authState: AuthStateService,
+  ) {
+    this.routes = new PerRoute((targets) => ({
+      isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
+      readsProfile: reflector.getAllAndOverride<ProfileReader | undefined>(READS_PROFILE_KEY, targets),
+    }));
+  }
+
+  /** Synchronous: the read is under way when this returns, its answers on `request.authLookup`. */
+  start(context: ExecutionContext): void {
+    const route = this.routes.of(context);
+    if (route.isPublic) return;
+    const req = context.switchToHttp().getRequest<LookaheadRequest>();
+    const token = bearerToken(req);
+    if (!token) return;
+    let claims: Partial<AccessClaims>;
+    try {
+      claims = this.jwt.verify<Partial<AccessClaims>>(token);
+    } catch {
+      return;
+    }
+    if (!isAccessClaims(claims)) return;
+    req.authLookup = this.authState.lookup(claims.sub, claims.sid, readsOwnProfile(route, req, claims.sub));
+  }
+}
+
+function readsOwnProfile(route: Route, req: Request, userId: string): boolean {
+  const reader = route.readsProfile;
+  if (reader === undefined) return false;
+  return reader === 'caller' || req.params[reader.param] === userId;
+}
