@@ -13,6 +13,7 @@ import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator
 import { clientOf } from '@/common/http/client-address';
 import { uuidParam } from '@/common/pipes/uuid-param.pipe';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { AdminCreateUserDto } from './dto/admin-create-user.dto';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { DeleteMeDto } from './dto/delete-me.dto';
@@ -106,6 +107,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'users.create',

@@ -261,6 +261,7 @@ export type Problem = {
     | '/problems/unreadable_body'
     | '/problems/bad_request'
     | '/problems/invalid_token'
+    | '/problems/invalid_idempotency_key'
     | '/problems/unauthorized'
     | '/problems/token_expired'
     | '/problems/invalid_credentials'
@@ -273,10 +274,12 @@ export type Problem = {
     | '/problems/email_taken'
     | '/problems/email_already_verified'
     | '/problems/last_admin'
+    | '/problems/idempotency_in_progress'
     | '/problems/payload_too_large'
     | '/problems/unsupported_media_type'
     | '/problems/unsupported_charset'
     | '/problems/unsupported_content_encoding'
+    | '/problems/idempotency_key_reused'
     | '/problems/rate_limited'
     | '/problems/too_many_login_failures'
     | '/problems/internal_error'
@@ -285,7 +288,8 @@ export type Problem = {
     | '/problems/hashing_busy'
     | '/problems/login_limit_unavailable'
     | '/problems/rate_limit_unavailable'
-    | '/problems/mail_unavailable';
+    | '/problems/mail_unavailable'
+    | '/problems/idempotency_unavailable';
   /**
    * The reason phrase of the status
    */
@@ -464,6 +468,12 @@ export type HealthReadyResponse = HealthReadyResponses[keyof HealthReadyResponse
 
 export type AuthRegisterData = {
   body: RegisterRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/register';
@@ -472,6 +482,8 @@ export type AuthRegisterData = {
 export type AuthRegisterErrors = {
   /**
    * `validation_failed`: Invalid field (password: 8–128 characters and not too guessable) or unknown field
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
    *
@@ -488,6 +500,8 @@ export type AuthRegisterErrors = {
   400: Problem;
   /**
    * `email_taken`: An account with this email address exists already.
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -503,6 +517,10 @@ export type AuthRegisterErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: Over the registration budget of this client, or over the request budget
    */
   429: Problem;
@@ -512,6 +530,8 @@ export type AuthRegisterErrors = {
   500: Problem;
   /**
    * `hashing_busy`: Password hashing is at capacity (PASSWORD_HASH_QUEUE_MAX); nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -604,6 +624,12 @@ export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
 
 export type AuthRefreshData = {
   body: RefreshTokenRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/refresh';
@@ -611,6 +637,8 @@ export type AuthRefreshData = {
 
 export type AuthRefreshErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -631,6 +659,10 @@ export type AuthRefreshErrors = {
    */
   401: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -643,6 +675,10 @@ export type AuthRefreshErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -651,6 +687,8 @@ export type AuthRefreshErrors = {
    */
   500: Problem;
   /**
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
+   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
@@ -668,6 +706,12 @@ export type AuthRefreshResponse = AuthRefreshResponses[keyof AuthRefreshResponse
 
 export type AuthLogoutData = {
   body: RefreshTokenRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/logout';
@@ -675,6 +719,8 @@ export type AuthLogoutData = {
 
 export type AuthLogoutErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -699,6 +745,10 @@ export type AuthLogoutErrors = {
    */
   401: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -711,6 +761,10 @@ export type AuthLogoutErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -719,6 +773,8 @@ export type AuthLogoutErrors = {
    */
   500: Problem;
   /**
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
+   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
@@ -904,6 +960,12 @@ export type AuthEndSessionResponse = AuthEndSessionResponses[keyof AuthEndSessio
 
 export type AuthVerifyEmailData = {
   body: VerifyEmailRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/email/verify';
@@ -912,6 +974,8 @@ export type AuthVerifyEmailData = {
 export type AuthVerifyEmailErrors = {
   /**
    * `invalid_token`: Unknown, expired, spent or superseded link, or an address changed since
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
@@ -930,6 +994,8 @@ export type AuthVerifyEmailErrors = {
   400: Problem;
   /**
    * `email_taken`: Another account took the new address meanwhile; the change was not made
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -945,6 +1011,10 @@ export type AuthVerifyEmailErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -953,6 +1023,8 @@ export type AuthVerifyEmailErrors = {
    */
   500: Problem;
   /**
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
+   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections).
@@ -973,6 +1045,12 @@ export type AuthVerifyEmailResponse = AuthVerifyEmailResponses[keyof AuthVerifyE
 
 export type AuthResendVerificationData = {
   body?: never;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/email/resend';
@@ -980,6 +1058,8 @@ export type AuthResendVerificationData = {
 
 export type AuthResendVerificationErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -999,8 +1079,14 @@ export type AuthResendVerificationErrors = {
   401: Problem;
   /**
    * `email_already_verified`: The address of the account is verified already; no mail was sent.
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
+  /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
   /**
    * `rate_limited`: Too many verification mails for this account or client, or over the request budget
    */
@@ -1011,6 +1097,8 @@ export type AuthResendVerificationErrors = {
   500: Problem;
   /**
    * `mail_unavailable`: The mail this request sends cannot be queued; nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1030,6 +1118,12 @@ export type AuthResendVerificationResponses = {
 
 export type AuthForgotPasswordData = {
   body: ForgotPasswordRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/password/forgot';
@@ -1037,6 +1131,8 @@ export type AuthForgotPasswordData = {
 
 export type AuthForgotPasswordErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -1053,6 +1149,10 @@ export type AuthForgotPasswordErrors = {
    */
   400: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -1065,6 +1165,10 @@ export type AuthForgotPasswordErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: Too many reset requests for this client or address, or over the request budget
    */
   429: Problem;
@@ -1074,6 +1178,8 @@ export type AuthForgotPasswordErrors = {
   500: Problem;
   /**
    * `mail_unavailable`: The mail this request sends cannot be queued; nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1093,6 +1199,12 @@ export type AuthForgotPasswordResponses = {
 
 export type AuthResetPasswordData = {
   body: ResetPasswordRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/password/reset';
@@ -1103,6 +1215,8 @@ export type AuthResetPasswordErrors = {
    * `invalid_token`: Unknown, expired, spent or superseded link
    *
    * `validation_failed`: Invalid password (as at registration), or unknown field
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
    *
@@ -1118,6 +1232,10 @@ export type AuthResetPasswordErrors = {
    */
   400: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -1130,6 +1248,10 @@ export type AuthResetPasswordErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: Too many reset attempts from this client or for this account, or over the request budget
    */
   429: Problem;
@@ -1139,6 +1261,8 @@ export type AuthResetPasswordErrors = {
   500: Problem;
   /**
    * `hashing_busy`: Password hashing is at capacity (PASSWORD_HASH_QUEUE_MAX); nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1446,6 +1570,12 @@ export type UsersListResponse = UsersListResponses[keyof UsersListResponses];
 
 export type UsersCreateData = {
   body: CreateUserRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/users';
@@ -1453,6 +1583,8 @@ export type UsersCreateData = {
 
 export type UsersCreateErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -1480,6 +1612,8 @@ export type UsersCreateErrors = {
   403: Problem;
   /**
    * `email_taken`: An account with this email address exists already.
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -1495,6 +1629,10 @@ export type UsersCreateErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -1506,6 +1644,8 @@ export type UsersCreateErrors = {
    * `hashing_busy`: Password hashing is at capacity (PASSWORD_HASH_QUEUE_MAX); nothing was changed.
    *
    * `mail_unavailable`: Without a password: the invitation mail cannot be queued; no account was created
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1787,6 +1927,7 @@ export type ProblemsGetData = {
       | 'unreadable_body'
       | 'bad_request'
       | 'invalid_token'
+      | 'invalid_idempotency_key'
       | 'unauthorized'
       | 'token_expired'
       | 'invalid_credentials'
@@ -1799,10 +1940,12 @@ export type ProblemsGetData = {
       | 'email_taken'
       | 'email_already_verified'
       | 'last_admin'
+      | 'idempotency_in_progress'
       | 'payload_too_large'
       | 'unsupported_media_type'
       | 'unsupported_charset'
       | 'unsupported_content_encoding'
+      | 'idempotency_key_reused'
       | 'rate_limited'
       | 'too_many_login_failures'
       | 'internal_error'
@@ -1811,7 +1954,8 @@ export type ProblemsGetData = {
       | 'hashing_busy'
       | 'login_limit_unavailable'
       | 'rate_limit_unavailable'
-      | 'mail_unavailable';
+      | 'mail_unavailable'
+      | 'idempotency_unavailable';
   };
   query?: never;
   url: '/problems/{code}';
