@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
-import { IDEMPOTENCY_STORE } from '@/infra/idempotency/idempotency.store';
+import { IDEMPOTENCY_STORE, IdempotencyStore } from '@/infra/idempotency/idempotency.store';
 import { MemoryIdempotencyStore } from '@/infra/idempotency/memory-idempotency.store';
 import { RedisIdempotencyStore } from '@/infra/idempotency/redis-idempotency.store';
 import { Public } from '@/modules/auth/decorators/public.decorator';
@@ -19,16 +19,26 @@ const onRedis = () => process.env.REDIS_URL !== undefined && process.env.REDIS_U
 /** How long a duplicate waits for the first request here: long enough for a registration's hash on a busy machine. */
 const WAIT_MS = 4_000;
 
-/** Counts the runs of the probe routes, and holds the gated one until the test opens it. */
+/** Counts the runs of the probe routes, and holds the gated one until the test opens the gate. */
 @Injectable()
 class ProbeState {
   flakyRuns = 0;
   gatedRuns = 0;
   private release!: () => void;
-  readonly opened = new Promise<void>((resolve) => (this.release = resolve));
+  opened!: Promise<void>;
+
+  constructor() {
+    this.close();
+  }
 
   open(): void {
     this.release();
+  }
+
+  /** Holds the next gated runs again, counted from zero. */
+  close(): void {
+    this.gatedRuns = 0;
+    this.opened = new Promise<void>((resolve) => (this.release = resolve));
   }
 }
 
@@ -281,6 +291,39 @@ describe('Idempotency-Key on state-changing POSTs', () => {
     expect(replayed.status).toBe(200);
     expect(replayed.body).toEqual(done.body);
     expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(state.gatedRuns).toBe(1);
+  });
+
+  it('keeps the key of a request whose client went away until it finishes, and replays its answer', async () => {
+    const state = t.app.get(ProbeState);
+    state.close();
+    const key = randomUUID();
+    const gated = () => request(t.server).post('/api/v1/idempotency-probe/gated').set('Idempotency-Key', key).send({});
+
+    // The client gives up (a timeout) while the request runs; it goes on in the service.
+    const abandoned = gated()
+      .timeout(200)
+      .then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+    await waitFor(() => state.gatedRuns === 1, { what: 'the first request to run' });
+    expect(await abandoned).toMatch(/Timeout/);
+    const reserve = jest.spyOn(t.app.get<IdempotencyStore>(IDEMPOTENCY_STORE), 'reserve');
+    const retry = gated().then((res) => res);
+    try {
+      // The retry looks at the key a few times, well after the first client's connection closed.
+      await waitFor(() => reserve.mock.calls.length >= 5 || state.gatedRuns > 1, { what: 'the retry to wait' });
+      expect(state.gatedRuns).toBe(1);
+    } finally {
+      reserve.mockRestore();
+      state.open();
+    }
+
+    const res = await retry;
+    expect(res.status).toBe(200);
+    expect(res.headers['idempotent-replayed']).toBe('true');
+    expect(res.body).toEqual({ runs: 1 });
     expect(state.gatedRuns).toBe(1);
   });
 });

@@ -150,17 +150,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /**
    * Catches the answer where both the route's result and the exception filter's problem
    * pass: `res.send` with the serialized body. It is stored (or the key released) first,
-   * then sent. A response that closes without one (the client gone before an answer, a
-   * failure after the headers) releases the key.
+   * then sent. A client that went away changes nothing: the request still runs to its
+   * answer, which is stored for the retry (that waits for it meanwhile). A request that
+   * never sends one (its process died) holds the key until IDEMPOTENCY_LOCK_TTL.
    */
   private storeAnswerOf(res: Response, storageKey: string, fingerprint: string, holder: string): void {
     const send = res.send.bind(res) as (body?: unknown) => Response;
-    let settled = false;
     res.send = ((body?: unknown) => {
       // An object goes through res.json, which serializes it and calls send again with the text.
       if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return send(body);
       res.send = send;
-      settled = true;
       void this.settle(res, storageKey, fingerprint, holder, body).finally(() => {
         try {
           send(body);
@@ -171,9 +170,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
       });
       return res;
     }) as Response['send'];
-    res.once('close', () => {
-      if (!settled) void this.release(storageKey, fingerprint, holder);
-    });
   }
 
   private async settle(
