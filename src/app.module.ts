@@ -8,6 +8,7 @@ import { createValidationPipe } from '@/common/pipes/validation.pipe';
 import { ConsulModule } from '@/infra/consul/consul.module';
 import { AppCacheModule } from '@/infra/cache/app-cache.module';
 import { DatabaseModule } from '@/infra/database/database.module';
+import { IdempotencyModule } from '@/infra/idempotency/idempotency.module';
 import { JobsModule } from '@/infra/jobs/jobs.module';
 import { LifecycleModule } from '@/infra/lifecycle/lifecycle.module';
 import { LoggingModule } from '@/infra/logging/logging.module';
@@ -32,6 +33,7 @@ import { UsersModule } from '@/modules/users/users.module';
     DatabaseModule,
     RedisModule,
     AppCacheModule,
+    IdempotencyModule,
     MailModule,
     JobsModule,
     HealthModule,

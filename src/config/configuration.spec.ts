@@ -8,6 +8,7 @@ import {
   configModuleOptions,
   configNamespaces,
   databaseConfig,
+  idempotencyConfig,
   mailConfig,
   jobsConfig,
   redisConfig,
@@ -39,6 +40,7 @@ describe('configuration namespaces', () => {
       'CONFIGURATION(jobs)',
       'CONFIGURATION(mail)',
       'CONFIGURATION(accounts)',
+      'CONFIGURATION(idempotency)',
       'CONFIGURATION(maintenance)',
     ]);
   });
@@ -338,6 +340,24 @@ describe('configuration namespaces', () => {
     it('refuses an unknown role and zero attempts', () => {
       expect(() => withEnv({ APP_ROLE: 'both' }, jobsConfig)).toThrow(/APP_ROLE/);
       expect(() => withEnv({ JOBS_ATTEMPTS: '0' }, jobsConfig)).toThrow(/JOBS_ATTEMPTS/);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('keeps answers 24h, lets a duplicate wait 10s and a dead request hold its key 60s', () => {
+      const secret = strongSecret('refresh');
+      expect(withEnv({ JWT_REFRESH_SECRET: secret }, idempotencyConfig)).toEqual({
+        ttlMs: 86_400_000,
+        waitMs: 10_000,
+        lockTtlMs: 60_000,
+        secret,
+      });
+    });
+
+    it('refuses a wait or a lock outside the range that keeps requests bounded', () => {
+      expect(() => withEnv({ IDEMPOTENCY_WAIT: '10m' }, idempotencyConfig)).toThrow(/IDEMPOTENCY_WAIT/);
+      expect(() => withEnv({ IDEMPOTENCY_LOCK_TTL: '10ms' }, idempotencyConfig)).toThrow(/IDEMPOTENCY_LOCK_TTL/);
+      expect(() => withEnv({ IDEMPOTENCY_TTL: 'forever' }, idempotencyConfig)).toThrow(/IDEMPOTENCY_TTL/);
     });
   });
 });

@@ -144,6 +144,17 @@ export const accountsConfig = registerAs('accounts', () => {
   };
 });
 
+export const idempotencyConfig = registerAs('idempotency', () => {
+  const env = parseEnv();
+  return {
+    ttlMs: env.IDEMPOTENCY_TTL,
+    waitMs: env.IDEMPOTENCY_WAIT,
+    lockTtlMs: env.IDEMPOTENCY_LOCK_TTL,
+    // Keys the encryption of stored answers (they may hold tokens); derived, so no new secret to manage.
+    secret: env.JWT_REFRESH_SECRET ?? devSecrets.refresh,
+  };
+});
+
 export const jobsConfig = registerAs('jobs', () => {
   const env = parseEnv();
   return {
@@ -183,6 +194,7 @@ export type AuthConfig = ConfigType<typeof authConfig>;
 export type ThrottleConfig = ConfigType<typeof throttleConfig>;
 export type MailConfig = ConfigType<typeof mailConfig>;
 export type AccountsConfig = ConfigType<typeof accountsConfig>;
+export type IdempotencyConfig = ConfigType<typeof idempotencyConfig>;
 export type JobsConfig = ConfigType<typeof jobsConfig>;
 export type MaintenanceConfig = ConfigType<typeof maintenanceConfig>;
 export type { Env };
@@ -196,6 +208,7 @@ export const configNamespaces = [
   jobsConfig,
   mailConfig,
   accountsConfig,
+  idempotencyConfig,
   maintenanceConfig,
 ];
 

@@ -193,6 +193,12 @@ export const envSchema = z
     ACCOUNT_ACTION_LIMIT_PER_CLIENT: integer(10, 1, 1_000_000),
     ACCOUNT_ACTION_LIMIT_PER_ACCOUNT: integer(3, 1, 1_000_000),
 
+    // Answers to requests with an Idempotency-Key: kept this long, waited for this long by a
+    // duplicate, and reserved this long by a request that never finishes (its process died).
+    IDEMPOTENCY_TTL: duration('24h', { min: '1m', max: '30d' }),
+    IDEMPOTENCY_WAIT: duration('10s', { min: '100ms', max: '5m' }),
+    IDEMPOTENCY_LOCK_TTL: duration('60s', { min: '1s', max: '1h' }),
+
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url(['http:', 'https:']).optional()),
     OTEL_SERVICE_NAME: z.string().trim().default('nest-enterprise-backend'),
     CONSUL_HTTP_ADDR: optionalString,

@@ -19,13 +19,20 @@ interface Upstream {
   seen: { method: string; headers: IncomingHttpHeaders }[];
 }
 
-/** Answers every request with `status`, echoing the headers nginx sent as JSON. */
-async function upstream(status: number): Promise<Upstream> {
+/**
+ * Answers every request with `status`, echoing the headers nginx sent as JSON; or, for
+ * `'reset'`, reads the whole request and then drops the connection without an answer, as
+ * an app that crashes mid-request does.
+ */
+async function upstream(status: number | 'reset'): Promise<Upstream> {
   const seen: Upstream['seen'] = [];
   const server = createServer((req, res) => {
     seen.push({ method: req.method ?? '', headers: req.headers });
     req.resume();
-    req.on('end', () => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers)));
+    req.on('end', () => {
+      if (status === 'reset') req.socket.resetAndDestroy();
+      else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers));
+    });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -149,7 +156,7 @@ describe('compose nginx in front of two instances', () => {
       upstreams = [];
     });
 
-    async function start(...statuses: number[]): Promise<string> {
+    async function start(...statuses: Array<number | 'reset'>): Promise<string> {
       upstreams = await Promise.all(statuses.map(upstream));
       const port = await freePort();
       const conf = renderComposeNginxConfig({ dir, port, upstreams: upstreams.map((u) => u.address) });
@@ -197,6 +204,64 @@ describe('compose nginx in front of two instances', () => {
       expect(draining.seen.length).toBeGreaterThan(0);
       expect(statuses.filter((s) => s === 503)).toHaveLength(draining.seen.length);
       expect(draining.seen.length + healthy.seen.length).toBe(4);
+    });
+
+    const post = (url: string, headers: Record<string, string> = {}) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"a":1}' });
+
+    it('re-sends a POST with an Idempotency-Key that a replica dropped to the next one, which runs it once', async () => {
+      // Round robin starts on the first replica (per worker, with no shared zone): the one that drops.
+      const base = await start('reset', 200);
+      const [crashing, healthy] = upstreams as [Upstream, Upstream];
+
+      const res = await post(`${base}/api/v1/auth/register`, { 'idempotency-key': 'retry-me' });
+
+      expect(res.status).toBe(200);
+      expect(crashing.seen).toHaveLength(1);
+      expect(healthy.seen).toHaveLength(1);
+      expect(healthy.seen[0]).toMatchObject({ method: 'POST', headers: { 'idempotency-key': 'retry-me' } });
+      // The body went along on the retry, as nginx buffered it.
+      expect(healthy.seen[0].headers['content-length']).toBe('7');
+      expect(nginx!.accessLog().at(-1)).toMatch(/ 200 .*upstream=127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ /);
+    });
+
+    it('re-sends a keyed POST that a draining replica answered 503', async () => {
+      const base = await start(503, 200);
+      const [draining, healthy] = upstreams as [Upstream, Upstream];
+
+      const res = await post(`${base}/api/v1/users`, { 'idempotency-key': 'k-503' });
+
+      expect(res.status).toBe(200);
+      expect([draining.seen.length, healthy.seen.length]).toEqual([1, 1]);
+    });
+
+    it('never re-sends a POST without a key that a replica dropped: 502, and it reached one replica only', async () => {
+      // Both drop it: a retry would show as a second replica seeing the request.
+      const base = await start('reset', 'reset');
+
+      const res = await post(`${base}/api/v1/auth/register`);
+
+      expect(res.status).toBe(502);
+      expect(upstreams.reduce((n, u) => n + u.seen.length, 0)).toBe(1);
+    });
+
+    it('treats an empty Idempotency-Key as none: the dropped POST is not re-sent', async () => {
+      const base = await start('reset', 'reset');
+
+      const res = await post(`${base}/api/v1/auth/register`, { 'idempotency-key': '' });
+
+      expect(res.status).toBe(502);
+      expect(upstreams.reduce((n, u) => n + u.seen.length, 0)).toBe(1);
+    });
+
+    it('still retries a dropped GET, key or not', async () => {
+      const base = await start('reset', 200);
+      const [crashing, healthy] = upstreams as [Upstream, Upstream];
+
+      const res = await fetch(`${base}/api/v1/users/me`);
+
+      expect(res.status).toBe(200);
+      expect([crashing.seen.length, healthy.seen.length]).toEqual([1, 1]);
     });
   });
 });

@@ -168,6 +168,18 @@ const CATALOGUE: [name: string, type: string, labels: string[], help: string][] 
   ],
   ['app_auth_emails_total', 'counter', ['kind'], 'Account mails handed to the mail server, by kind'],
   ['app_auth_password_resets_total', 'counter', ['outcome'], 'Password reset links presented, by outcome'],
+  [
+    'app_idempotency_rejections_total',
+    'counter',
+    ['reason'],
+    'Requests with an Idempotency-Key refused (422 key reused, 409 in progress, 503 store unavailable), by reason',
+  ],
+  [
+    'app_idempotency_replays_total',
+    'counter',
+    [],
+    'Requests with an Idempotency-Key answered with the stored answer of an earlier one',
+  ],
   ['app_job_duration_seconds', 'histogram', ['queue'], 'Time a job handler ran on this instance, per attempt'],
   ['app_jobs_active', 'gauge', ['queue'], 'Jobs running, queue-wide (take max() across instances)'],
   ['app_jobs_completed_total', 'counter', ['queue'], 'Jobs completed by this instance'],

@@ -256,8 +256,28 @@ describe('Forgot and reset password', () => {
     const paths = (await request(t.server).get('/docs-json').expect(200)).body.paths;
     const forgotOp = paths['/api/v1/auth/password/forgot'].post;
     const resetOp = paths['/api/v1/auth/password/reset'].post;
-    expect(Object.keys(forgotOp.responses).sort()).toEqual(['202', '400', '413', '415', '429', '500', '503']);
-    expect(Object.keys(resetOp.responses).sort()).toEqual(['204', '400', '413', '415', '429', '500', '503']);
+    expect(Object.keys(forgotOp.responses).sort()).toEqual([
+      '202',
+      '400',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '500',
+      '503',
+    ]);
+    expect(Object.keys(resetOp.responses).sort()).toEqual([
+      '204',
+      '400',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '500',
+      '503',
+    ]);
   });
 });
 

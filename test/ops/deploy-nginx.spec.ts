@@ -35,7 +35,12 @@ describe('docker/nginx/nginx.conf', () => {
   it('forwards the client address and retries only what is safe on another replica', () => {
     expect(source).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
     expect(source).toMatch(/proxy_next_upstream error timeout http_502 http_503 http_504;/);
-    expect(source).not.toMatch(/proxy_next_upstream [^;]*non_idempotent/);
+    // Writes are re-sent only from the location a write with an Idempotency-Key is handed to.
+    const retried = [...source.matchAll(/proxy_next_upstream [^;]*non_idempotent;/g)];
+    expect(retried).toHaveLength(1);
+    const keyed = source.slice(source.indexOf('location @keyed_write {'));
+    expect(keyed.slice(0, keyed.indexOf('}'))).toContain(retried[0][0]);
+    expect(source).toMatch(/map "\$request_method:\$http_idempotency_key" \$keyed_write/);
   });
 
   it('has no directives that need root or fixed paths outside the container', () => {

@@ -61,6 +61,11 @@ export const PROBLEM_TYPES = {
     summary: 'The token of a mailed link is unknown, expired, already used or replaced by a newer link.',
     remedy: 'Ask for a new link (resend the verification mail, or start the password reset again).',
   },
+  invalid_idempotency_key: {
+    status: 400,
+    summary: 'The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.',
+    remedy: 'Send 1–255 printable ASCII characters, such as a UUID, or leave the header out.',
+  },
   unauthorized: {
     status: 401,
     summary: 'The access token is missing, malformed, signed by someone else, revoked or of a deactivated account.',
@@ -122,6 +127,12 @@ export const PROBLEM_TYPES = {
     summary: 'The change would leave no active admin (demoting, deactivating or deleting the last one).',
     remedy: 'Make another user an active admin first.',
   },
+  idempotency_in_progress: {
+    status: 409,
+    summary:
+      'A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.',
+    remedy: 'Wait the number of seconds in the Retry-After header, then repeat the same request with the same key.',
+  },
   payload_too_large: {
     status: 413,
     summary: 'The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).',
@@ -141,6 +152,11 @@ export const PROBLEM_TYPES = {
     status: 415,
     summary: 'The body is compressed with an encoding the service does not read.',
     remedy: 'Send it uncompressed, or with gzip, deflate or br.',
+  },
+  idempotency_key_reused: {
+    status: 422,
+    summary: 'This Idempotency-Key was used for another request (another body, path or method) of this caller.',
+    remedy: 'Use a new key for a new request; repeat a request only with exactly the body its key was first sent with.',
   },
   rate_limited: {
     status: 429,
@@ -186,6 +202,12 @@ export const PROBLEM_TYPES = {
   mail_unavailable: {
     status: 503,
     summary: 'The mail this request sends cannot be queued; nothing was changed.',
+    remedy: RETRY_AFTER,
+  },
+  idempotency_unavailable: {
+    status: 503,
+    summary:
+      'The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.',
     remedy: RETRY_AFTER,
   },
 } as const satisfies Record<string, ProblemTypeInfo>;

@@ -106,7 +106,7 @@ export class ServiceUnavailableProblem extends ProblemException {
  */
 export class RetryLaterProblem extends ProblemException {
   constructor(
-    status: HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE,
+    status: HttpStatus.CONFLICT | HttpStatus.TOO_MANY_REQUESTS | HttpStatus.SERVICE_UNAVAILABLE,
     code: ProblemCode,
     detail: string,
     readonly retryAfterSeconds: number,

@@ -14,6 +14,9 @@ import { PROBLEMS_EXTENSION, RouteProblems } from './api-problems.decorator';
 /** Operation extension listing the problem `type`s a response may carry (checked by the e2e suite). */
 export const PROBLEM_TYPES_EXTENSION = 'x-problem-types';
 
+/** Operation extension set by `@Idempotent()`: every answer of the route may be a replay, and says so. */
+export const IDEMPOTENT_EXTENSION = 'x-idempotent';
+
 const PROBLEM_JSON = 'application/problem+json';
 const ref = (kind: 'schemas' | 'headers', name: string): ReferenceObject => ({ $ref: `#/components/${kind}/${name}` });
 
@@ -49,6 +52,12 @@ const HEADERS: Record<string, HeaderObject> = {
     description: 'Seconds to wait before repeating the request',
     schema: COUNT,
   },
+  'Idempotent-Replayed': {
+    description:
+      'Present (`true`) when this is the stored answer of an earlier request with the same Idempotency-Key, ' +
+      'sent again instead of running the request twice',
+    schema: { type: 'string', enum: ['true'] },
+  },
 };
 
 /** Types that come with Retry-After: the service refuses for now, and says when to come back. */
@@ -60,6 +69,8 @@ const RETRY_LATER: ReadonlySet<ProblemCode> = new Set([
   'rate_limit_unavailable',
   'mail_unavailable',
   'database_unavailable',
+  'idempotency_in_progress',
+  'idempotency_unavailable',
 ]);
 
 /**
@@ -87,7 +98,7 @@ const BODY_PROBLEMS: ProblemCode[] = [
 ];
 
 /** An operation as the decorators leave it, with the problem types of `@ApiProblems`. */
-type DecoratedOperation = OperationObject & { [PROBLEMS_EXTENSION]?: RouteProblems };
+type DecoratedOperation = OperationObject & { [PROBLEMS_EXTENSION]?: RouteProblems; [IDEMPOTENT_EXTENSION]?: boolean };
 
 interface Route {
   path: string;
@@ -154,6 +165,13 @@ function applyToOperation(route: Route): void {
     if (operation.responses[status]) throw new Error(`${route.path}: status ${status} documented twice`);
     operation.responses[status] = problemResponse(route, byStatus.get(status)!);
   }
+  // A replay may be of any final answer the route gave, success or problem.
+  if (operation[IDEMPOTENT_EXTENSION]) {
+    for (const response of Object.values(operation.responses) as ResponseObject[]) {
+      response.headers = { ...response.headers, 'Idempotent-Replayed': ref('headers', 'Idempotent-Replayed') };
+    }
+  }
+  delete operation[IDEMPOTENT_EXTENSION];
 }
 
 /**

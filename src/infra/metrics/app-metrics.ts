@@ -23,6 +23,9 @@ export type AccountMailKind = (typeof ACCOUNT_MAIL_KINDS)[number];
 /** How a presented verification or reset link ended. */
 export const TOKEN_OUTCOMES = ['success', 'invalid_token'] as const;
 export type TokenOutcome = (typeof TOKEN_OUTCOMES)[number];
+/** Why a request with an Idempotency-Key was refused (`app_idempotency_rejections_total{reason}`). */
+export const IDEMPOTENCY_REJECTIONS = ['key_reused', 'in_progress', 'store_unavailable'] as const;
+export type IdempotencyRejection = (typeof IDEMPOTENCY_REJECTIONS)[number];
 export type Limiter =
   'global' | 'login' | 'register' | 'password_forgot' | 'email_resend' | 'password_reset' | 'email_change';
 
@@ -44,6 +47,8 @@ export class AppMetrics {
   private readonly accountMails: Counter<'kind'>;
   private readonly verifications: Counter<'outcome'>;
   private readonly resets: Counter<'outcome'>;
+  private readonly replays: Counter;
+  private readonly idempotencyRejections: Counter<'reason'>;
 
   constructor(registry: Registry) {
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
@@ -72,6 +77,17 @@ export class AppMetrics {
     this.resets = counter('app_auth_password_resets_total', 'Password reset links presented, by outcome', [
       'outcome',
     ] as const);
+    this.replays = counter(
+      'app_idempotency_replays_total',
+      'Requests with an Idempotency-Key answered with the stored answer of an earlier one',
+      [] as const,
+    );
+    this.idempotencyRejections = counter(
+      'app_idempotency_rejections_total',
+      'Requests with an Idempotency-Key refused (422 key reused, 409 in progress, 503 store unavailable), by reason',
+      ['reason'] as const,
+    );
+    for (const reason of IDEMPOTENCY_REJECTIONS) this.idempotencyRejections.inc({ reason }, 0);
     // Every series exists from the start, so a rate over them is defined before the first event.
     for (const kind of ACCOUNT_MAIL_KINDS) this.accountMails.inc({ kind }, 0);
     for (const outcome of TOKEN_OUTCOMES) {
@@ -90,6 +106,14 @@ export class AppMetrics {
 
   passwordReset(outcome: TokenOutcome): void {
     this.resets.inc({ outcome });
+  }
+
+  idempotentReplay(): void {
+    this.replays.inc();
+  }
+
+  idempotencyRejected(reason: IdempotencyRejection): void {
+    this.idempotencyRejections.inc({ reason });
   }
 
   loginSucceeded(): void {

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { UserResponseDto } from '@/modules/users/dto/user-response.dto';
 import { toUserResponse } from '@/modules/users/user.mapper';
 import { AuthService } from './auth.service';
@@ -23,6 +24,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @Idempotent()
   @RequestBudget('register')
   @ApiOperation({
     operationId: 'auth.register',
@@ -70,6 +72,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'auth.refresh',
@@ -83,6 +86,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @Idempotent()
   @HttpCode(204)
   @Authenticated()
   @ApiOperation({

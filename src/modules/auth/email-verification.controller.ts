@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from
 import type { Request } from 'express';
 import { clientOf } from '@/common/http/client-address';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { EmailVerificationService } from '@/modules/users/accounts/email-verification.service';
 import { Authenticated } from './decorators/authenticated.decorator';
 import { AuthUser, CurrentUser } from './decorators/current-user.decorator';
@@ -17,6 +18,7 @@ export class EmailVerificationController {
 
   @Public()
   @Post('verify')
+  @Idempotent()
   @HttpCode(204)
   @ApiOperation({
     operationId: 'auth.verifyEmail',
@@ -37,6 +39,7 @@ export class EmailVerificationController {
   }
 
   @Post('resend')
+  @Idempotent()
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({

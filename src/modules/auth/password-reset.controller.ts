@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from
 import type { Request } from 'express';
 import { clientOf } from '@/common/http/client-address';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { PasswordResetService } from '@/modules/users/accounts/password-reset.service';
 import { Public } from './decorators/public.decorator';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
@@ -16,6 +17,7 @@ export class PasswordResetController {
   constructor(private readonly resets: PasswordResetService) {}
 
   @Post('forgot')
+  @Idempotent()
   @HttpCode(202)
   @ApiOperation({
     operationId: 'auth.forgotPassword',
@@ -34,6 +36,7 @@ export class PasswordResetController {
   }
 
   @Post('reset')
+  @Idempotent()
   @HttpCode(204)
   @ApiOperation({
     operationId: 'auth.resetPassword',

@@ -14,6 +14,7 @@ import { LookedUpProfile } from '@/modules/auth/decorators/looked-up-profile.dec
 import { clientOf } from '@/common/http/client-address';
 import { uuidParam } from '@/common/pipes/uuid-param.pipe';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
+import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { AdminCreateUserDto } from './dto/admin-create-user.dto';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto';
 import { DeleteMeDto } from './dto/delete-me.dto';
@@ -108,6 +109,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @Authenticated({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'users.create',

@@ -269,6 +269,7 @@ export type Problem = {
     | '/problems/unreadable_body'
     | '/problems/bad_request'
     | '/problems/invalid_token'
+    | '/problems/invalid_idempotency_key'
     | '/problems/unauthorized'
     | '/problems/token_expired'
     | '/problems/invalid_credentials'
@@ -281,10 +282,12 @@ export type Problem = {
     | '/problems/email_taken'
     | '/problems/email_already_verified'
     | '/problems/last_admin'
+    | '/problems/idempotency_in_progress'
     | '/problems/payload_too_large'
     | '/problems/unsupported_media_type'
     | '/problems/unsupported_charset'
     | '/problems/unsupported_content_encoding'
+    | '/problems/idempotency_key_reused'
     | '/problems/rate_limited'
     | '/problems/too_many_login_failures'
     | '/problems/internal_error'
@@ -293,7 +296,8 @@ export type Problem = {
     | '/problems/hashing_busy'
     | '/problems/login_limit_unavailable'
     | '/problems/rate_limit_unavailable'
-    | '/problems/mail_unavailable';
+    | '/problems/mail_unavailable'
+    | '/problems/idempotency_unavailable';
   /**
    * The reason phrase of the status
    */
@@ -472,6 +476,12 @@ export type HealthReadyResponse = HealthReadyResponses[keyof HealthReadyResponse
 
 export type AuthRegisterData = {
   body: RegisterRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/register';
@@ -480,6 +490,8 @@ export type AuthRegisterData = {
 export type AuthRegisterErrors = {
   /**
    * `validation_failed`: Invalid field (password: 8–128 characters and not too guessable) or unknown field
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
    *
@@ -496,6 +508,8 @@ export type AuthRegisterErrors = {
   400: Problem;
   /**
    * `email_taken`: An account with this email address exists already.
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -511,6 +525,10 @@ export type AuthRegisterErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: Over the registration budget of this client, or over the request budget
    */
   429: Problem;
@@ -520,6 +538,8 @@ export type AuthRegisterErrors = {
   500: Problem;
   /**
    * `hashing_busy`: Password hashing is at capacity (PASSWORD_HASH_QUEUE_MAX); nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -612,6 +632,12 @@ export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
 
 export type AuthRefreshData = {
   body: RefreshTokenRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/refresh';
@@ -619,6 +645,8 @@ export type AuthRefreshData = {
 
 export type AuthRefreshErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -639,6 +667,10 @@ export type AuthRefreshErrors = {
    */
   401: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -651,6 +683,10 @@ export type AuthRefreshErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -659,6 +695,8 @@ export type AuthRefreshErrors = {
    */
   500: Problem;
   /**
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
+   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
@@ -676,6 +714,12 @@ export type AuthRefreshResponse = AuthRefreshResponses[keyof AuthRefreshResponse
 
 export type AuthLogoutData = {
   body: RefreshTokenRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/logout';
@@ -683,6 +727,8 @@ export type AuthLogoutData = {
 
 export type AuthLogoutErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -707,6 +753,10 @@ export type AuthLogoutErrors = {
    */
   401: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -719,6 +769,10 @@ export type AuthLogoutErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -727,6 +781,8 @@ export type AuthLogoutErrors = {
    */
   500: Problem;
   /**
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
+   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
@@ -912,6 +968,12 @@ export type AuthEndSessionResponse = AuthEndSessionResponses[keyof AuthEndSessio
 
 export type AuthVerifyEmailData = {
   body: VerifyEmailRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/email/verify';
@@ -920,6 +982,8 @@ export type AuthVerifyEmailData = {
 export type AuthVerifyEmailErrors = {
   /**
    * `invalid_token`: Unknown, expired, spent or superseded link, or an address changed since
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
@@ -938,6 +1002,8 @@ export type AuthVerifyEmailErrors = {
   400: Problem;
   /**
    * `email_taken`: Another account took the new address meanwhile; the change was not made
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -953,6 +1019,10 @@ export type AuthVerifyEmailErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -961,6 +1031,8 @@ export type AuthVerifyEmailErrors = {
    */
   500: Problem;
   /**
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
+   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
@@ -981,6 +1053,12 @@ export type AuthVerifyEmailResponse = AuthVerifyEmailResponses[keyof AuthVerifyE
 
 export type AuthResendVerificationData = {
   body?: never;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/email/resend';
@@ -988,6 +1066,8 @@ export type AuthResendVerificationData = {
 
 export type AuthResendVerificationErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -1007,8 +1087,14 @@ export type AuthResendVerificationErrors = {
   401: Problem;
   /**
    * `email_already_verified`: The address of the account is verified already; no mail was sent.
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
+  /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
   /**
    * `rate_limited`: Too many verification mails for this account or client, or over the request budget
    */
@@ -1019,6 +1105,8 @@ export type AuthResendVerificationErrors = {
   500: Problem;
   /**
    * `mail_unavailable`: The mail this request sends cannot be queued; nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1038,6 +1126,12 @@ export type AuthResendVerificationResponses = {
 
 export type AuthForgotPasswordData = {
   body: ForgotPasswordRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/password/forgot';
@@ -1045,6 +1139,8 @@ export type AuthForgotPasswordData = {
 
 export type AuthForgotPasswordErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -1061,6 +1157,10 @@ export type AuthForgotPasswordErrors = {
    */
   400: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -1073,6 +1173,10 @@ export type AuthForgotPasswordErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: Too many reset requests for this client or address, or over the request budget
    */
   429: Problem;
@@ -1082,6 +1186,8 @@ export type AuthForgotPasswordErrors = {
   500: Problem;
   /**
    * `mail_unavailable`: The mail this request sends cannot be queued; nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1101,6 +1207,12 @@ export type AuthForgotPasswordResponses = {
 
 export type AuthResetPasswordData = {
   body: ResetPasswordRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/password/reset';
@@ -1111,6 +1223,8 @@ export type AuthResetPasswordErrors = {
    * `invalid_token`: Unknown, expired, spent or superseded link
    *
    * `validation_failed`: Invalid password (as at registration), or unknown field
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
    *
@@ -1126,6 +1240,10 @@ export type AuthResetPasswordErrors = {
    */
   400: Problem;
   /**
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
+   */
+  409: Problem;
+  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -1138,6 +1256,10 @@ export type AuthResetPasswordErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: Too many reset attempts from this client or for this account, or over the request budget
    */
   429: Problem;
@@ -1147,6 +1269,8 @@ export type AuthResetPasswordErrors = {
   500: Problem;
   /**
    * `hashing_busy`: Password hashing is at capacity (PASSWORD_HASH_QUEUE_MAX); nothing was changed.
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1454,6 +1578,12 @@ export type UsersListResponse = UsersListResponses[keyof UsersListResponses];
 
 export type UsersCreateData = {
   body: CreateUserRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/users';
@@ -1461,6 +1591,8 @@ export type UsersCreateData = {
 
 export type UsersCreateErrors = {
   /**
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
+   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -1488,6 +1620,8 @@ export type UsersCreateErrors = {
   403: Problem;
   /**
    * `email_taken`: An account with this email address exists already.
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -1503,6 +1637,10 @@ export type UsersCreateErrors = {
    */
   415: Problem;
   /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
+  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -1514,6 +1652,8 @@ export type UsersCreateErrors = {
    * `hashing_busy`: Password hashing is at capacity (PASSWORD_HASH_QUEUE_MAX); nothing was changed.
    *
    * `mail_unavailable`: Without a password: the invitation mail cannot be queued; no account was created
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1795,6 +1935,7 @@ export type ProblemsGetData = {
       | 'unreadable_body'
       | 'bad_request'
       | 'invalid_token'
+      | 'invalid_idempotency_key'
       | 'unauthorized'
       | 'token_expired'
       | 'invalid_credentials'
@@ -1807,10 +1948,12 @@ export type ProblemsGetData = {
       | 'email_taken'
       | 'email_already_verified'
       | 'last_admin'
+      | 'idempotency_in_progress'
       | 'payload_too_large'
       | 'unsupported_media_type'
       | 'unsupported_charset'
       | 'unsupported_content_encoding'
+      | 'idempotency_key_reused'
       | 'rate_limited'
       | 'too_many_login_failures'
       | 'internal_error'
@@ -1819,7 +1962,8 @@ export type ProblemsGetData = {
       | 'hashing_busy'
       | 'login_limit_unavailable'
       | 'rate_limit_unavailable'
-      | 'mail_unavailable';
+      | 'mail_unavailable'
+      | 'idempotency_unavailable';
   };
   query?: never;
   url: '/problems/{code}';
