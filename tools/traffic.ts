@@ -30,6 +30,11 @@ export interface TrafficOptions {
   writeRatio?: number;
   /** Per-request timeout: a request that takes longer counts as failed. */
   timeoutMs?: number;
+  /**
+   * Sends every write with an `Idempotency-Key` of its own (kept on a retry), as a client
+   * does that wants a load balancer to re-send a write an instance dropped.
+   */
+  keyedWrites?: boolean;
   onSample?: (sample: TrafficSample) => void;
 }
 
@@ -44,9 +49,18 @@ interface Answer {
   error?: string;
 }
 
-function sendOnce(agent: Agent, url: string, method: string, token: string, payload?: string, timeoutMs = 10_000) {
+interface Send {
+  method: string;
+  token: string;
+  payload?: string;
+  idempotencyKey?: string;
+  timeoutMs?: number;
+}
+
+function sendOnce(agent: Agent, url: string, { method, token, payload, idempotencyKey, timeoutMs = 10_000 }: Send) {
   return new Promise<Answer & { reusedSocket: boolean }>((resolve) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
@@ -74,12 +88,13 @@ const CLOSED_BEFORE_ANSWER = new Set(['ECONNRESET', 'EPIPE']);
  * closed socket, with no answer): the request never reached anyone, and every mature HTTP
  * client (browsers, undici) retries exactly this case.
  */
-async function send(agent: Agent, url: string, method: string, token: string, body?: unknown, timeoutMs?: number) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const first = await sendOnce(agent, url, method, token, payload, timeoutMs);
+async function send(agent: Agent, url: string, call: Omit<Send, 'payload'> & { body?: unknown }) {
+  const { body, ...rest } = call;
+  const once: Send = { ...rest, payload: body === undefined ? undefined : JSON.stringify(body) };
+  const first = await sendOnce(agent, url, once);
   const answer =
     first.reusedSocket && first.error !== undefined && CLOSED_BEFORE_ANSWER.has(first.error)
-      ? await sendOnce(FRESH_CONNECTION, url, method, token, payload, timeoutMs)
+      ? await sendOnce(FRESH_CONNECTION, url, once)
       : first;
   return { status: answer.status, ...(answer.error ? { error: answer.error } : {}) } satisfies Answer;
 }
@@ -101,29 +116,27 @@ export function startTraffic(options: TrafficOptions): Traffic {
       let result;
       if (roll < writeRatio) {
         operation = 'write-me';
-        const name = `soak ${randomUUID().slice(0, 8)}`;
-        result = await send(
-          agent,
-          `${options.url}/api/v1/users/me`,
-          'PATCH',
-          user.accessToken,
-          { name },
-          options.timeoutMs,
-        );
+        result = await send(agent, `${options.url}/api/v1/users/me`, {
+          method: 'PATCH',
+          token: user.accessToken,
+          body: { name: `soak ${randomUUID().slice(0, 8)}` },
+          idempotencyKey: options.keyedWrites ? randomUUID() : undefined,
+          timeoutMs: options.timeoutMs,
+        });
       } else if (roll < writeRatio + (1 - writeRatio) / 2) {
         operation = 'read-me';
-        result = await send(
-          agent,
-          `${options.url}/api/v1/users/me`,
-          'GET',
-          user.accessToken,
-          undefined,
-          options.timeoutMs,
-        );
+        result = await send(agent, `${options.url}/api/v1/users/me`, {
+          method: 'GET',
+          token: user.accessToken,
+          timeoutMs: options.timeoutMs,
+        });
       } else {
         operation = 'read-by-id';
-        const url = `${options.url}/api/v1/users/${user.id}`;
-        result = await send(agent, url, 'GET', user.accessToken, undefined, options.timeoutMs);
+        result = await send(agent, `${options.url}/api/v1/users/${user.id}`, {
+          method: 'GET',
+          token: user.accessToken,
+          timeoutMs: options.timeoutMs,
+        });
       }
       const sample: TrafficSample = { operation, ...result, ms: Date.now() - started, at: started };
       samples.push(sample);
