@@ -1,9 +1,8 @@
 import type { AppProcess } from '@tools/app-process';
 import { Cluster, startCluster } from '@tools/cluster';
-import { waitFor } from '@tools/wait-for';
 import { uniqueEmail } from '@test/factories/auth.factory';
 import { http } from '@test/support/http';
-import { startSmtpServer, TestSmtpServer, tokenIn } from '@test/support/smtp-server';
+import { linkMailed, startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
 
 const APP_URL = 'https://app.cluster.test';
 const PASSWORD = 'a-good-password';
@@ -57,15 +56,7 @@ describe('account flows across two instances', () => {
     http(`${node.url}/api/v1/users/me`, { bearer: accessToken }).then((r) => r.status);
   const refresh = (node: AppProcess, refreshToken: string) =>
     http(`${node.url}/api/v1/auth/refresh`, { method: 'POST', body: { refreshToken } }).then((r) => r.status);
-  const linkTo = (email: string, page: string) =>
-    waitFor(
-      () =>
-        smtp.messages
-          .filter((m) => m.to.includes(email))
-          .map((m) => tokenIn(m, APP_URL, page))
-          .find((found) => found !== undefined),
-      { what: `the ${page} link mailed to ${email}` },
-    );
+  const linkTo = (email: string, page: string) => linkMailed(smtp, { to: email, appUrl: APP_URL, page });
 
   it('verifies on node B, and node A shows emailVerified at once', async () => {
     const user = await register(a, 'cluster-verify');

@@ -5,7 +5,7 @@ import { Cluster, startCluster } from '@tools/cluster';
 import { waitFor } from '@tools/wait-for';
 import { http, HttpResult } from '@test/support/http';
 import { seededRandom } from '@test/support/openapi-fuzz';
-import { startSmtpServer, TestSmtpServer, tokenIn } from '@test/support/smtp-server';
+import { linkMailed, startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
 
 /**
  * Two real instances on one PostgreSQL database and one Redis take mixed account writes
@@ -112,14 +112,7 @@ describe('SIGKILL under mixed account writes', () => {
     return res.status === 200 ? { ...(res.body as Pair), sid: pair.sid } : undefined;
   };
   const mailTo = (email: string, page: string, timeoutMs: number) =>
-    waitFor(
-      () =>
-        smtp.messages
-          .filter((m) => m.to.includes(email))
-          .map((m) => tokenIn(m, APP_URL, page))
-          .find((found) => found !== undefined),
-      { timeoutMs, what: `the ${page} link mailed to ${email}` },
-    ).catch(() => undefined);
+    linkMailed(smtp, { to: email, appUrl: APP_URL, page, timeoutMs }).catch(() => undefined);
   const hashOf = async (userId: string): Promise<string | undefined> =>
     (await db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [userId])).rows[0]
       ?.password_hash;

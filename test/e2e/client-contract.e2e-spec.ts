@@ -42,9 +42,8 @@ import {
   problem,
 } from '@test/support/contract-client';
 import { loadOpenApiContract, OpenApiContract } from '@test/support/openapi-contract';
-import { startSmtpServer, TestSmtpServer, tokenIn } from '@test/support/smtp-server';
+import { linkMailed, startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
 import { createTestApp, TestApp } from '@test/support/test-app';
-import { waitFor } from '@tools/wait-for';
 
 const APP_URL = 'https://app.example.test';
 const PASSWORD = 'a-good-password';
@@ -122,14 +121,7 @@ describe('The typed client against a running instance', () => {
   };
   /** The token of the `count`-th `<APP_URL>/<page>?token=` link mailed to `to`. */
   const linkIn = (to: string, page: 'verify-email' | 'reset-password', count = 1) =>
-    waitFor(
-      () =>
-        smtp.messages
-          .filter((mail) => mail.to.includes(to))
-          .map((mail) => tokenIn(mail, APP_URL, page))
-          .filter((token) => token !== undefined)[count - 1],
-      { what: `${page} link ${count} to ${to}` },
-    );
+    linkMailed(smtp, { to, appUrl: APP_URL, page, count });
 
   it('registers, logs in, rotates the refresh token and logs out', async () => {
     const email = uniqueEmail('Client');

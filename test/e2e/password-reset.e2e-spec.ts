@@ -4,7 +4,6 @@ import { AfterQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm'
 import { requestContextFields } from '@/infra/logging/request-context';
 import { AccountTokens } from '@/modules/users/tokens/account-tokens.service';
 import { freePort } from '@tools/free-port';
-import { waitFor } from '@tools/wait-for';
 import {
   ADMIN,
   authEnv,
@@ -15,7 +14,7 @@ import {
   uniqueEmail,
 } from '@test/factories/auth.factory';
 import { metricSample } from '@test/support/metrics-text';
-import { ReceivedMail, startSmtpServer, TestSmtpServer, tokenIn } from '@test/support/smtp-server';
+import { linkMailed, ReceivedMail, startSmtpServer, TestSmtpServer } from '@test/support/smtp-server';
 import { createTestApp, TestApp } from '@test/support/test-app';
 
 const APP_URL = 'https://app.example.test';
@@ -81,14 +80,7 @@ describe('Forgot and reset password', () => {
 
   const mailsTo = (to: string): ReceivedMail[] => smtp.messages.filter((m) => m.to.includes(to));
   /** The token of the `count`-th reset link mailed to `to`. */
-  const resetLink = (to: string, count = 1) =>
-    waitFor(
-      () =>
-        mailsTo(to)
-          .map((mail) => tokenIn(mail, APP_URL, 'reset-password'))
-          .filter((token) => token !== undefined)[count - 1],
-      { what: `reset link ${count} to ${to}` },
-    );
+  const resetLink = (to: string, count = 1) => linkMailed(smtp, { to, appUrl: APP_URL, page: 'reset-password', count });
   const metrics = async () => (await request(t.server).get('/metrics').expect(200)).text;
   const resets = (text: string, outcome: string) => metricSample(text, 'app_auth_password_resets_total', { outcome });
   const revoked = (text: string) => metricSample(text, 'auth_tokens_revoked_total', { reason: 'password_reset' });

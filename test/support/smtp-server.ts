@@ -1,5 +1,6 @@
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
 import { freePort } from '@tools/free-port';
+import { waitFor } from '@tools/wait-for';
 
 /** A message the server accepted (answered 250 to its DATA). */
 export interface ReceivedMail {
@@ -215,4 +216,28 @@ function decodeQuotedPrintable(text: string): string {
 export function tokenIn(mail: ReceivedMail, appUrl: string, page: string): string | undefined {
   const escaped = `${appUrl}/${page}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`${escaped}\\?token=([A-Za-z0-9_-]+)`).exec(bodyOf(mail.raw, 'text/plain') ?? '')?.[1];
+}
+
+/**
+ * Waits for the token of the `count`-th `<appUrl>/<page>?token=…` link mailed to `to`
+ * (1 for the first), as a user would find it in their inbox.
+ */
+export function linkMailed(
+  smtp: Pick<TestSmtpServer, 'messages'>,
+  {
+    to,
+    appUrl,
+    page,
+    count = 1,
+    timeoutMs,
+  }: { to: string; appUrl: string; page: string; count?: number; timeoutMs?: number },
+): Promise<string> {
+  return waitFor(
+    () =>
+      smtp.messages
+        .filter((mail) => mail.to.includes(to))
+        .map((mail) => tokenIn(mail, appUrl, page))
+        .filter((token) => token !== undefined)[count - 1],
+    { timeoutMs, what: `${page} link ${count} mailed to ${to}` },
+  );
 }
