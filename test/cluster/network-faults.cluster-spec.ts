@@ -18,7 +18,7 @@ const CONNECT_TIMEOUT_MS = 1_000; // DATABASE_CONNECT_TIMEOUT
 const STATEMENT_TIMEOUT_MS = 1_000; // DATABASE_STATEMENT_TIMEOUT
 /** pg's client-side query_timeout: the statement timeout plus QUERY_TIMEOUT_MARGIN_MS (data-source-options.ts). */
 const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 1_000;
-const REDIS_COMMAND_TIMEOUT_MS = 1_000; // REDIS_COMMAND_TIMEOUT, also the socket timeout
+const REDIS_COMMAND_TIMEOUT_MS = 1_000; // REDIS_COMMAND_TIMEOUT (the socket timeout is ¾ of it)
 const POOL_SIZE = 4;
 /** Scheduling and the work around the wait, on a loaded 2-core machine. */
 const MARGIN_MS = 1_500;

@@ -186,8 +186,9 @@ describe('createRedisClient', () => {
 
       const started = Date.now();
       const first = sut.get('first');
-      // Held back by auto-pipelining behind the first, as a concurrent request's would be.
-      await new Promise((tick) => setTimeout(tick, 20));
+      // Issued once the first has been written (auto-pipelining flushes in the check phase),
+      // so it waits behind the first, as a concurrent request's would.
+      await new Promise((flushed) => setImmediate(flushed));
       const second = sut.get('second');
       await expect(first).rejects.toThrow('Command timed out');
       const firstMs = Date.now() - started;
@@ -197,9 +198,10 @@ describe('createRedisClient', () => {
       const next = Date.now();
       await expect(sut.get('third')).rejects.toThrow(/enableOfflineQueue/);
 
+      // Not a second full timeout for the second, and none at all for the third.
       expect(firstMs).toBeGreaterThanOrEqual(190);
-      expect(secondMs).toBeLessThan(firstMs + 100);
-      expect(Date.now() - next).toBeLessThan(50);
+      expect(secondMs).toBeLessThan(firstMs + 150);
+      expect(Date.now() - next).toBeLessThan(100);
     } finally {
       await server.stop();
     }

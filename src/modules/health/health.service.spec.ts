@@ -88,7 +88,7 @@ describe(HealthService.name, () => {
     });
   });
 
-  it('does not ask a database server that does not answer whether it takes writes', async () => {
+  it('reports only the database when a server that does not answer cannot say whether it takes writes', async () => {
     await build(false, { readOnly: false });
     database.pingCheck.mockResolvedValue({ database: { status: 'down', message: 'timeout of 1500ms exceeded' } });
 

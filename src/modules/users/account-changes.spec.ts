@@ -12,7 +12,7 @@ describe(AccountChanges.name, () => {
   beforeEach(() => {
     const done = async () => undefined;
     authState = automock(AuthStateService, { userChanged: done, userDeleted: done, sessionsRevoked: done });
-    profiles = automock(UserProfileCache, { store: done, drop: done });
+    profiles = automock(UserProfileCache, { store: done, markDeleted: done });
     sut = new AccountChanges(authState, profiles);
   });
 
@@ -26,7 +26,7 @@ describe(AccountChanges.name, () => {
   it('forgets a deleted user in both', async () => {
     await sut.userDeleted('u1');
     expect(authState.userDeleted).toHaveBeenCalledWith('u1');
-    expect(profiles.drop).toHaveBeenCalledWith('u1');
+    expect(profiles.markDeleted).toHaveBeenCalledWith('u1');
   });
 
   it('marks revoked sessions in the auth state', async () => {

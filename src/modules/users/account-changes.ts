@@ -24,7 +24,7 @@ export class AccountChanges {
 
   /** The user is gone: the guard refuses their tokens and the profile is no longer served. */
   async userDeleted(id: string): Promise<void> {
-    await Promise.all([this.authState.userDeleted(id), this.profiles.drop(id)]);
+    await Promise.all([this.authState.userDeleted(id), this.profiles.markDeleted(id)]);
   }
 
   /** Sessions were revoked: their access tokens are refused from the next request on. */

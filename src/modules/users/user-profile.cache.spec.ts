@@ -1,3 +1,4 @@
+import { NotFoundException } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import type { CacheFills } from '@/infra/cache/cache-fills';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -32,13 +33,25 @@ describe(UserProfileCache.name, () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('serves what a writer stored, and reloads after a deletion', async () => {
+  it('serves what a writer stored, and asks the database again after a deletion', async () => {
     await sut.store(buildUser({ id: 'u1', name: 'Renamed' }));
     const load = jest.fn(async () => user);
     expect((await sut.get('u1', load)).name).toBe('Renamed');
-    await sut.drop('u1');
+    await sut.markDeleted('u1');
     expect((await sut.get('u1', load)).name).toBe('Ada');
     expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('never fills a profile back over a deletion that committed while it loaded', async () => {
+    const gone = new NotFoundException();
+    const load = jest.fn(async () => user);
+    const racing = sut.get('u1', async () => {
+      await sut.markDeleted('u1');
+      return user;
+    });
+    await racing;
+    load.mockRejectedValue(gone);
+    await expect(sut.get('u1', load)).rejects.toBe(gone);
   });
 
   it('falls through to the database when the cache fails', async () => {

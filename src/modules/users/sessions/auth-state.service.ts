@@ -7,9 +7,8 @@ import { authConfig, AuthConfig } from '@/config/configuration';
 import { CacheAside } from '@/infra/cache/cache-aside';
 import { CACHE_FILLS, CacheFills } from '@/infra/cache/cache-fills';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
-import type { UserResponseDto } from '@/modules/users/dto/user-response.dto';
 import { User, UserRole } from '@/modules/users/entities/user.entity';
-import { profileKey, ProfileLookup } from '@/modules/users/user-profile.cache';
+import { ProfileEntry, profileKey, ProfileLookup } from '@/modules/users/user-profile.cache';
 import { Session } from './entities/session.entity';
 
 /** What the guard needs to know about a token's user; `null` once the user is deleted. */
@@ -86,7 +85,9 @@ export class AuthStateService {
       userId,
       sessionId,
       state: entries.then(([user, session]) => [user as Entry<UserState>, session as Entry<SessionState>]),
-      profile: withProfile ? { userId, entry: entries.then((found) => found[2] as UserResponseDto) } : undefined,
+      profile: withProfile
+        ? { userId, entry: entries.then((found) => found[2] as ProfileEntry | undefined) }
+        : undefined,
     };
   }
 
