@@ -53,7 +53,8 @@ function summarise(samples: TrafficSample[]) {
     p50: percentile(ms, 50),
     p95: percentile(ms, 95),
     p99: percentile(ms, 99),
-    max: ms.length ? Math.max(...ms) : 0,
+    // A loop, not Math.max(...ms): a 10-minute run has more samples than a call can take arguments.
+    max: ms.reduce((top, value) => (value > top ? value : top), 0),
   };
 }
 
