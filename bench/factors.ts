@@ -1,17 +1,17 @@
 /**
  * `npm run bench:factors`: what each setting the bench once changed from a default
  * deployment does to `GET /api/v1/users/me`, against a bare NestJS-express route in the
- * same interleaved rounds, with two load generators (autocannon, which `npm run bench`
- * uses, and wrk). The variants run at once, as processes of their own:
+ * same interleaved rounds, under three loads: autocannon with 50 connections (what
+ * `npm run bench` uses), wrk with 50 (`-t2`), and autocannon with 10 (`--quick`). The
+ * variants run at once, as processes of their own:
  *
  *   old         THROTTLE_TTL=1s, TRUST_PROXY=loopback, one X-Forwarded-For address per
- *               connection (50 clients): what `npm run bench` measured until it was changed
- *   old-ttl60   the same with the default THROTTLE_TTL (60s)
+ *               connection (a client each): what `npm run bench` measured until it was changed
  *   default-1s  a default deployment (TRUST_PROXY off: every connection is one client)
  *               with THROTTLE_TTL=1s
  *   default     a default deployment; only the request budget raised (BENCH_OVERRIDES)
  *
- *   --rounds=4 --roundSec=4 --warmupSec=2 --connections=50
+ *   --rounds=6 --roundSec=3 --warmupSec=2
  *   --only=sqlite|postgres  one store instead of both
  *   --no-wrk                autocannon only
  *   --no-build              reuse the last private build
@@ -32,18 +32,25 @@ const args = process.argv.slice(2);
 const num = (name: string, fallback: number) =>
   Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const plan = {
-  rounds: num('rounds', 4),
-  roundSec: num('roundSec', 4),
+  rounds: num('rounds', 6),
+  roundSec: num('roundSec', 3),
   warmupSec: num('warmupSec', 2),
-  connections: num('connections', 50),
 };
 const only = args.find((a) => a.startsWith('--only='))?.split('=')[1] as StoreKind | undefined;
 const kinds: StoreKind[] = only ? [only] : ['postgres', 'sqlite'];
-const generators: Generator[] = args.includes('--no-wrk') ? ['autocannon'] : ['autocannon', 'wrk'];
+interface Load {
+  name: string;
+  generator: 'autocannon' | 'wrk';
+  connections: number;
+}
+const ALL_LOADS: Load[] = [
+  { name: 'autocannon -c50', generator: 'autocannon', connections: 50 },
+  { name: 'wrk -c50 -t2', generator: 'wrk', connections: 50 },
+  { name: 'autocannon -c10', generator: 'autocannon', connections: 10 },
+];
+const LOADS = ALL_LOADS.filter((l) => l.generator !== 'wrk' || !args.includes('--no-wrk'));
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
-
-type Generator = 'autocannon' | 'wrk';
 
 interface Variant {
   name: string;
@@ -53,7 +60,6 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { name: 'old', env: { THROTTLE_TTL: '1s', TRUST_PROXY: 'loopback' }, distinctClients: true },
-  { name: 'old-ttl60', env: { TRUST_PROXY: 'loopback' }, distinctClients: true },
   { name: 'default-1s', env: { THROTTLE_TTL: '1s' }, distinctClients: false },
   { name: 'default', env: {}, distinctClients: false },
 ];
@@ -69,7 +75,7 @@ interface Target {
 
 interface Sample {
   round: number;
-  generator: Generator;
+  load: string;
   requestsPerSec: number;
   cpuMicrosPerRequest: number;
   redisCommandsPerRequest?: number;
@@ -101,10 +107,10 @@ function startLoadWorker() {
 }
 
 /** wrk with two threads; distinct clients cycle 50 X-Forwarded-For addresses per thread. */
-async function runWrk(target: Target, seconds: number, script: string) {
+async function runWrk(target: Target, connections: number, seconds: number, script: string) {
   const headerArgs = Object.entries(target.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   const { stdout } = await promisify(execFile)('wrk', [
-    `-c${plan.connections}`,
+    `-c${connections}`,
     '-t2',
     `-d${seconds}s`,
     ...headerArgs,
@@ -135,7 +141,7 @@ async function main(): Promise<void> {
       'local n = 0',
       'request = function()',
       '  n = n + 1',
-      `  wrk.headers["X-Forwarded-For"] = "10.1.0." .. (n % ${plan.connections} + 1)`,
+      '  wrk.headers["X-Forwarded-For"] = "10.1.0." .. (n % 50 + 1)',
       '  return wrk.format()',
       'end',
       '',
@@ -187,18 +193,18 @@ async function main(): Promise<void> {
       })),
     ];
 
-    const measure = async (target: Target, generator: Generator, seconds: number, round: number) => {
+    const measure = async (target: Target, loadKind: Load, seconds: number, round: number) => {
       const pid = target.server.child.pid!;
       const redisBefore = target.redis ? await redisCommandStats(redis.url) : undefined;
       const cpuBefore = cpuMicros(pid);
       const load =
-        generator === 'wrk'
-          ? await runWrk(target, seconds, wrkScript)
+        loadKind.generator === 'wrk'
+          ? await runWrk(target, loadKind.connections, seconds, wrkScript)
           : await worker.run({
               name: target.id,
               url: target.url,
               headers: target.headers,
-              connections: plan.connections,
+              connections: loadKind.connections,
               durationSec: seconds,
               distinctClients: target.distinctClients,
             });
@@ -206,7 +212,7 @@ async function main(): Promise<void> {
       const redisAfter = redisBefore ? await redisCommandStats(redis.url) : undefined;
       const sample: Sample = {
         round,
-        generator,
+        load: loadKind.name,
         requestsPerSec: load.requests / load.durationSec,
         cpuMicrosPerRequest: cpu / load.requests,
         redisCommandsPerRequest:
@@ -220,15 +226,15 @@ async function main(): Promise<void> {
     };
 
     log('warming up');
-    for (const target of targets) await measure(target, 'autocannon', plan.warmupSec, -1);
+    for (const target of targets) await measure(target, LOADS[0], plan.warmupSec, -1);
     const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
     const ours = () => [bare, ...apps.map((a) => a.app.server)].map((s) => s.child.pid!);
     const cpuStart = machineCpu(ours());
     for (let round = 0; round < plan.rounds; round++) {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]);
       for (const target of order) {
-        for (const generator of round % 2 ? [...generators].reverse() : generators) {
-          samples.get(target.id)!.push(await measure(target, generator, plan.roundSec, round));
+        for (const load of round % 2 ? [...LOADS].reverse() : LOADS) {
+          samples.get(target.id)!.push(await measure(target, load, plan.roundSec, round));
         }
       }
       log(`round ${round + 1}/${plan.rounds} done`);
@@ -237,16 +243,16 @@ async function main(): Promise<void> {
 
     const f = (n: number | undefined, d = 0) => (n !== undefined && Number.isFinite(n) ? n.toFixed(d) : 'n/a');
     const rows: string[][] = [];
-    for (const generator of generators) {
-      const base = samples.get('bare-nest')!.filter((s) => s.generator === generator);
+    for (const { name: load } of LOADS) {
+      const base = samples.get('bare-nest')!.filter((s) => s.load === load);
       const baseByRound = new Map(base.map((s) => [s.round, s]));
       for (const target of targets) {
-        const own = samples.get(target.id)!.filter((s) => s.generator === generator);
+        const own = samples.get(target.id)!.filter((s) => s.load === load);
         const pick = (fn: (s: Sample) => number | undefined) => median(own.map((s) => fn(s) ?? NaN));
         const ratio = (fn: (s: Sample) => number) =>
           median(own.map((s) => fn(s) / fn(baseByRound.get(s.round) ?? ({} as Sample))));
         rows.push([
-          generator,
+          load,
           target.id,
           f(pick((s) => s.requestsPerSec)),
           f(
@@ -274,13 +280,13 @@ async function main(): Promise<void> {
       '× bare req/s',
       'CPU µs/req',
       'CPU × bare',
-      'Redis cmd/req',
+      "Redis cmd/req (scripts' inner ones included)",
       'refused/errors',
       'per-round × bare',
     ];
     const lines = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`);
     console.log(
-      `\n${plan.rounds} rounds of ${plan.roundSec} s, ${plan.connections} connections; processes other than the servers (load generators, PostgreSQL, Redis, other users) used ` +
+      `\n${plan.rounds} rounds of ${plan.roundSec} s per target and load; processes other than the servers (load generators, PostgreSQL, Redis, other users) used ` +
         `${(100 * cpuEnd.foreignShare(cpuStart)).toFixed(0)}% of the CPU meanwhile; load average ` +
         `${cpuEnd.loadAverage.map((l) => l.toFixed(2)).join(' / ')}\n`,
     );

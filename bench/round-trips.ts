@@ -64,20 +64,43 @@ export async function redisCommandStats(url: string): Promise<Record<string, num
   }
 }
 
-/**
- * Transactions of one database. Backends flush these counters about once a second while
- * busy (and up to 10 s after going idle), so a phase must follow load of the same kind
- * for the counts at both ends to lag by the same amount.
- */
+/** Transactions of one database, as its backends last flushed them. */
 export async function pgTransactions(maintenanceUrl: string, database: string): Promise<number> {
-  const client = new Client({ connectionString: maintenanceUrl });
-  await client.connect();
-  try {
+  return withPg(maintenanceUrl, async (client) => {
     const { rows } = await client.query<{ n: string }>(
       'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1',
       [database],
     );
     return Number(rows[0]?.n ?? NaN);
+  });
+}
+
+/**
+ * Waits until every backend of the database has been idle for longer than PostgreSQL's
+ * idle flush interval (10 s), so that `pg_stat_database` holds all its transactions: a
+ * busy backend flushes its counters at most once a second, an idle one 10 s after its
+ * last statement.
+ */
+export async function pgStatsSettled(maintenanceUrl: string, database: string): Promise<void> {
+  await waitFor(
+    () =>
+      withPg(maintenanceUrl, async (client) => {
+        const { rows } = await client.query<{ busy: string }>(
+          `SELECT count(*) AS busy FROM pg_stat_activity
+            WHERE datname = $1 AND (state <> 'idle' OR state_change > now() - interval '11 seconds')`,
+          [database],
+        );
+        return Number(rows[0].busy) === 0;
+      }),
+    { timeoutMs: 90_000, intervalMs: 500, what: `the backends of ${database} to flush their counters` },
+  );
+}
+
+async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
   } finally {
     await client.end();
   }

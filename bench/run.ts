@@ -22,7 +22,7 @@ import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types'
 import { describeEnvironment, machineCpu } from './machine';
 import { summariseProfile } from './profile-summary';
 import { BenchResult, rewriteReport, writeReport } from './report';
-import { pgTransactions, roundTrips, startPrivateRedis, watchRedisCommands } from './round-trips';
+import { pgStatsSettled, pgTransactions, roundTrips, startPrivateRedis, watchRedisCommands } from './round-trips';
 import { cpuMicros, ROOT, rssBytes, Server, startServer } from './servers';
 import { RoundSample, summarise } from './stats';
 
@@ -289,19 +289,21 @@ async function main(): Promise<void> {
     }
     const cpuAfter = machineCpu(ourPids());
 
-    // Round trips per request, each endpoint alone: Redis counts are exact at once, while
-    // PostgreSQL backends flush their counters about once a second, so the counted phase
-    // follows a second of the same load and both ends lag alike.
+    // Round trips per request, each endpoint alone: Redis commands as they arrive, and
+    // PostgreSQL transactions from counters read while every backend had flushed its own.
     const trips: BenchResult['roundTrips'] = [];
     for (const app of apps) {
-      const transactions = async () => (app.database ? await pgTransactions(postgresUrl, app.database) : undefined);
+      const transactions = async () => {
+        if (!app.database) return undefined;
+        await pgStatsSettled(postgresUrl, app.database);
+        return pgTransactions(postgresUrl, app.database);
+      };
       for (const target of appTargets(app, plan.connections)) {
-        await worker.run([target.scenario(1)]);
-        const watch = app.kind === 'postgres' ? await watchRedisCommands(redisUrl) : undefined;
         const pgBefore = await transactions();
+        const watch = app.kind === 'postgres' ? await watchRedisCommands(redisUrl) : undefined;
         const [load] = await worker.run([target.scenario(plan.roundSec)]);
-        const pgAfter = await transactions();
         const redis = watch?.stop() ?? { sent: {}, byScripts: 0 };
+        const pgAfter = await transactions();
         trips.push({
           id: target.id,
           label: target.label,
