@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LoadResult } from './load-types';
 import type { Environment } from './machine';
 import type { ProfileSummary } from './profile-summary';
+import type { RoundTrips } from './round-trips';
 import { ROOT } from './servers';
 import { median, type TargetSummary } from './stats';
 
@@ -17,9 +18,15 @@ export interface BenchResult {
   machineLoad: { foreignCpuShare: number; loadAverage: number[] };
   /** The store the targets are judged on: PostgreSQL + Redis when it ran, else SQLite. */
   productionKind: string;
+  /** The environment of the service under test, per store (secrets by length only). */
+  serviceEnv?: Record<string, Record<string, string>>;
+  /** Which Redis the service used: the bench's own server, or BENCH_REDIS_URL (whose counts include other clients'). */
+  redisServer?: 'private' | 'shared';
   /** Keys the service left under its own Redis prefix: zero means it does not use Redis (yet). */
   redisKeysWritten: Record<string, number>;
   targets: TargetSummary[];
+  /** Per endpoint of the service, measured alone after the rounds. */
+  roundTrips?: Array<RoundTrips & { id: string; label: string }>;
   duringLogins: Array<{
     kind: string;
     logins: LoadResult;
@@ -104,6 +111,36 @@ function resultsTable(targets: TargetSummary[]): string[] {
   ];
 }
 
+/** The service's configuration: the variables every store shares, then what differs. */
+function configTable(serviceEnv: Record<string, Record<string, string>>): string[] {
+  const kinds = Object.keys(serviceEnv);
+  const keys = [...new Set(kinds.flatMap((k) => Object.keys(serviceEnv[k])))].sort();
+  return [
+    `| variable | ${kinds.map((k) => STORE_LABEL[k] ?? k).join(' | ')} |`,
+    `| --- | ${kinds.map(() => '---').join(' | ')} |`,
+    ...keys.map(
+      (key) =>
+        `| \`${key}\` | ${kinds.map((k) => (key in serviceEnv[k] ? `\`${serviceEnv[k][key]}\`` : 'unset')).join(' | ')} |`,
+    ),
+  ];
+}
+
+function roundTripsTable(trips: NonNullable<BenchResult['roundTrips']>): string[] {
+  return [
+    '| endpoint | Redis commands sent / request | by command | run by scripts / request | PostgreSQL transactions / request |',
+    '| --- | ---: | --- | ---: | ---: |',
+    ...trips.map(
+      (t) =>
+        `| ${t.id.split(':')[0]} ${t.label} | ${f(t.redisCommandsPerRequest, 2)} | ${
+          Object.entries(t.redisByCommand)
+            .sort(([, a], [, b]) => b - a)
+            .map(([name, n]) => `${name} ${f(n, 2)}`)
+            .join(', ') || '–'
+        } | ${t.redisScriptCommandsPerRequest === undefined ? 'n/a' : f(t.redisScriptCommandsPerRequest, 2)} | ${t.pgTransactionsPerRequest === undefined ? 'n/a' : f(t.pgTransactionsPerRequest, 2)} |`,
+    ),
+  ];
+}
+
 function markdown(result: BenchResult, verdicts: Verdict[]): string {
   const env = result.environment;
   const p = result.plan;
@@ -129,13 +166,16 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
     '',
     '## Method',
     '',
-    `- Every server is its own \`node\` process, started together: bare \`node:http\`, a bare NestJS-express route, a typical secured NestJS stack (helmet, global \`ValidationPipe\`, \`@nestjs/jwt\` guard with a string secret), and the service built from \`src/\`, in production mode (\`NODE_ENV=production\`), logging every request to a file at \`info\`, with metrics, the throttler (on, with a budget the load cannot exhaust: each connection is its own client behind a trusted proxy, \`THROTTLE_TTL=1s\`) and the caches, on ${Object.keys(
+    `- Every server is its own \`node\` process, started together: bare \`node:http\`, a bare NestJS-express route, a typical secured NestJS stack (helmet, global \`ValidationPipe\`, \`@nestjs/jwt\` guard with a string secret), and the service built from \`src/\`, on ${Object.keys(
       result.redisKeysWritten,
     )
       .map((k) => STORE_LABEL[k])
       .join(' and ')}. All baselines answer the same JSON body as \`/users/me\`.`,
+    '- The service runs as deployed by default (production mode, logging every request at `info` to stdout, which goes to a file; metrics; the caches; the throttler with its default `THROTTLE_TTL` and no trusted proxy, so every load connection is the same client), with only the request budget raised so the load is not refused. Its environment, secrets shown by length:',
+    ...(result.serviceEnv ? ['', ...configTable(result.serviceEnv), ''] : []),
     `- autocannon runs in a process of its own, ${p.connections} connections. Each target is warmed up for ${p.warmupSec} s, then measured for ${p.roundSec} s in each of ${p.rounds} rounds; the order rotates every round. Reported: medians over rounds; ratios are medians of per-round ratios to the baseline measured in the same round.`,
     '- Server CPU per request: utime + stime of the server process (all threads, the argon2 hashing threads included) from `/proc/<pid>/stat` before and after each round, over the requests completed.',
+    `- Round trips per request: each endpoint alone for ${p.roundSec} s after the rounds; Redis commands seen through \`MONITOR\` on ${result.redisServer === 'shared' ? "the shared Redis of BENCH_REDIS_URL (so they include other clients' commands)" : "a Redis server of the bench's own"} (a script call is one command sent; what the script runs inside Redis is counted apart) and PostgreSQL transactions (\`xact_commit + xact_rollback\` of the service's own database in \`pg_stat_database\`, an autocommit query is one, read once every backend had been idle for 11 s and so had flushed its counters) before and after, over the requests served.`,
     `- Redis: ${
       Object.entries(result.redisKeysWritten)
         .filter(([k]) => k === 'postgres')
@@ -157,6 +197,9 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
     const rows = result.targets.filter((t) => t.group === kind);
     if (rows.length === 0) continue;
     lines.push('', `### The service on ${STORE_LABEL[kind]}`, '', ...resultsTable(rows));
+  }
+  if (result.roundTrips?.length) {
+    lines.push('', '### Round trips per request', '', ...roundTripsTable(result.roundTrips));
   }
   lines.push(
     '',
@@ -214,8 +257,17 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
 
 function consoleSummary(result: BenchResult, verdicts: Verdict[]): void {
   console.log('');
+  for (const [kind, env] of Object.entries(result.serviceEnv ?? {})) {
+    console.log(`The service on ${STORE_LABEL[kind]} ran with:`);
+    for (const [key, value] of Object.entries(env)) console.log(`  ${key}=${value}`);
+  }
+  console.log('');
   for (const line of resultsTable(result.targets)) console.log(line);
   console.log('');
+  if (result.roundTrips?.length) {
+    for (const line of roundTripsTable(result.roundTrips)) console.log(line);
+    console.log('');
+  }
   if (result.mode === 'quick') {
     console.log('Speed is not judged in --quick: one short round on a cold process says nothing about it.');
     return;

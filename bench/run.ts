@@ -17,11 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { waitFor } from '@tools/wait-for';
-import { APP_ENTRY, AppUnderTest, buildApp, startAppUnderTest, StoreKind } from './app-under-test';
+import { APP_ENTRY, AppUnderTest, buildApp, printableEnv, startAppUnderTest, StoreKind } from './app-under-test';
 import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types';
 import { describeEnvironment, machineCpu } from './machine';
 import { summariseProfile } from './profile-summary';
 import { BenchResult, rewriteReport, writeReport } from './report';
+import { pgStatsSettled, pgTransactions, roundTrips, startPrivateRedis, watchRedisCommands } from './round-trips';
 import { cpuMicros, ROOT, rssBytes, Server, startServer } from './servers';
 import { RoundSample, summarise } from './stats';
 
@@ -74,7 +75,8 @@ for (const arg of args) {
 }
 const profiling = !quick && !args.includes('--no-profile');
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Unset: a redis-server of the bench's own, so its command counts are the service's alone. */
+const sharedRedisUrl = process.env.BENCH_REDIS_URL;
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 const BASELINE_SECRET = 'baseline-jwt-secret-7f3a9c1e5b2d8f4a6c0e9b1d3f5a7c9e';
 
@@ -135,7 +137,6 @@ function appTargets(app: AppUnderTest, connections: number): Target[] {
     headers,
     connections,
     durationSec,
-    distinctClients: true,
   });
   const k = app.kind;
   return [
@@ -173,7 +174,6 @@ function appTargets(app: AppUnderTest, connections: number): Target[] {
         body: JSON.stringify(app.login),
         connections,
         durationSec,
-        distinctClients: true,
       }),
     },
   ];
@@ -190,6 +190,8 @@ async function main(): Promise<void> {
 
   const servers: Server[] = [];
   const apps: AppUnderTest[] = [];
+  const privateRedis = sharedRedisUrl || !kinds.includes('postgres') ? undefined : await startPrivateRedis(workDir);
+  const redisUrl = sharedRedisUrl ?? privateRedis?.url ?? '';
   const worker = startLoadWorker();
   // The probe during logins has a process of its own, as a kubelet would: timed from the
   // login generator's event loop, its latency included that loop's own backlog.
@@ -258,6 +260,14 @@ async function main(): Promise<void> {
     const baselines = booted.filter((t): t is Target => !Array.isArray(t));
     apps.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
     const targets = [...baselines, ...apps.flatMap((app) => appTargets(app, plan.connections))];
+    const serviceEnv = Object.fromEntries(apps.map((a) => [a.kind, printableEnv(a.env)]));
+    for (const [kind, env] of Object.entries(serviceEnv)) {
+      log(
+        `service on ${kind} runs with: ${Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
+    }
 
     log(`warming up ${targets.length} targets`);
     for (const target of targets) await measure(worker, target, plan.warmupSec, -1);
@@ -278,6 +288,41 @@ async function main(): Promise<void> {
       log(`round ${round + 1}/${plan.rounds} done`);
     }
     const cpuAfter = machineCpu(ourPids());
+
+    // Round trips per request, each endpoint alone: Redis commands as they arrive, and
+    // PostgreSQL transactions from counters read while every backend had flushed its own.
+    const trips: BenchResult['roundTrips'] = [];
+    for (const app of apps) {
+      const transactions = async () => {
+        if (!app.database) return undefined;
+        await pgStatsSettled(postgresUrl, app.database);
+        return pgTransactions(postgresUrl, app.database);
+      };
+      for (const target of appTargets(app, plan.connections)) {
+        const pgBefore = await transactions();
+        const watch = app.kind === 'postgres' ? await watchRedisCommands(redisUrl) : undefined;
+        const [load] = await worker.run([target.scenario(plan.roundSec)]);
+        const redis = watch?.stop() ?? { sent: {}, byScripts: 0 };
+        const pgAfter = await transactions();
+        trips.push({
+          id: target.id,
+          label: target.label,
+          ...roundTrips(
+            { redis: {}, pgTransactions: pgBefore },
+            { redis: redis.sent, pgTransactions: pgAfter },
+            load.requests,
+          ),
+          redisScriptCommandsPerRequest: watch ? redis.byScripts / load.requests : undefined,
+        });
+      }
+    }
+    for (const t of trips) {
+      const pg =
+        t.pgTransactionsPerRequest === undefined
+          ? ''
+          : `, ${t.pgTransactionsPerRequest.toFixed(2)} PostgreSQL transactions`;
+      log(`${t.id}: ${t.redisCommandsPerRequest.toFixed(2)} Redis commands${pg} per request`);
+    }
 
     const baselineSamples = Object.fromEntries(baselines.map((b) => [b.id, samples.get(b.id)!]));
     const summaries = targets.map((t) => summarise(t, samples.get(t.id)!, baselineSamples));
@@ -348,7 +393,10 @@ async function main(): Promise<void> {
         loadAverage: cpuAfter.loadAverage,
       },
       productionKind,
+      serviceEnv,
+      redisServer: sharedRedisUrl ? 'shared' : 'private',
       redisKeysWritten: redisKeys,
+      roundTrips: trips,
       targets: summaries,
       duringLogins,
       soak: { kind: soakApp.kind, rss, load: soakLoad },
@@ -366,6 +414,7 @@ async function main(): Promise<void> {
     worker.stop();
     probeWorker.stop();
     await Promise.all([...servers.map((s) => s.stop()), ...apps.map((a) => a.dispose())]);
+    await privateRedis?.stop();
   }
 }
 
