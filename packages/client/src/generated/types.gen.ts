@@ -714,12 +714,6 @@ export type AuthRefreshResponse = AuthRefreshResponses[keyof AuthRefreshResponse
 
 export type AuthLogoutData = {
   body: RefreshTokenRequest;
-  headers?: {
-    /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
-     */
-    'Idempotency-Key'?: string;
-  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/logout';
@@ -727,8 +721,6 @@ export type AuthLogoutData = {
 
 export type AuthLogoutErrors = {
   /**
-   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
-   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -753,10 +745,6 @@ export type AuthLogoutErrors = {
    */
   401: Problem;
   /**
-   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
-   */
-  409: Problem;
-  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -769,10 +757,6 @@ export type AuthLogoutErrors = {
    */
   415: Problem;
   /**
-   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
-   */
-  422: Problem;
-  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -781,8 +765,6 @@ export type AuthLogoutErrors = {
    */
   500: Problem;
   /**
-   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
-   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
