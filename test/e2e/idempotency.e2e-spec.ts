@@ -231,6 +231,26 @@ describe('Idempotency-Key on state-changing POSTs', () => {
     expect(repeat.headers['idempotent-replayed']).toBe('true');
   });
 
+  it('replays a keyed PATCH /users/me, and refuses the key with another body', async () => {
+    const user = await registerAndLogin(t.server);
+    const key = randomUUID();
+    const patch = (name: string) =>
+      request(t.server)
+        .patch('/api/v1/users/me')
+        .set('Authorization', user.bearer)
+        .set('Idempotency-Key', key)
+        .send({ name });
+
+    const first = await patch('First Name').expect(200);
+    const again = await patch('First Name').expect(200);
+    await patch('Second Name').expect(422);
+
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const me = await request(t.server).get('/api/v1/users/me').set('Authorization', user.bearer).expect(200);
+    expect(me.body.name).toBe('First Name');
+  });
+
   it('keeps the answers of one key apart per route', async () => {
     const key = randomUUID();
     await request(t.server)

@@ -1403,6 +1403,12 @@ export type UsersGetMeResponse = UsersGetMeResponses[keyof UsersGetMeResponses];
 
 export type UsersUpdateMeData = {
   body: UpdateMeRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/users/me';
@@ -1411,6 +1417,8 @@ export type UsersUpdateMeData = {
 export type UsersUpdateMeErrors = {
   /**
    * `validation_failed`: Invalid field, unknown field, or currentPassword missing or incorrect
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
    *
@@ -1433,6 +1441,8 @@ export type UsersUpdateMeErrors = {
   401: Problem;
   /**
    * `email_taken`: An account with the new email exists
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -1447,6 +1457,10 @@ export type UsersUpdateMeErrors = {
    * `unsupported_content_encoding`: The body is compressed with an encoding the service does not read.
    */
   415: Problem;
+  /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
   /**
    * `too_many_login_failures`: Too many failed password attempts (logins or currentPassword)
    *
@@ -1463,6 +1477,8 @@ export type UsersUpdateMeErrors = {
    * `login_limit_unavailable`: Failed password checks cannot be counted (Redis down) and LOGIN_FAIL_CLOSED is on.
    *
    * `mail_unavailable`: The mails of an email change cannot be queued; nothing was changed
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
