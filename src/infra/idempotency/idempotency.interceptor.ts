@@ -9,7 +9,7 @@ import { idempotencyConfig, IdempotencyConfig } from '@/config/configuration';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-outage';
 import { AnswerSealer } from './answer-sealer';
-import { idempotencyKeyOf, REPLAYED_HEADER, requestFingerprint, storageKeyOf } from './idempotency-key';
+import { idempotencyKeyOf, REPLAYED_HEADER, RequestFingerprints, storageKeyOf } from './idempotency-key';
 import { IDEMPOTENCY_STORE, IdempotencyStore } from './idempotency.store';
 
 /** An answer as it is stored: what a replay sends again. */
@@ -50,6 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
   private readonly outage = new RedisOutageWarning(this.logger);
   private readonly sealer: AnswerSealer;
+  private readonly fingerprints: RequestFingerprints;
 
   constructor(
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
@@ -57,6 +58,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly metrics: AppMetrics,
   ) {
     this.sealer = new AnswerSealer(config.secret);
+    this.fingerprints = new RequestFingerprints(config.secret);
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -67,7 +69,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
 
     const storageKey = storageKeyOf(`${req.method} ${routeTemplateOf(req)}`, req.user?.id, key);
-    const fingerprint = requestFingerprint(req.method, req.originalUrl, req.body);
+    const fingerprint = this.fingerprints.of(req.method, req.originalUrl, req.body);
     return from(this.claim(storageKey, fingerprint)).pipe(
       switchMap((claim) => {
         if (claim.replay) return of(this.replay(res, claim.replay));
@@ -89,7 +91,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         this.store.reserve(storageKey, fingerprint, holder, this.config.lockTtlMs),
       );
       if (found.state === 'reserved') return { holder };
-      if (found.fingerprint !== fingerprint) {
+      // A fingerprint made under another secret (before a rotation) says nothing about the body:
+      // its answer is unreadable like any sealed under that secret, and its run is waited for.
+      if (found.fingerprint !== fingerprint && this.fingerprints.isOwn(found.fingerprint)) {
         this.metrics.idempotencyRejected('key_reused');
         throw new ProblemException(
           HttpStatus.UNPROCESSABLE_ENTITY,
@@ -98,11 +102,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         );
       }
       if (found.state === 'done') {
-        const replay = this.open(found.sealed, storageKey);
+        const replay = found.fingerprint === fingerprint ? this.open(found.sealed, storageKey) : undefined;
         if (replay) return { replay };
         // Sealed under a secret since rotated: unreadable for good, so it is as if it expired.
         this.logger.warn('A stored answer could not be decrypted (secret rotated?); the request runs again');
-        await this.unlessStoreDown(() => this.store.discard(storageKey, fingerprint, found.sealed));
+        await this.unlessStoreDown(() => this.store.discard(storageKey, found.fingerprint, found.sealed));
         continue;
       }
       if (Date.now() >= deadline) {
