@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { from, Observable, of, switchMap } from 'rxjs';
 import { ProblemException, RetryLaterProblem } from '@/common/http/problem';
+import { requestIdOf } from '@/common/http/request-id';
 import { routeTemplateOf } from '@/common/http/route-template';
 import { idempotencyConfig, IdempotencyConfig } from '@/config/configuration';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
@@ -36,6 +37,22 @@ const IN_PROGRESS_RETRY_AFTER_S = 1;
 export const isFinalStatus = (status: number) => status < 500 && status !== 408 && status !== 429;
 
 type Caller = Request & { user?: { id?: string } };
+
+/**
+ * The stored body, its top-level `requestId` (a problem's) replaced by the id of the request
+ * it now answers: an error body names the request whose X-Request-Id it goes out with.
+ */
+function withRequestId({ headers, body }: StoredAnswer, requestId: string): string | undefined {
+  if (body === undefined || !/^application\/(problem\+)?json\b/i.test(headers['content-type'] ?? '')) return body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('requestId' in parsed)) return body;
+  return JSON.stringify({ ...parsed, requestId });
+}
 
 /**
  * Idempotency-Key on a state-changing route (see `@Idempotent()`): the first request with
@@ -72,7 +89,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const fingerprint = this.fingerprints.of(req.method, req.originalUrl, req.body);
     return from(this.claim(storageKey, fingerprint)).pipe(
       switchMap((claim) => {
-        if (claim.replay) return of(this.replay(res, claim.replay));
+        if (claim.replay) return of(this.replay(req, res, claim.replay));
         this.storeAnswerOf(res, storageKey, fingerprint, claim.holder);
         return next.handle();
       }),
@@ -143,12 +160,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Sends the stored answer through the route's own reply, so the middleware around it applies as usual. */
-  private replay(res: Response, answer: StoredAnswer): string | undefined {
+  private replay(req: Request, res: Response, answer: StoredAnswer): string | undefined {
     this.metrics.idempotentReplay();
     res.status(answer.status);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     res.setHeader(REPLAYED_HEADER, 'true');
-    return answer.body;
+    return withRequestId(answer, requestIdOf(req));
   }
 
   /**
