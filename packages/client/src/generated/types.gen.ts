@@ -478,7 +478,7 @@ export type AuthRegisterData = {
   body: RegisterRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -634,7 +634,7 @@ export type AuthRefreshData = {
   body: RefreshTokenRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -952,7 +952,7 @@ export type AuthVerifyEmailData = {
   body: VerifyEmailRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1037,7 +1037,7 @@ export type AuthResendVerificationData = {
   body?: never;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1110,7 +1110,7 @@ export type AuthForgotPasswordData = {
   body: ForgotPasswordRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1191,7 +1191,7 @@ export type AuthResetPasswordData = {
   body: ResetPasswordRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1405,7 +1405,7 @@ export type UsersUpdateMeData = {
   body: UpdateMeRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1578,7 +1578,7 @@ export type UsersCreateData = {
   body: CreateUserRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
