@@ -235,6 +235,35 @@ describe('compose nginx in front of two instances', () => {
       expect([draining.seen.length, healthy.seen.length]).toEqual([1, 1]);
     });
 
+    it.each(['/api/v1/users/me', '/API/v1/Users/ME/?x=1'])(
+      're-sends a keyed PATCH to %s, a spelling express routes to PATCH /users/me',
+      async (path) => {
+        const base = await start('reset', 200);
+        const [crashing, healthy] = upstreams as [Upstream, Upstream];
+
+        const res = await fetch(`${base}${path}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'patch-me' },
+          body: '{"a":1}',
+        });
+
+        expect(res.status).toBe(200);
+        expect([crashing.seen.length, healthy.seen.length]).toEqual([1, 1]);
+        expect(healthy.seen[0]).toMatchObject({ method: 'PATCH', headers: { 'idempotency-key': 'patch-me' } });
+      },
+    );
+
+    it('never re-sends a keyed write to a route that does not deduplicate it: 502, one replica reached', async () => {
+      const base = await start('reset', 'reset');
+
+      const reached = () => upstreams.reduce((n, u) => n + u.seen.length, 0);
+
+      const login = await post(`${base}/api/v1/auth/login`, { 'idempotency-key': 'not-deduplicated' });
+      expect([login.status, reached()]).toEqual([502, 1]);
+      const logout = await post(`${base}/api/v1/auth/logout`, { 'idempotency-key': 'not-deduplicated-either' });
+      expect([logout.status, reached()]).toEqual([502, 2]);
+    });
+
     it('never re-sends a POST without a key that a replica dropped: 502, and it reached one replica only', async () => {
       // Both drop it: a retry would show as a second replica seeing the request.
       const base = await start('reset', 'reset');

@@ -184,7 +184,7 @@ describe('Idempotency-Key on state-changing POSTs', () => {
     expect(quoted.body.id).toBe(first.body.id);
   });
 
-  it('stores a 4xx answer too: a repeat gets the same problem, request id included', async () => {
+  it('stores a 4xx answer too: a repeat gets the same problem, stamped with its own request id', async () => {
     const body = newUser();
     await register(body).expect(201);
     const key = randomUUID();
@@ -194,7 +194,9 @@ describe('Idempotency-Key on state-changing POSTs', () => {
 
     expect(first.body).toMatchObject({ type: '/problems/email_taken' });
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.body).toEqual(first.body);
+    expect(again.body).toEqual({ ...first.body, requestId: again.headers['x-request-id'] });
+    expect(first.body.requestId).toBe(first.headers['x-request-id']);
+    expect(again.body.requestId).not.toBe(first.body.requestId);
     expect(again.headers['content-type']).toBe(first.headers['content-type']);
   });
 
@@ -229,6 +231,26 @@ describe('Idempotency-Key on state-changing POSTs', () => {
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(other.headers['idempotent-replayed']).toBeUndefined();
     expect(repeat.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('replays a keyed PATCH /users/me, and refuses the key with another body', async () => {
+    const user = await registerAndLogin(t.server);
+    const key = randomUUID();
+    const patch = (name: string) =>
+      request(t.server)
+        .patch('/api/v1/users/me')
+        .set('Authorization', user.bearer)
+        .set('Idempotency-Key', key)
+        .send({ name });
+
+    const first = await patch('First Name').expect(200);
+    const again = await patch('First Name').expect(200);
+    await patch('Second Name').expect(422);
+
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const me = await request(t.server).get('/api/v1/users/me').set('Authorization', user.bearer).expect(200);
+    expect(me.body.name).toBe('First Name');
   });
 
   it('keeps the answers of one key apart per route', async () => {

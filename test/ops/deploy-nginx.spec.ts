@@ -40,7 +40,32 @@ describe('docker/nginx/nginx.conf', () => {
     expect(retried).toHaveLength(1);
     const keyed = source.slice(source.indexOf('location @keyed_write {'));
     expect(keyed.slice(0, keyed.indexOf('}'))).toContain(retried[0][0]);
-    expect(source).toMatch(/map "\$request_method:\$http_idempotency_key" \$keyed_write/);
+    expect(source).toMatch(/map "\$idempotent_write:\$http_idempotency_key" \$keyed_write/);
+  });
+
+  it('re-sends keyed writes to exactly the routes that deduplicate them, in every spelling express routes', () => {
+    const block = /map "\$request_method \$uri" \$idempotent_write \{([^}]*)\}/.exec(source)?.[1] ?? '';
+    const patterns = [...block.matchAll(/^\s*"~\*(.+)" 1;$/gm)].map(([, regex]) => new RegExp(regex, 'i'));
+    expect(patterns.length).toBeGreaterThan(0);
+    const idempotent = (request: string) => patterns.some((pattern) => pattern.test(request));
+
+    const document = JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => ({
+        request: `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '8e03978e-40d5-43e8-bc93-6894a57f9324')}`,
+        keyed: (operation.parameters ?? []).some((parameter) => parameter.name === 'Idempotency-Key'),
+      })),
+    );
+    expect(operations.filter((o) => o.keyed).length).toBeGreaterThan(0);
+    expect(operations.map(({ request }) => ({ request, keyed: idempotent(request) }))).toEqual(operations);
+
+    for (const { request } of operations.filter((o) => o.keyed)) {
+      const [method, path] = request.split(' ');
+      expect([`${method} ${path}/`, `${method} ${path.toUpperCase()}`].filter(idempotent)).toHaveLength(2);
+      expect(idempotent(`${method} ${path}x`)).toBe(false);
+    }
   });
 
   it('has no directives that need root or fixed paths outside the container', () => {

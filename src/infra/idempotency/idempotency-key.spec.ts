@@ -1,5 +1,6 @@
 import { ProblemException } from '@/common/http/problem';
-import { canonicalJson, idempotencyKeyOf, requestFingerprint, storageKeyOf } from './idempotency-key';
+import { createHash } from 'node:crypto';
+import { canonicalJson, idempotencyKeyOf, RequestFingerprints, storageKeyOf } from './idempotency-key';
 
 describe(idempotencyKeyOf.name, () => {
   it('answers undefined without the header, and the key as sent with one', () => {
@@ -40,17 +41,47 @@ describe(canonicalJson.name, () => {
   });
 });
 
-describe(requestFingerprint.name, () => {
+describe(RequestFingerprints.name, () => {
+  const SECRET = 'a-secret-of-at-least-thirty-two-characters';
+  const sut = new RequestFingerprints(SECRET);
+
   it('is one request for the same method, path and data, whatever the order of the fields', () => {
-    expect(requestFingerprint('post', '/a', { x: 1, y: 2 })).toBe(requestFingerprint('POST', '/a', { y: 2, x: 1 }));
+    expect(sut.of('post', '/a', { x: 1, y: 2 })).toBe(sut.of('POST', '/a', { y: 2, x: 1 }));
   });
 
   it('tells apart another body, path, query or method', () => {
-    const base = requestFingerprint('POST', '/a', { x: 1 });
-    expect(requestFingerprint('POST', '/a', { x: 2 })).not.toBe(base);
-    expect(requestFingerprint('POST', '/b', { x: 1 })).not.toBe(base);
-    expect(requestFingerprint('POST', '/a?z=1', { x: 1 })).not.toBe(base);
-    expect(requestFingerprint('PUT', '/a', { x: 1 })).not.toBe(base);
+    const base = sut.of('POST', '/a', { x: 1 });
+    expect(sut.of('POST', '/a', { x: 2 })).not.toBe(base);
+    expect(sut.of('POST', '/b', { x: 1 })).not.toBe(base);
+    expect(sut.of('POST', '/a?z=1', { x: 1 })).not.toBe(base);
+    expect(sut.of('PUT', '/a', { x: 1 })).not.toBe(base);
+  });
+
+  it('cannot be recomputed from the body without the secret, so a stored one does not test passwords', () => {
+    const body = { email: 'a@example.com', password: 'a-good-password', name: 'A' };
+    const fingerprint = sut.of('POST', '/api/v1/auth/register', body);
+    const hashes = [
+      `POST\n/api/v1/auth/register\n${canonicalJson(body)}`,
+      canonicalJson(body),
+      JSON.stringify(body),
+      body.password,
+    ].flatMap((text) =>
+      ['base64url', 'hex', 'base64'].map((enc) =>
+        createHash('sha256')
+          .update(text)
+          .digest(enc as 'hex'),
+      ),
+    );
+
+    for (const hash of hashes) expect(fingerprint).not.toContain(hash);
+    expect(fingerprint).not.toContain(body.password);
+    expect(new RequestFingerprints(`${SECRET}-other`).of('POST', '/api/v1/auth/register', body)).not.toBe(fingerprint);
+  });
+
+  it('knows its own fingerprints from those made under another secret', () => {
+    const other = new RequestFingerprints(`${SECRET}-rotated`);
+    expect(sut.isOwn(sut.of('POST', '/a', {}))).toBe(true);
+    expect(sut.isOwn(other.of('POST', '/a', {}))).toBe(false);
   });
 });
 

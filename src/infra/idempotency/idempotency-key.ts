@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { ProblemException } from '@/common/http/problem';
 
 /** The request header (draft-ietf-httpapi-idempotency-key-header) and the marker on a replayed answer. */
@@ -46,9 +46,35 @@ export function canonicalJson(value: unknown): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-/** What "the same request" means for a key: method, path with query, and the body as data, not bytes. */
-export function requestFingerprint(method: string, url: string, body: unknown): string {
-  return sha256(`${method.toUpperCase()}\n${url}\n${canonicalJson(body)}`);
+/**
+ * What "the same request" means for a key: method, path with query, and the body as data,
+ * not bytes. The fingerprint is stored in clear beside the sealed answer, and a body may
+ * hold a password, so it is an HMAC under a key derived (HKDF, its own `info`) from the
+ * secret that seals the answers: a plain hash would let anyone who reads the store try
+ * passwords against it. It starts with an id of that key, so a fingerprint made under
+ * another secret (before a rotation) is told apart from the fingerprint of another body.
+ */
+export class RequestFingerprints {
+  private readonly key: Buffer;
+  private readonly keyId: string;
+
+  constructor(secret: string) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'idempotency', 'request fingerprints v1', 32));
+    this.keyId = this.mac('key id').slice(0, 8);
+  }
+
+  of(method: string, url: string, body: unknown): string {
+    return `${this.keyId}.${this.mac(`${method.toUpperCase()}\n${url}\n${canonicalJson(body)}`)}`;
+  }
+
+  /** Whether `fingerprint` was made under this secret, so a different one means a different request. */
+  isOwn(fingerprint: string): boolean {
+    return fingerprint.startsWith(`${this.keyId}.`);
+  }
+
+  private mac(text: string): string {
+    return createHmac('sha256', this.key).update(text).digest('base64url');
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, INestApplication, Logger, Post } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { ProblemDetailsFilter } from '@/common/filters/problem-details.filter';
@@ -10,7 +11,7 @@ import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { automock } from '@test/support/automock';
 import { AnswerSealer } from './answer-sealer';
 import { Idempotent } from './idempotent.decorator';
-import { requestFingerprint } from './idempotency-key';
+import { canonicalJson, RequestFingerprints } from './idempotency-key';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IDEMPOTENCY_STORE, IdempotencyStore } from './idempotency.store';
 import { MemoryIdempotencyStore } from './memory-idempotency.store';
@@ -112,6 +113,23 @@ describe(IdempotencyInterceptor.name, () => {
     expect(Buffer.from(sealed, 'base64').toString('latin1')).not.toContain('secret-token-value');
   });
 
+  it('stores a keyed fingerprint of the request, not a hash anyone could recompute from the body', async () => {
+    const store = new MemoryIdempotencyStore();
+    const reserve = jest.spyOn(store, 'reserve');
+    await boot(store);
+    const body = { name: 'a', password: 'a-good-password' };
+
+    await post('k', body).expect(201);
+
+    const stored = reserve.mock.calls[0][1];
+    const plain = createHash('sha256')
+      .update(`POST\n/things\n${canonicalJson(body)}`)
+      .digest('base64url');
+    expect(stored).not.toContain(plain);
+    expect(stored).toBe(new RequestFingerprints(CONFIG.secret).of('POST', '/things', body));
+    expect(stored).not.toBe(new RequestFingerprints(`${CONFIG.secret}-other`).of('POST', '/things', body));
+  });
+
   it('releases the key of a 429: a limit that says "later" is not the answer to the request', async () => {
     await boot(new MemoryIdempotencyStore());
     things.answer = () => {
@@ -140,7 +158,7 @@ describe(IdempotencyInterceptor.name, () => {
     const store = new MemoryIdempotencyStore();
     await boot(store);
     const body = { name: 'a' };
-    const fingerprint = requestFingerprint('POST', '/things', body);
+    const fingerprint = new RequestFingerprints(CONFIG.secret).of('POST', '/things', body);
     const stale = new AnswerSealer('the-secret-before-it-was-rotated-0123456789').seal('{}', 'x');
     jest.spyOn(store, 'reserve').mockResolvedValueOnce({ state: 'done', fingerprint, sealed: stale });
     const discard = jest.spyOn(store, 'discard');
@@ -151,12 +169,28 @@ describe(IdempotencyInterceptor.name, () => {
     expect(things.runs).toBe(1);
   });
 
+  it('runs again over an answer stored before the secret rotated, instead of calling the key reused', async () => {
+    const store = new MemoryIdempotencyStore();
+    await boot(store);
+    const before = 'the-secret-before-it-was-rotated-0123456789';
+    const fingerprint = new RequestFingerprints(before).of('POST', '/things', { name: 'a' });
+    const stale = new AnswerSealer(before).seal('{}', 'x');
+    jest.spyOn(store, 'reserve').mockResolvedValueOnce({ state: 'done', fingerprint, sealed: stale });
+    const discard = jest.spyOn(store, 'discard');
+
+    const res = await post('k').expect(201);
+
+    expect(res.headers['idempotent-replayed']).toBeUndefined();
+    expect(discard).toHaveBeenCalledWith(expect.any(String), fingerprint, stale);
+    expect(things.runs).toBe(1);
+  });
+
   it('answers 409 idempotency_in_progress with Retry-After once IDEMPOTENCY_WAIT has passed', async () => {
     const store = new MemoryIdempotencyStore();
     await boot(store);
     jest.spyOn(store, 'reserve').mockResolvedValue({
       state: 'running',
-      fingerprint: requestFingerprint('POST', '/things', { name: 'a' }),
+      fingerprint: new RequestFingerprints(CONFIG.secret).of('POST', '/things', { name: 'a' }),
     });
     const started = Date.now();
 

@@ -4,12 +4,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { from, Observable, of, switchMap } from 'rxjs';
 import { ProblemException, RetryLaterProblem } from '@/common/http/problem';
+import { requestIdOf } from '@/common/http/request-id';
 import { routeTemplateOf } from '@/common/http/route-template';
 import { idempotencyConfig, IdempotencyConfig } from '@/config/configuration';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { REDIS_RETRY_AFTER_S, RedisOutageWarning } from '@/infra/redis/redis-outage';
 import { AnswerSealer } from './answer-sealer';
-import { idempotencyKeyOf, REPLAYED_HEADER, requestFingerprint, storageKeyOf } from './idempotency-key';
+import { idempotencyKeyOf, REPLAYED_HEADER, RequestFingerprints, storageKeyOf } from './idempotency-key';
 import { IDEMPOTENCY_STORE, IdempotencyStore } from './idempotency.store';
 
 /** An answer as it is stored: what a replay sends again. */
@@ -38,6 +39,22 @@ export const isFinalStatus = (status: number) => status < 500 && status !== 408 
 type Caller = Request & { user?: { id?: string } };
 
 /**
+ * The stored body, its top-level `requestId` (a problem's) replaced by the id of the request
+ * it now answers: an error body names the request whose X-Request-Id it goes out with.
+ */
+function withRequestId({ headers, body }: StoredAnswer, requestId: string): string | undefined {
+  if (body === undefined || !/^application\/(problem\+)?json\b/i.test(headers['content-type'] ?? '')) return body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !('requestId' in parsed)) return body;
+  return JSON.stringify({ ...parsed, requestId });
+}
+
+/**
  * Idempotency-Key on a state-changing route (see `@Idempotent()`): the first request with
  * a key runs and its answer is stored, sealed, per route and caller; a repeat with the
  * same body gets that answer again with `Idempotent-Replayed: true`, one with another body
@@ -50,6 +67,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
   private readonly outage = new RedisOutageWarning(this.logger);
   private readonly sealer: AnswerSealer;
+  private readonly fingerprints: RequestFingerprints;
 
   constructor(
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
@@ -57,6 +75,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly metrics: AppMetrics,
   ) {
     this.sealer = new AnswerSealer(config.secret);
+    this.fingerprints = new RequestFingerprints(config.secret);
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -67,10 +86,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
 
     const storageKey = storageKeyOf(`${req.method} ${routeTemplateOf(req)}`, req.user?.id, key);
-    const fingerprint = requestFingerprint(req.method, req.originalUrl, req.body);
+    const fingerprint = this.fingerprints.of(req.method, req.originalUrl, req.body);
     return from(this.claim(storageKey, fingerprint)).pipe(
       switchMap((claim) => {
-        if (claim.replay) return of(this.replay(res, claim.replay));
+        if (claim.replay) return of(this.replay(req, res, claim.replay));
         this.storeAnswerOf(res, storageKey, fingerprint, claim.holder);
         return next.handle();
       }),
@@ -89,7 +108,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         this.store.reserve(storageKey, fingerprint, holder, this.config.lockTtlMs),
       );
       if (found.state === 'reserved') return { holder };
-      if (found.fingerprint !== fingerprint) {
+      // A fingerprint made under another secret (before a rotation) says nothing about the body:
+      // its answer is unreadable like any sealed under that secret, and its run is waited for.
+      if (found.fingerprint !== fingerprint && this.fingerprints.isOwn(found.fingerprint)) {
         this.metrics.idempotencyRejected('key_reused');
         throw new ProblemException(
           HttpStatus.UNPROCESSABLE_ENTITY,
@@ -98,11 +119,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         );
       }
       if (found.state === 'done') {
-        const replay = this.open(found.sealed, storageKey);
+        const replay = found.fingerprint === fingerprint ? this.open(found.sealed, storageKey) : undefined;
         if (replay) return { replay };
         // Sealed under a secret since rotated: unreadable for good, so it is as if it expired.
         this.logger.warn('A stored answer could not be decrypted (secret rotated?); the request runs again');
-        await this.unlessStoreDown(() => this.store.discard(storageKey, fingerprint, found.sealed));
+        await this.unlessStoreDown(() => this.store.discard(storageKey, found.fingerprint, found.sealed));
         continue;
       }
       if (Date.now() >= deadline) {
@@ -139,12 +160,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Sends the stored answer through the route's own reply, so the middleware around it applies as usual. */
-  private replay(res: Response, answer: StoredAnswer): string | undefined {
+  private replay(req: Request, res: Response, answer: StoredAnswer): string | undefined {
     this.metrics.idempotentReplay();
     res.status(answer.status);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     res.setHeader(REPLAYED_HEADER, 'true');
-    return answer.body;
+    return withRequestId(answer, requestIdOf(req));
   }
 
   /**

@@ -108,6 +108,39 @@ describe(MemoryIdempotencyStore.name, () => {
     now += 1;
     expect(await sut.reserve('k', 'fp', 'x', LOCK_MS)).toEqual({ state: 'reserved' });
   });
+
+  it('sweeps expired entries once the store has doubled since the last sweep, not on every reserve', async () => {
+    let now = 1_000;
+    const sut = new MemoryIdempotencyStore(() => now, { maxEntries: 1_000, sweepFrom: 4 });
+    const held = () => sut['entries'].size;
+    const reserve = (...keys: string[]) => Promise.all(keys.map((key) => sut.reserve(key, 'fp', 'h', 10)));
+
+    await reserve('a1', 'a2', 'a3', 'a4', 'a5');
+    expect(held()).toBe(5);
+    now += 20;
+    await reserve('b1', 'b2', 'b3', 'b4', 'b5');
+    // The five expired ones are still held: the last sweep left 5, so the next comes past 10.
+    expect(held()).toBe(10);
+    await reserve('b6');
+
+    expect(held()).toBe(6);
+  });
+
+  it('holds at most maxEntries: the oldest stored answers go first, running requests keep their keys', async () => {
+    const sut = new MemoryIdempotencyStore(Date.now, { maxEntries: 3, sweepFrom: 1_000 });
+    await sut.reserve('running', 'fp', 'h', TTL_MS);
+    for (const key of ['old', 'newer']) {
+      await sut.reserve(key, 'fp', 'h', LOCK_MS);
+      await sut.complete(key, 'fp', 'h', `answer-${key}`, TTL_MS);
+    }
+
+    await sut.reserve('new', 'fp', 'h', LOCK_MS);
+
+    expect(sut['entries'].size).toBe(3);
+    expect(await sut.reserve('running', 'fp', 'x', LOCK_MS)).toEqual({ state: 'running', fingerprint: 'fp' });
+    expect(await sut.reserve('newer', 'fp', 'x', LOCK_MS)).toMatchObject({ state: 'done', sealed: 'answer-newer' });
+    expect((await sut.reserve('old', 'fp', 'x', LOCK_MS)).state).toBe('reserved');
+  });
 });
 
 describe(RedisIdempotencyStore.name, () => {

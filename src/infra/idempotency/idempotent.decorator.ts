@@ -18,7 +18,9 @@ export const Idempotent = () =>
       required: false,
       description:
         'A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL ' +
-        'replay the first answer instead of running again, on any instance. Per route and caller.',
+        'replay the first answer instead of running again, on any instance. Per route and caller ' +
+        '(anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII ' +
+        'characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.',
       schema: { type: 'string', minLength: 1, maxLength: 257, pattern: '^[\\x20-\\x7e]+$' },
     }),
     ApiExtension(IDEMPOTENT_EXTENSION, true),

@@ -86,7 +86,6 @@ export class AuthController {
   }
 
   @Post('logout')
-  @Idempotent()
   @HttpCode(204)
   @Authenticated()
   @ApiOperation({

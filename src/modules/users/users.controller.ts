@@ -53,6 +53,7 @@ export class UsersController {
   }
 
   @Patch('me')
+  @Idempotent()
   @Authenticated()
   @ApiOperation({
     operationId: 'users.updateMe',

@@ -478,7 +478,7 @@ export type AuthRegisterData = {
   body: RegisterRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -634,7 +634,7 @@ export type AuthRefreshData = {
   body: RefreshTokenRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -714,12 +714,6 @@ export type AuthRefreshResponse = AuthRefreshResponses[keyof AuthRefreshResponse
 
 export type AuthLogoutData = {
   body: RefreshTokenRequest;
-  headers?: {
-    /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
-     */
-    'Idempotency-Key'?: string;
-  };
   path?: never;
   query?: never;
   url: '/api/v1/auth/logout';
@@ -727,8 +721,6 @@ export type AuthLogoutData = {
 
 export type AuthLogoutErrors = {
   /**
-   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
-   *
    * `validation_failed`: A field of the body, the query or the path is missing, malformed, out of range or unknown.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
@@ -753,10 +745,6 @@ export type AuthLogoutErrors = {
    */
   401: Problem;
   /**
-   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
-   */
-  409: Problem;
-  /**
    * `payload_too_large`: The request body is larger than the service accepts (BODY_LIMIT, 100 kB by default).
    */
   413: Problem;
@@ -769,10 +757,6 @@ export type AuthLogoutErrors = {
    */
   415: Problem;
   /**
-   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
-   */
-  422: Problem;
-  /**
    * `rate_limited`: The client spent its request budget, or a budget of this action (registrations, mails, changes).
    */
   429: Problem;
@@ -781,8 +765,6 @@ export type AuthLogoutErrors = {
    */
   500: Problem;
   /**
-   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
-   *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
    * `database_unavailable`: The database does not answer (down, unreachable or out of connections), or refuses writes (a standby not yet promoted, during a failover).
@@ -970,7 +952,7 @@ export type AuthVerifyEmailData = {
   body: VerifyEmailRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1055,7 +1037,7 @@ export type AuthResendVerificationData = {
   body?: never;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1128,7 +1110,7 @@ export type AuthForgotPasswordData = {
   body: ForgotPasswordRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1209,7 +1191,7 @@ export type AuthResetPasswordData = {
   body: ResetPasswordRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
@@ -1421,6 +1403,12 @@ export type UsersGetMeResponse = UsersGetMeResponses[keyof UsersGetMeResponses];
 
 export type UsersUpdateMeData = {
   body: UpdateMeRequest;
+  headers?: {
+    /**
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
+     */
+    'Idempotency-Key'?: string;
+  };
   path?: never;
   query?: never;
   url: '/api/v1/users/me';
@@ -1429,6 +1417,8 @@ export type UsersUpdateMeData = {
 export type UsersUpdateMeErrors = {
   /**
    * `validation_failed`: Invalid field, unknown field, or currentPassword missing or incorrect
+   *
+   * `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters or holds a non-printable character.
    *
    * `too_deep`: The JSON body nests objects or arrays deeper than the service reads.
    *
@@ -1451,6 +1441,8 @@ export type UsersUpdateMeErrors = {
   401: Problem;
   /**
    * `email_taken`: An account with the new email exists
+   *
+   * `idempotency_in_progress`: A request with this Idempotency-Key is still being processed, and did not finish within IDEMPOTENCY_WAIT.
    */
   409: Problem;
   /**
@@ -1465,6 +1457,10 @@ export type UsersUpdateMeErrors = {
    * `unsupported_content_encoding`: The body is compressed with an encoding the service does not read.
    */
   415: Problem;
+  /**
+   * `idempotency_key_reused`: This Idempotency-Key was used for another request (another body, path or method) of this caller.
+   */
+  422: Problem;
   /**
    * `too_many_login_failures`: Too many failed password attempts (logins or currentPassword)
    *
@@ -1481,6 +1477,8 @@ export type UsersUpdateMeErrors = {
    * `login_limit_unavailable`: Failed password checks cannot be counted (Redis down) and LOGIN_FAIL_CLOSED is on.
    *
    * `mail_unavailable`: The mails of an email change cannot be queued; nothing was changed
+   *
+   * `idempotency_unavailable`: The request carries an Idempotency-Key, but the store of answers (Redis) cannot be reached; nothing was done.
    *
    * `rate_limit_unavailable`: A request budget cannot be counted (Redis down) and THROTTLE_FAIL_CLOSED is on.
    *
@@ -1580,7 +1578,7 @@ export type UsersCreateData = {
   body: CreateUserRequest;
   headers?: {
     /**
-     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller.
+     * A key of your choosing (a UUID) that makes a retry safe: the same key and body within IDEMPOTENCY_TTL replay the first answer instead of running again, on any instance. Per route and caller (anonymous callers share one scope per route, so make it unguessable). 1–255 printable ASCII characters as a bare key; the quoted form of the draft ("…") adds its two quotes, hence maxLength 257.
      */
     'Idempotency-Key'?: string;
   };
