@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
+import { withPg } from './round-trips';
 import { deleteRedisKeys } from '@tools/redis-keys';
 import { ROOT, Server, startServer } from './servers';
 
@@ -208,14 +208,4 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
       if (options.kind === 'postgres') await deleteRedisKeys(options.redisUrl, redisPrefix).catch(() => undefined);
     },
   };
-}
-
-async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -96,7 +96,8 @@ export async function pgStatsSettled(maintenanceUrl: string, database: string): 
   );
 }
 
-async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a connection of its own to `url`, closed afterwards. */
+export async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
