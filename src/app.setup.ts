@@ -1,13 +1,13 @@
-import { NotFoundException, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
+import { INestApplication, NotFoundException, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { appConfig, AppConfig, jobsConfig, JobsConfig } from '@/config/configuration';
-import { bodyParserErrors } from '@/common/http/body-parser-errors';
+import { jsonBodies } from '@/common/http/body-parser-errors';
 import { rejectHostileJson } from '@/common/http/hostile-json';
+import { HttpAdapterName, pathOf } from '@/common/http/platform';
 import { setupSwagger } from '@/common/swagger/swagger';
 import { LOGGERS } from '@/infra/logging/logging.module';
 import type { Loggers } from '@/infra/logging/loggers';
@@ -45,18 +45,18 @@ function isRoutable(path: string): boolean {
   );
 }
 
+/** Middleware as both platforms run it (fastify through @fastify/middie): on the Node.js request and response. */
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+const notFound = (req: IncomingMessage) => new NotFoundException(`Cannot ${req.method} ${pathOf(req.url)}`);
+
 /**
  * Nest answers an unmatched route with its problem 404 only under the global prefix and the
  * excluded paths; any other path would fall through to express's HTML page. Refused here,
  * with the same exception Nest throws, so every miss gets the same problem document.
  */
-function refuseUnroutablePaths(req: Request, _res: Response, next: NextFunction): void {
-  if (isRoutable(req.path)) {
-    next();
-    return;
-  }
-  next(new NotFoundException(`Cannot ${req.method} ${req.path}`));
-}
+const refuseUnroutablePaths: Middleware = (req, _res, next) =>
+  next(isRoutable(pathOf(req.url)) ? undefined : notFound(req));
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 const isJson = (req: IncomingMessage) => JSON_TYPE.test(req.headers['content-type'] ?? '');
@@ -65,45 +65,45 @@ const isJson = (req: IncomingMessage) => JSON_TYPE.test(req.headers['content-typ
  * API answers are per caller (tokens, profiles, user lists) or about one request (problems):
  * no browser, proxy or CDN may keep a copy. Probes, scrapes and the docs are left alone.
  */
-function noStoreForApi(req: Request, res: Response, next: NextFunction): void {
-  // Lower-cased: express routes paths case-insensitively.
-  if (req.path.toLowerCase().startsWith(`/${API_PREFIX}/`)) res.setHeader('Cache-Control', 'no-store');
+const noStoreForApi: Middleware = (req, res, next) => {
+  // Lower-cased: paths are routed case-insensitively.
+  if (req.url?.toLowerCase().startsWith(`/${API_PREFIX}/`)) res.setHeader('Cache-Control', 'no-store');
   next();
-}
+};
 
 /** The API speaks JSON only: a body of any other type is refused before it is parsed. */
-function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
+const requireJsonBodies: Middleware = (req, _res, next) => {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !isJson(req)) {
-    next(new UnsupportedMediaTypeException('Send the request body as application/json.'));
-    return;
-  }
-  next();
-}
+  next(
+    hasBody && !isJson(req)
+      ? new UnsupportedMediaTypeException('Send the request body as application/json.')
+      : undefined,
+  );
+};
 
 /** What a worker (APP_ROLE=worker) serves: probes and the scrape, nothing of the API or its docs. */
 export const WORKER_PATHS = /^\/(health(\/.*)?|metrics)\/?$/i;
 
-function operationalRoutesOnly(req: Request, _res: Response, next: NextFunction): void {
-  if (WORKER_PATHS.test(req.path)) {
-    next();
-    return;
-  }
-  next(new NotFoundException(`Cannot ${req.method} ${req.path}`));
-}
+const operationalRoutesOnly: Middleware = (req, _res, next) =>
+  next(WORKER_PATHS.test(pathOf(req.url)) ? undefined : notFound(req));
 
 /**
- * Applies the HTTP conventions every route shares. Used by main.ts and by the e2e tests,
- * so the tests exercise exactly the stack that runs in production.
+ * Applies the HTTP conventions every route shares, on either platform (fastify's own part is
+ * set when its adapter is made, see fastify-platform.ts). Used by main.ts and by the e2e
+ * tests, so the tests exercise exactly the stack that runs in production.
  */
-export function configureApp(app: NestExpressApplication): NestExpressApplication {
+export function configureApp<App extends INestApplication>(app: App): App {
   const config = app.get<AppConfig>(appConfig.KEY);
   const jobs = app.get<JobsConfig>(jobsConfig.KEY);
 
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', config.trustProxy);
-  app.disable('x-powered-by');
-  app.set('etag', false);
+  const adapter = app.getHttpAdapter().getType() as HttpAdapterName;
+  if (adapter === 'express') {
+    const express = app as unknown as NestExpressApplication;
+    express.set('trust proxy', config.trustProxy);
+    express.disable('x-powered-by');
+    express.set('etag', false);
+  }
   // First, so every request is measured, including those refused by any later middleware.
   app.use(httpMetricsMiddleware(app.get(Registry)));
   // Assigns the request id (echoed as X-Request-Id) and logs the request when it ends.
@@ -112,14 +112,24 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(refuseUnroutablePaths);
   app.use(noStoreForApi);
   if (!jobs.servesApi) app.use(operationalRoutesOnly);
-  app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
-    maxAge: 600,
-  });
+  // Without an allowed origin there is no CORS at all: OPTIONS is routed like any method.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      exposedHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+      ],
+      maxAge: 600,
+      // As express's cors answers it: every OPTIONS, also one without Access-Control-Request-Method.
+      ...(adapter === 'fastify' ? { strictPreflight: false } : {}),
+    });
+  }
   app.use(requireJsonBodies);
-  app.useBodyParser('json', { limit: config.bodyLimit, type: isJson });
-  app.use(bodyParserErrors);
+  app.use(jsonBodies(config.bodyLimit, isJson));
   app.use(rejectHostileJson);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   // Off, /docs, /docs-json and the UI's assets are unknown routes (see UNPREFIXED).

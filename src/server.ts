@@ -1,10 +1,11 @@
-import type { Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { appConfig, AppConfig } from '@/config/configuration';
 import type { Env } from '@/config/env.schema';
 import { flushLogs } from '@/infra/logging/log-destination';
+import { createHttpAdapter, listen } from '@/common/http/http-adapter';
 import { closeTimeoutMs, GracefulShutdown, ShutdownPhase } from '@/infra/lifecycle/graceful-shutdown';
 import { applyHttpTimeouts } from '@/infra/lifecycle/http-timeouts';
 import { LifecycleService } from '@/infra/lifecycle/lifecycle.service';
@@ -17,8 +18,8 @@ const LOUD_PHASES: ShutdownPhase[] = ['forcing', 'failed'];
  * Boots the HTTP server on the validated environment; SIGTERM and SIGINT drain it (see
  * GracefulShutdown). `root` is AppModule, or a module importing it (process tests add job handlers).
  */
-export async function createServer(env: Env, root: Type = AppModule): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true, bodyParser: false });
+export async function createServer(env: Env, root: Type = AppModule): Promise<INestApplication<Server>> {
+  const app = await NestFactory.create<INestApplication<Server>>(root, await createHttpAdapter(env), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   const logger = app.get(Logger);
   const server = app.getHttpServer();
@@ -40,8 +41,11 @@ export async function createServer(env: Env, root: Type = AppModule): Promise<Ne
       process.exit(code);
     },
   }).listen();
-  await app.listen(env.PORT);
+  await listen(app, env);
   const docs = app.get<AppConfig>(appConfig.KEY).docsEnabled ? 'docs at /docs' : 'docs off (DOCS_ENABLED)';
-  logger.log(`Listening on port ${env.PORT} (${env.NODE_ENV}); API under /api/v1, ${docs}`, 'Bootstrap');
+  logger.log(
+    `Listening on port ${env.PORT} (${env.NODE_ENV}, ${env.HTTP_ADAPTER}); API under /api/v1, ${docs}`,
+    'Bootstrap',
+  );
   return app;
 }

@@ -127,6 +127,8 @@ export const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: integer(3000, 0, 65535),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // The HTTP platform under Nest; both serve the same API the same way (see docs/architecture.md).
+    HTTP_ADAPTER: z.enum(['express', 'fastify']).default('express'),
     TRUST_PROXY: trustProxy,
     CORS_ORIGINS: list(url(['http:', 'https:']), 'an http(s) origin'),
     // Node checks these timeouts about once a second (see http-timeouts.ts): below 1s they

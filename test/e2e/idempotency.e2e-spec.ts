@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Injectable, Module, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import type { HttpReply } from '@/common/http/platform';
 import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { IDEMPOTENCY_STORE, IdempotencyStore } from '@/infra/idempotency/idempotency.store';
 import { MemoryIdempotencyStore } from '@/infra/idempotency/memory-idempotency.store';
@@ -50,10 +50,10 @@ class IdempotencyProbeController {
 
   @Post('flaky')
   @Idempotent()
-  flaky(@Res({ passthrough: true }) res: Response): { run: number } {
+  flaky(@Res({ passthrough: true }) res: HttpReply): { run: number } {
     this.state.flakyRuns += 1;
     if (this.state.flakyRuns === 1) throw new Error('the first run fails');
-    res.setHeader('Location', `/api/v1/idempotency-probe/${this.state.flakyRuns}`);
+    res.header('Location', `/api/v1/idempotency-probe/${this.state.flakyRuns}`);
     return { run: this.state.flakyRuns };
   }
 

@@ -1,12 +1,13 @@
-import type { ModuleMetadata } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Writable } from 'node:stream';
 import { AppModule } from '@/app.module';
 import { configureApp, WORKER_PATHS } from '@/app.setup';
+import { createHttpAdapter } from '@/common/http/http-adapter';
 import { appConfig, AppConfig, jobsConfig, JobsConfig } from '@/config/configuration';
+import { parseEnv } from '@/config/env.schema';
 import { LOGGERS } from '@/infra/logging/logging.module';
 import { createLoggers } from '@/infra/logging/loggers';
 import { contractViolations, failOnViolations, violationReport } from './contract-violations';
@@ -15,7 +16,7 @@ import { recordExchanges } from './exchange-recorder';
 import { loadOpenApiContract } from './openapi-contract';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: INestApplication;
   server: Server;
   close(): Promise<void>;
 }
@@ -58,7 +59,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         .useFactory({ inject: [appConfig.KEY], factory: (app: AppConfig) => createLoggers(app, logs) });
     }
     const moduleRef = await builder.compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    // HTTP_ADAPTER (fastify or express) from the environment the suite runs in, as in production.
+    const adapter = await createHttpAdapter(parseEnv());
+    const app = moduleRef.createNestApplication(adapter, { bodyParser: false, bufferLogs: true });
     const violations = contractViolations();
     // First, so answers from every later middleware (refusals, errors) are checked too. A
     // worker refuses the API with 404s by design: only its probes and scrape are the document's.
@@ -66,6 +69,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app.use(recordExchanges(loadOpenApiContract(), violations, served));
     configureApp(app);
     await app.init();
+    // Fastify serves its routes once its plugins have loaded; express has nothing to wait for.
+    if (adapter.getType() === 'fastify') await adapter.getInstance<{ ready(): Promise<unknown> }>().ready();
     return {
       app,
       server: app.getHttpServer(),

@@ -7,7 +7,6 @@ import {
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import {
   ConflictProblem,
@@ -17,6 +16,7 @@ import {
   ServiceUnavailableProblem,
   ValidationProblem,
 } from '@/common/http/problem';
+import type { HttpReply, HttpRequest } from '@/common/http/platform';
 import { automock } from '@test/support/automock';
 import { QueryFailedError } from 'typeorm';
 import { DATABASE_RETRY_AFTER_S, ProblemDetailsFilter } from './problem-details.filter';
@@ -30,12 +30,19 @@ interface FakeResponse {
   headers: Map<string, string>;
 }
 
-const buildRequest = (overrides: Partial<Request> = {}) =>
-  ({ id: 'req-1', method: 'GET', path: '/api/v1/things', originalUrl: '/api/v1/things?x=1', ...overrides }) as Request;
+const buildRequest = (overrides: Partial<HttpRequest> = {}) =>
+  ({
+    id: 'req-1',
+    method: 'GET',
+    url: '/api/v1/things?x=1',
+    originalUrl: '/api/v1/things?x=1',
+    ...overrides,
+  }) as HttpRequest;
 
-function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res: FakeResponse } {
+function hostFor(req: HttpRequest, headersSent = false): { host: ArgumentsHost; res: FakeResponse } {
   const res: FakeResponse = { headersSent, ended: false, headers: new Map() };
-  const response: Response = automock<Response>('Response', {
+  type FakeReply = HttpReply & { headersSent: boolean; end(): unknown };
+  const response: FakeReply = automock<FakeReply>('Response', {
     get headersSent() {
       return res.headersSent;
     },
@@ -43,20 +50,17 @@ function hostFor(req: Request, headersSent = false): { host: ArgumentsHost; res:
       res.statusCode = code;
       return response;
     },
-    type(type) {
-      res.contentType = type;
-      return response;
-    },
-    send(body: string) {
-      res.body = body;
+    send(body) {
+      res.body = body as string;
       return response;
     },
     end() {
       res.ended = true;
       return response;
     },
-    setHeader(name, value) {
-      res.headers.set(name, String(value));
+    header(name: string, value: string) {
+      if (name === 'Content-Type') res.contentType = value;
+      else res.headers.set(name, value);
       return response;
     },
   });
@@ -81,7 +85,7 @@ describe(ProblemDetailsFilter.name, () => {
   const problemFor = (exception: unknown, req = buildRequest()): ProblemDetails => {
     const { host, res } = hostFor(req);
     sut.catch(exception, host);
-    expect(res.contentType).toBe('application/problem+json');
+    expect(res.contentType).toBe('application/problem+json; charset=utf-8');
     const body = JSON.parse(res.body!) as ProblemDetails;
     expect(res.statusCode).toBe(body.status);
     return body;
@@ -120,7 +124,7 @@ describe(ProblemDetailsFilter.name, () => {
 
     expect(res.statusCode).toBe(405);
     expect(res.headers.get('Allow')).toBe('GET, HEAD, PATCH, DELETE');
-    expect(res.contentType).toBe('application/problem+json');
+    expect(res.contentType).toBe('application/problem+json; charset=utf-8');
     expect(JSON.parse(res.body ?? '')).toEqual({
       type: '/problems/method_not_allowed',
       title: 'Method Not Allowed',
@@ -169,7 +173,7 @@ describe(ProblemDetailsFilter.name, () => {
   );
 
   it('names the method and path of an unrouted request instead of echoing express', () => {
-    const req = buildRequest({ method: 'DELETE', path: '/nowhere', originalUrl: '/nowhere?x=1' });
+    const req = buildRequest({ method: 'DELETE', url: '/nowhere?x=1', originalUrl: '/nowhere?x=1' });
 
     expect(problemFor(new NotFoundException('Cannot DELETE /nowhere'), req)).toMatchObject({
       status: 404,
@@ -321,7 +325,7 @@ describe(ProblemDetailsFilter.name, () => {
   });
 
   it('gives a generated request id to a request that bypassed the id middleware', () => {
-    const req = buildRequest({ id: undefined } as Partial<Request>);
+    const req = buildRequest({ id: undefined });
 
     expect(problemFor(new ConflictProblem('email_taken', 'd'), req).requestId).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import type { Request, Response } from 'express';
 import {
   FieldError,
   MethodNotAllowedProblem,
@@ -8,6 +7,7 @@ import {
   ProblemException,
   RetryLaterProblem,
 } from '@/common/http/problem';
+import { HttpReply, HttpRequest, nodeResponseOf } from '@/common/http/platform';
 import { ProblemCode, problemType } from '@/common/http/problem-types';
 import { requestIdOf } from '@/common/http/request-id';
 import { isDatabaseReadOnly, isDatabaseUnavailable } from '@/config/database-driver';
@@ -46,8 +46,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
+    const req = http.getRequest<HttpRequest>();
+    const res = http.getResponse<HttpReply>();
     const problem = this.toProblem(exception, req);
 
     if (exception instanceof RetryLaterProblem) {
@@ -66,18 +66,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         exception instanceof Error ? exception.message : 'Non-error thrown',
       );
     }
-    if (res.headersSent) {
-      res.end();
+    const node = nodeResponseOf(res);
+    if (node.headersSent) {
+      node.end();
       return;
     }
-    if (exception instanceof RetryLaterProblem) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof RetryLaterProblem) res.header('Retry-After', String(exception.retryAfterSeconds));
     else if (problem.type === problemType('database_unavailable'))
-      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
-    if (exception instanceof MethodNotAllowedProblem) res.setHeader('Allow', exception.allow.join(', '));
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+      res.header('Retry-After', String(DATABASE_RETRY_AFTER_S));
+    if (exception instanceof MethodNotAllowedProblem) res.header('Allow', exception.allow.join(', '));
+    res.status(problem.status);
+    res.header('Content-Type', 'application/problem+json; charset=utf-8');
+    res.send(JSON.stringify(problem));
   }
 
-  private toProblem(exception: unknown, req: Request): ProblemDetails {
+  private toProblem(exception: unknown, req: HttpRequest): ProblemDetails {
     const base = { instance: req.originalUrl ?? req.url, requestId: requestIdOf(req) };
 
     if (exception instanceof ProblemException) {
@@ -107,7 +110,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     );
   }
 
-  private detailOf(exception: HttpException, req: Request): string {
+  private detailOf(exception: HttpException, req: HttpRequest): string {
     const status = exception.getStatus();
     if (status === (HttpStatus.NOT_FOUND as number) && exception.message.startsWith('Cannot ')) {
       return `No route matches ${req.method} ${req.originalUrl.split('?')[0]}.`;

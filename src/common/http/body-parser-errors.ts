@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { json } from 'body-parser';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProblemException } from './problem';
 import { PROBLEM_TYPES, ProblemCode } from './problem-types';
 
@@ -40,16 +41,29 @@ const PROBLEMS: Record<string, [HttpStatus, ProblemCode, string]> = {
 };
 
 /**
- * Express error middleware placed right after the body parser: turns its errors into
- * problems with our own wording, so parser internals (positions, charsets) never reach
- * the client.
+ * The problem for one of body-parser's errors, with our own wording, so parser internals
+ * (positions, charsets) never reach the client; any other error is returned as it is.
  */
-export function bodyParserErrors(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
-  if (!isBodyParserError(error)) return next(error);
+export function bodyParserProblem(error: unknown): unknown {
+  if (!isBodyParserError(error)) return error;
   const [status, code, detail] = PROBLEMS[error.type] ?? [
     PROBLEM_TYPES.unreadable_body.status,
     'unreadable_body',
     'The request body could not be read.',
   ];
-  next(new ProblemException(status, code, detail));
+  return new ProblemException(status, code, detail);
+}
+
+/**
+ * Parses JSON bodies (up to `limit`, of the types `isJson` accepts) with body-parser, on
+ * either platform: it reads the Node.js request, so express and fastify parse the same
+ * bodies the same way (charsets, gzip/deflate/br, limits) and refuse the same ones with the
+ * same problems. Fastify is told to take the parsed body as it is (see fastify-platform.ts).
+ */
+export function jsonBodies(
+  limit: string,
+  isJson: (req: IncomingMessage) => boolean,
+): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void {
+  const parse = json({ limit, type: isJson });
+  return (req, res, next) => parse(req, res, (error?: unknown) => next(error ? bodyParserProblem(error) : undefined));
 }

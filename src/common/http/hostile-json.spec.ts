@@ -1,10 +1,13 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { MAX_JSON_FIELDS, rejectHostileJson } from './hostile-json';
 import { ProblemException, ValidationProblem } from './problem';
 
-const run = (body: unknown, query: unknown = {}) => {
+const run = (body: unknown, query: Record<string, unknown> = {}) => {
   const next: jest.Mock = jest.fn();
-  rejectHostileJson({ body, query } as Request, {} as Response, next);
+  const search = new URLSearchParams(
+    Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
+  );
+  rejectHostileJson({ body, url: `/api/v1/users?${search.toString()}` } as IncomingMessage & { body: unknown }, {}, next);
   expect(next).toHaveBeenCalledTimes(1);
   return next.mock.calls[0][0] as unknown;
 };

@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { ProblemException, ValidationProblem } from './problem';
 
 /** No DTO nests deeper than a few levels; validation and transformation recurse, so depth is bounded before them. */
@@ -99,7 +100,17 @@ function problemFor(finding: Finding): ProblemException {
  * sent, unpaired UTF-16 surrogates (JSON's `"\ud800"`), on which the e-mail validator
  * throws, and prototype keys, which the transformer would drop silently.
  */
-export function rejectHostileJson(req: Request, _res: Response, next: NextFunction): void {
-  const finding = inspect(req.body) ?? inspect(req.query);
+export function rejectHostileJson(
+  req: IncomingMessage & { body?: unknown },
+  _res: unknown,
+  next: (error?: unknown) => void,
+): void {
+  const finding = inspect(req.body) ?? inspect(queryOf(req.url));
   next(finding ? problemFor(finding) : undefined);
+}
+
+/** The query string as both platforms parse it by default (express 5's "simple" parser is this one). */
+function queryOf(url: string | undefined): unknown {
+  const start = url?.indexOf('?') ?? -1;
+  return start === -1 ? undefined : parseQuery(url!.slice(start + 1));
 }

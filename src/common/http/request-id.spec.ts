@@ -14,6 +14,7 @@ const buildResponse = () => {
       headers.set(name, String(value));
       return res;
     },
+    hasHeader: (name) => headers.has(name),
   });
   return { res, headers };
 };
@@ -45,11 +46,13 @@ describe('request ids', () => {
     expect(assignRequestId(buildRequest({ 'x-request-id': ['a', 'b'] }), buildResponse().res)).toMatch(UUID);
   });
 
-  it('assigns once: a request that already has an id keeps it', () => {
+  it('assigns once: a request that already has an id (fastify asks first) keeps it, and echoes it once', () => {
     const { res, headers } = buildResponse();
+    const req = buildRequest({ 'x-request-id': 'other' }, 'first');
 
-    expect(assignRequestId(buildRequest({ 'x-request-id': 'other' }, 'first'), res)).toBe('first');
-    expect(headers.size).toBe(0);
+    expect(assignRequestId(req, res)).toBe('first');
+    expect(assignRequestId(req, res)).toBe('first');
+    expect([...headers]).toEqual([[REQUEST_ID_HEADER, 'first']]);
   });
 
   it('reads the assigned id, or makes one up for a request that never got one', () => {

@@ -20,6 +20,9 @@ const rank = (method: string) => {
 };
 const byRank = (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
 
+/** Methods once each, in the order an Allow header lists them. */
+export const sortMethods = (methods: Iterable<string>): string[] => [...new Set(methods)].sort(byRank);
+
 function isRouteLayer(layer: unknown): layer is RouteLayer {
   if (typeof layer !== 'object' || layer === null) return false;
   const { route, match } = layer as Partial<RouteLayer>;
@@ -67,7 +70,7 @@ export class RouteMethods {
     // Express answers HEAD with the GET handler (its body left out) wherever HEAD has none.
     if (allowed.has('GET')) allowed.add('HEAD');
     for (const method of this.alsoAnswered) allowed.add(method);
-    return [...allowed].sort(byRank);
+    return sortMethods(allowed);
   }
 
   private matches(layer: RouteLayer, path: string): boolean {

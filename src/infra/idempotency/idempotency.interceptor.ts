@@ -1,9 +1,9 @@
 import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Request, Response } from 'express';
 import { from, Observable, of, switchMap } from 'rxjs';
 import { ProblemException, RetryLaterProblem } from '@/common/http/problem';
+import { HttpReply, HttpRequest, nodeRequestOf, nodeResponseOf } from '@/common/http/platform';
 import { requestIdOf } from '@/common/http/request-id';
 import { routeTemplateOf } from '@/common/http/route-template';
 import { idempotencyConfig, IdempotencyConfig } from '@/config/configuration';
@@ -36,7 +36,10 @@ const IN_PROGRESS_RETRY_AFTER_S = 1;
  */
 export const isFinalStatus = (status: number) => status < 500 && status !== 408 && status !== 429;
 
-type Caller = Request & { user?: { id?: string } };
+type Caller = HttpRequest & { user?: { id?: string } };
+
+/** A reply whose `send` can be wrapped (see storeAnswerOf). */
+type Reply = HttpReply & { send: (body?: unknown) => unknown };
 
 /**
  * The stored body, its top-level `requestId` (a problem's) replaced by the id of the request
@@ -81,11 +84,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const req = http.getRequest<Caller>();
-    const res = http.getResponse<Response>();
+    const res = http.getResponse<Reply>();
     const key = idempotencyKeyOf(req.headers['idempotency-key']);
     if (key === undefined) return next.handle();
 
-    const storageKey = storageKeyOf(`${req.method} ${routeTemplateOf(req)}`, req.user?.id, key);
+    const storageKey = storageKeyOf(`${req.method} ${routeTemplateOf(nodeRequestOf(req))}`, req.user?.id, key);
     const fingerprint = this.fingerprints.of(req.method, req.originalUrl, req.body);
     return from(this.claim(storageKey, fingerprint)).pipe(
       switchMap((claim) => {
@@ -160,41 +163,46 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Sends the stored answer through the route's own reply, so the middleware around it applies as usual. */
-  private replay(req: Request, res: Response, answer: StoredAnswer): string | undefined {
+  private replay(req: HttpRequest, res: HttpReply, answer: StoredAnswer): string | undefined {
     this.metrics.idempotentReplay();
     res.status(answer.status);
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.setHeader(REPLAYED_HEADER, 'true');
+    for (const [name, value] of Object.entries(answer.headers)) res.header(name, value);
+    res.header(REPLAYED_HEADER, 'true');
     return withRequestId(answer, requestIdOf(req));
   }
 
   /**
    * Catches the answer where both the route's result and the exception filter's problem
-   * pass: `res.send` with the serialized body. It is stored (or the key released) first,
-   * then sent. A client that went away changes nothing: the request still runs to its
-   * answer, which is stored for the retry (that waits for it meanwhile). A request that
-   * never sends one (its process died) holds the key until IDEMPOTENCY_LOCK_TTL.
+   * pass, `res.send`, and serializes a result there as both platforms would (JSON, UTF-8).
+   * It is stored (or the key released) first, then sent. A client that went away changes
+   * nothing: the request still runs to its answer, which is stored for the retry (that waits
+   * for it meanwhile). A request that never sends one (its process died) holds the key until
+   * IDEMPOTENCY_LOCK_TTL.
    */
-  private storeAnswerOf(res: Response, storageKey: string, fingerprint: string, holder: string): void {
-    const send = res.send.bind(res) as (body?: unknown) => Response;
-    res.send = ((body?: unknown) => {
-      // An object goes through res.json, which serializes it and calls send again with the text.
-      if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return send(body);
+  private storeAnswerOf(res: Reply, storageKey: string, fingerprint: string, holder: string): void {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
       res.send = send;
-      void this.settle(res, storageKey, fingerprint, holder, body).finally(() => {
+      let text: string | Buffer | undefined;
+      if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) text = body;
+      else {
+        text = JSON.stringify(body);
+        if (res.getHeader('Content-Type') === undefined) res.header('Content-Type', 'application/json; charset=utf-8');
+      }
+      void this.settle(res, storageKey, fingerprint, holder, text).finally(() => {
         try {
-          send(body);
+          send(text);
         } catch (error) {
           this.logger.error({ err: error }, 'Could not send the answer of an Idempotency-Key request');
-          res.destroy();
+          nodeResponseOf(res).destroy();
         }
       });
       return res;
-    }) as Response['send'];
+    };
   }
 
   private async settle(
-    res: Response,
+    res: HttpReply,
     storageKey: string,
     fingerprint: string,
     holder: string,

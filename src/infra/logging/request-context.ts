@@ -1,12 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { IncomingMessage } from 'node:http';
 
 /**
- * A request as the context holds it: its id (set by `assignRequestId`), and, once express
- * and the JWT guard have seen it, the client address (`req.ip`, which honours TRUST_PROXY)
- * and the signed-in caller (`req.user`).
+ * A request as the context holds it, the one routes see (see `platformRequestOf`): its id
+ * (set by `assignRequestId`), and, once the platform and the JWT guard have seen it, the
+ * client address (`req.ip`, which honours TRUST_PROXY) and the signed-in caller (`req.user`).
  */
-export type ContextRequest = IncomingMessage & { id?: unknown; ip?: string; user?: { id?: unknown } };
+export interface ContextRequest {
+  readonly id?: unknown;
+  readonly ip?: string;
+  readonly socket: { readonly remoteAddress?: string };
+  readonly user?: { readonly id?: unknown };
+}
 
 /**
  * The request being served, for every line logged while serving it: services log through

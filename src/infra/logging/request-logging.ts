@@ -3,11 +3,12 @@ import { performance } from 'node:perf_hooks';
 import type { Level, Logger } from 'pino';
 import { isProbeOrScrape } from '@/common/http/probe-paths';
 import { redactUrl } from '@/common/http/redact-url';
+import { platformRequestOf } from '@/common/http/platform';
 import { assignRequestId } from '@/common/http/request-id';
 import { routeTemplateOf, RoutedRequest } from '@/common/http/route-template';
 import { ContextRequest, runInRequestContext } from './request-context';
 
-type Middleware = (req: ContextRequest, res: ServerResponse, next: () => void) => void;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /**
  * Assigns the request id, runs the rest of the request in its context and ends it with
@@ -33,7 +34,7 @@ export function requestLogging(access: Logger): Middleware {
     if (!(quiet ? logsQuietPaths : logsRequests)) {
       // An unlogged probe or scrape: nothing it does logs per request, so it needs no context.
       if (quiet) next();
-      else runInRequestContext(req, next);
+      else runInRequestContext(platformRequestOf(req) as ContextRequest, next);
       return;
     }
     const started = performance.now();
@@ -43,7 +44,7 @@ export function requestLogging(access: Logger): Middleware {
     res.once('close', () =>
       logCompletion(access, { id: requestId, method, url }, req, res, quiet, performance.now() - started),
     );
-    runInRequestContext(req, next);
+    runInRequestContext(platformRequestOf(req) as ContextRequest, next);
   };
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
 import { UserResponseDto } from '@/modules/users/dto/user-response.dto';
@@ -63,7 +63,7 @@ export class AuthController {
     'hashing_busy',
     'login_limit_unavailable',
   )
-  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenPairDto> {
+  login(@Body() dto: LoginDto, @Req() req: HttpRequest): Promise<TokenPairDto> {
     // The guard reserved an attempt for every body with a string email, which a valid DTO has.
     const attempt = loginAttemptOf(req);
     if (!attempt) throw new Error('Login reached without a reserved attempt');

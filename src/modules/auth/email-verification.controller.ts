@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { clientOf } from '@/common/http/client-address';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
@@ -55,7 +55,7 @@ export class EmailVerificationController {
     ['rate_limited', 'Too many verification mails for this account or client, or over the request budget'],
     'mail_unavailable',
   )
-  async resend(@CurrentUser() caller: AuthUser, @Req() req: Request): Promise<void> {
+  async resend(@CurrentUser() caller: AuthUser, @Req() req: HttpRequest): Promise<void> {
     await this.verification.resend(caller.id, clientOf(req));
   }
 }

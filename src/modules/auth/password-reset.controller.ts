@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { clientOf } from '@/common/http/client-address';
 import { ApiProblems } from '@/common/swagger/api-problems.decorator';
 import { Idempotent } from '@/infra/idempotency/idempotent.decorator';
@@ -31,7 +31,7 @@ export class PasswordResetController {
     ['rate_limited', 'Too many reset requests for this client or address, or over the request budget'],
     'mail_unavailable',
   )
-  async forgot(@Body() dto: ForgotPasswordDto, @Req() req: Request): Promise<void> {
+  async forgot(@Body() dto: ForgotPasswordDto, @Req() req: HttpRequest): Promise<void> {
     await this.resets.forgot(dto.email, clientOf(req));
   }
 
@@ -51,7 +51,7 @@ export class PasswordResetController {
     ['rate_limited', 'Too many reset attempts from this client or for this account, or over the request budget'],
     'hashing_busy',
   )
-  async reset(@Body() dto: ResetPasswordDto, @Req() req: Request): Promise<void> {
+  async reset(@Body() dto: ResetPasswordDto, @Req() req: HttpRequest): Promise<void> {
     await this.resets.reset(dto.token, dto.password, clientOf(req));
   }
 }

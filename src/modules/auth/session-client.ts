@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { isIP } from 'node:net';
 import { clientOf } from '@/common/http/client-address';
 import type { SessionClient } from '@/modules/users/sessions/sessions.service';
@@ -12,7 +12,7 @@ export const USER_AGENT_MAX_CHARS = 255;
  * address is the one TRUST_PROXY resolves; with a proxy trusted it comes from
  * X-Forwarded-For, so anything that is not an IP address is stored as unknown.
  */
-export function sessionClientOf(req: Request): SessionClient {
+export function sessionClientOf(req: HttpRequest): SessionClient {
   const agent = req.headers['user-agent']?.trim();
   const ip = clientOf(req);
   return {

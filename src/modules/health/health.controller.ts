@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthSummaryDto, LivenessDto, ReadinessDto } from './dto/health.dto';
 import { HealthCheckResult } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { HttpReply } from '@/common/http/platform';
 import { Public } from '@/modules/auth/decorators/public.decorator';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthService } from './health.service';
@@ -25,7 +25,7 @@ export class HealthController {
     type: HealthSummaryDto,
     description: 'A dependency is down, or the instance is shutting down',
   })
-  async summary(@Res({ passthrough: true }) res: Response) {
+  async summary(@Res({ passthrough: true }) res: HttpReply) {
     const result = await this.readiness(res);
     return this.health.summarise(result);
   }
@@ -49,12 +49,12 @@ export class HealthController {
   })
   @ApiOkResponse({ type: ReadinessDto, description: "Terminus' standard health body" })
   @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'Names the dependency that failed' })
-  ready(@Res({ passthrough: true }) res: Response) {
+  ready(@Res({ passthrough: true }) res: HttpReply) {
     return this.readiness(res);
   }
 
   /** Terminus signals failure by throwing; probes want its standard body with a 503, not a problem document. */
-  private async readiness(res: Response): Promise<HealthCheckResult> {
+  private async readiness(res: HttpReply): Promise<HealthCheckResult> {
     try {
       return await this.health.checkReadiness();
     } catch (error) {

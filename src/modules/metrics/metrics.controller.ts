@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { HttpReply } from '@/common/http/platform';
 import { Registry } from 'prom-client';
 import { Public } from '@/modules/auth/decorators/public.decorator';
 
@@ -37,7 +37,7 @@ export class MetricsController {
       example: 'http_requests_total{method="GET",route="/health/live",status_class="2xx"} 3',
     },
   })
-  index(@Res({ passthrough: true }) response: Response): Promise<string> {
+  index(@Res({ passthrough: true }) response: HttpReply): Promise<string> {
     response.header('Content-Type', this.registry.contentType);
     return this.registry.metrics();
   }

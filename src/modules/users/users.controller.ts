@@ -7,7 +7,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { AuthUser, CurrentUser } from '@/modules/auth/decorators/current-user.decorator';
 import { Authenticated } from '@/modules/auth/decorators/authenticated.decorator';
 import { LookedUpProfile } from '@/modules/auth/decorators/looked-up-profile.decorator';
@@ -80,7 +80,7 @@ export class UsersController {
   async updateMe(
     @CurrentUser() caller: AuthUser,
     @Body() dto: UpdateMeDto,
-    @Req() req: Request,
+    @Req() req: HttpRequest,
   ): Promise<UserResponseDto> {
     return toUserResponse(await this.users.updateMe(caller, dto, clientOf(req)));
   }
@@ -105,7 +105,7 @@ export class UsersController {
     'hashing_busy',
     'login_limit_unavailable',
   )
-  async deleteMe(@CurrentUser() caller: AuthUser, @Body() dto: DeleteMeDto, @Req() req: Request): Promise<void> {
+  async deleteMe(@CurrentUser() caller: AuthUser, @Body() dto: DeleteMeDto, @Req() req: HttpRequest): Promise<void> {
     await this.users.deleteMe(caller, dto, clientOf(req));
   }
 

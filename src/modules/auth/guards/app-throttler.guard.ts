@@ -1,6 +1,6 @@
 import { ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { HttpReply } from '@/common/http/platform';
 import { ProblemException } from '@/common/http/problem';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { NamedBudget, REQUEST_BUDGETS_KEY } from '../decorators/request-budget.decorator';
@@ -60,8 +60,8 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       // The stock guard names the header after its throttler (Retry-After-register); clients read Retry-After.
       context
         .switchToHttp()
-        .getResponse<Response>()
-        .setHeader('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
+        .getResponse<HttpReply>()
+        .header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     }
     this.metrics.requestRateLimited(budget === 'register' ? 'register' : 'global');
     return Promise.reject(

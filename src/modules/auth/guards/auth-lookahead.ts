@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { ExtractJwt } from 'passport-jwt';
 import { AuthLookup, AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { AccessClaims, isAccessClaims } from '../access-claims';
@@ -10,7 +10,7 @@ import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 import { PerRoute } from './per-route';
 
 /** A request whose token's cache entries are being read ahead (see {@link AuthLookahead}). */
-export interface LookaheadRequest extends Request {
+export interface LookaheadRequest extends HttpRequest {
   authLookup?: AuthLookup;
 }
 
@@ -65,7 +65,7 @@ export class AuthLookahead {
   }
 }
 
-function readsOwnProfile(route: Route, req: Request, userId: string): boolean {
+function readsOwnProfile(route: Route, req: HttpRequest, userId: string): boolean {
   const reader = route.readsProfile;
   if (reader === undefined) return false;
   return reader === 'caller' || req.params[reader.param] === userId;

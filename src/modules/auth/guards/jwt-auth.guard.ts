@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Response } from 'express';
+import type { HttpReply } from '@/common/http/platform';
 import { TokenExpiredError } from '@nestjs/jwt';
 import { IS_PUBLIC_KEY } from '@/modules/auth/decorators/public.decorator';
 import { UnauthorizedProblem } from '@/common/http/problem';
@@ -31,7 +31,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (err) throw err;
     if (user) return user;
-    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
+    context.switchToHttp().getResponse<HttpReply>().header('WWW-Authenticate', 'Bearer');
     if (info instanceof TokenExpiredError) {
       throw new UnauthorizedProblem('The access token has expired; refresh it.', 'token_expired');
     }

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '@/common/http/platform';
 import { clientOf } from '@/common/http/client-address';
 import type { User } from '@/modules/users/entities/user.entity';
 import { PasswordAttemptsService, ReservedAttempt } from '@/modules/users/password-attempts.service';
@@ -11,10 +11,10 @@ export interface LoginAttempt {
   attempt: ReservedAttempt;
 }
 
-const attempts = new WeakMap<Request, LoginAttempt>();
+const attempts = new WeakMap<HttpRequest, LoginAttempt>();
 
 /** The attempt the guard reserved for this request; undefined when the body had no email. */
-export const loginAttemptOf = (req: Request): LoginAttempt | undefined => attempts.get(req);
+export const loginAttemptOf = (req: HttpRequest): LoginAttempt | undefined => attempts.get(req);
 
 /**
  * Reserves one attempt against the account's and the client's failure limits before any
@@ -33,7 +33,7 @@ export class LoginThrottleGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const raw = (req.body as { email?: unknown } | undefined)?.email;
     if (typeof raw !== 'string') return true;
     const email = normaliseEmail(raw);

@@ -1,0 +1,110 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import type { IncomingMessage } from 'node:http';
+import { linkPlatformRequest } from './platform';
+import { MethodNotAllowedProblem } from './problem';
+import { requestIdFor } from './request-id';
+import { sortMethods } from './route-methods';
+import type { RoutedRequest } from './route-template';
+
+/** What the fastify adapter needs to know before the application exists. */
+export interface FastifyPlatformOptions {
+  /** TRUST_PROXY, in the forms express and fastify both take (proxy-addr's). */
+  trustProxy: false | number | string[];
+  /** Whether the CORS hook answers OPTIONS on every path (an origin is allowed). */
+  answersPreflight: boolean;
+}
+
+/**
+ * Routing as express does it, so that a path means the same on both platforms: case does not
+ * matter, nor does a trailing slash, and a route parameter has no length limit of its own
+ * (fastify's default of 100 would answer a long one with a bare 414).
+ */
+const ROUTER_OPTIONS = { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 8_192 } as const;
+
+/**
+ * The fastify adapter (HTTP_ADAPTER=fastify), set up so that the middleware configureApp
+ * installs behaves as it does on express:
+ *
+ * - the request id is ours (X-Request-Id or a new UUID), also as fastify's `request.id`;
+ * - the middleware sees, on the Node.js request, what express would put there: the client
+ *   address TRUST_PROXY resolves, and the matched route's template for logs, metrics and
+ *   the trace's server span;
+ * - the body is parsed by the same body-parser middleware as on express (fastify takes the
+ *   parsed body as it is), so limits, charsets, encodings and their problems are the same;
+ * - a known path asked with a method none of its routes takes is a 405 with Allow, as
+ *   MethodNotAllowedHandler makes it on express, rather than fastify's 404.
+ */
+export function createFastifyAdapter(options: FastifyPlatformOptions): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    trustProxy: trustedHops(options.trustProxy),
+    genReqId: (req: IncomingMessage) => requestIdFor(req),
+    routerOptions: ROUTER_OPTIONS,
+    logger: false,
+  });
+  const instance = adapter.getInstance<FastifyInstance>();
+  const routes = new FastifyRouteMethods(options.answersPreflight ? ['OPTIONS'] : []);
+  instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  instance.addHook('onRequest', (request, _reply, done) => {
+    describeNodeRequest(request);
+    done();
+  });
+  // After the middleware (request id, logs, metrics, headers), as on express.
+  instance.addHook('preValidation', (request, _reply, done) => {
+    if (!request.is404) return done();
+    const allow = routes.allowedOn(request.url.split('?')[0]);
+    if (allow.length === 0 || allow.includes(request.method)) return done();
+    done(new MethodNotAllowedProblem(request.method, request.url.split('?')[0], allow));
+  });
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser('*', (request, _payload, done) => {
+    done(null, (request.raw as IncomingMessage & { body?: unknown }).body);
+  });
+  return adapter;
+}
+
+/** TRUST_PROXY as fastify's option: a hop count as the function proxy-addr makes of one on express. */
+function trustedHops(
+  trust: false | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
+/** Gives the Node.js request the fields middleware reads on express (see {@link createFastifyAdapter}). */
+function describeNodeRequest(request: FastifyRequest): void {
+  const raw = request.raw as RoutedRequest & { ip?: string };
+  linkPlatformRequest(raw, request);
+  raw.ip = request.ip;
+  const template = request.routeOptions.url;
+  if (request.is404 || template === undefined) return;
+  raw.route = { path: template };
+  // The trace's server span is named after the route, as express's instrumentation names it.
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) rpc.route = template;
+}
+
+/** The methods fastify's routes take on a path, matched by a router of the same kind and options. */
+class FastifyRouteMethods {
+  private readonly router = FindMyWay({ ...ROUTER_OPTIONS, defaultRoute: () => undefined });
+  private readonly methods = new Set<string>();
+
+  constructor(private readonly alsoAnswered: readonly string[]) {}
+
+  add(method: string | string[], url: string): void {
+    for (const one of [method].flat()) {
+      // Nest's catch-all routes (a not-found or OPTIONS handler) say nothing about a path.
+      if (url === '*' || url === '/*') continue;
+      this.router.on(one as HTTPMethod, url, () => undefined);
+      this.methods.add(one);
+    }
+  }
+
+  allowedOn(path: string): string[] {
+    const allowed = [...this.methods].filter((method) => this.router.find(method as HTTPMethod, path) !== null);
+    if (allowed.length === 0) return [];
+    return sortMethods([...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), ...this.alsoAnswered]);
+  }
+}
