@@ -8,7 +8,7 @@ import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { LastUsedRecorder } from '@/modules/users/sessions/last-used-recorder';
 import { AccessClaims, isAccessClaims } from '../access-claims';
 import type { LookaheadRequest } from '../guards/auth-lookahead';
-import { hmacKey } from '../token-keys';
+import { accessVerifyOptions, hmacKey } from '../token-keys';
 
 /**
  * Verifies bearer access tokens: HS256 only (so `alg: none` and key-confusion tricks fail),
@@ -31,10 +31,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       // passport-jwt types want a string or Buffer; jsonwebtoken 9 takes the KeyObject as is.
       secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: string | Buffer) => void) =>
         done(null, key as unknown as Buffer),
-      algorithms: ['HS256'],
+      ...accessVerifyOptions(cfg),
       ignoreExpiration: false,
-      issuer: cfg.issuer,
-      audience: cfg.audience,
       passReqToCallback: true,
     });
   }
