@@ -7,7 +7,7 @@ import { ActiveUsers } from '@/modules/metrics/active-users';
 import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { LastUsedRecorder } from '@/modules/users/sessions/last-used-recorder';
 import { AccessClaims, isAccessClaims } from '../access-claims';
-import type { LookaheadRequest } from '../guards/auth-lookahead';
+import { AuthLookahead, type LookaheadRequest } from '../guards/auth-lookahead';
 import { accessVerifyOptions, hmacKey } from '../token-keys';
 
 /**
@@ -16,6 +16,11 @@ import { accessVerifyOptions, hmacKey } from '../token-keys';
  * access token (not some other JWT of ours) with an `exp`, and finally, per request, that
  * the user is active and the session was neither revoked nor past its absolute end. That
  * last check uses the cache answers AuthLookahead read alongside the rate-limit check.
+ *
+ * A token is verified once per request: when AuthLookahead already verified this request's
+ * token (with the same options, `accessVerifyOptions`), its claims are used as they are;
+ * otherwise passport-jwt verifies it here, and a token the lookahead refused gets the
+ * same 401 from that.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -24,6 +29,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly authState: AuthStateService,
     private readonly activeUsers: ActiveUsers,
     private readonly lastUsed: LastUsedRecorder,
+    private readonly lookahead: AuthLookahead,
   ) {
     const key = hmacKey(cfg.accessSecret);
     super({
@@ -35,6 +41,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       passReqToCallback: true,
     });
+  }
+
+  /**
+   * Passport calls this per request, on an object made from this strategy that carries
+   * `success`, `fail` and `error`; passport-jwt's own version verifies the token and then
+   * calls `validate` the same way.
+   */
+  override authenticate(req: LookaheadRequest, options?: unknown): void {
+    const claims = this.lookahead.verifiedClaims(req);
+    if (claims === undefined) return super.authenticate(req, options);
+    void this.validate(req, claims).then(
+      (user) => (user ? this.success(user) : this.fail(401)),
+      (err: unknown) => this.error(err as Error),
+    );
   }
 
   async validate(req: LookaheadRequest, claims: Partial<AccessClaims>): Promise<AuthUser | false> {
