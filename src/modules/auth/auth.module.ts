@@ -23,7 +23,7 @@ import { PasswordResetController } from './password-reset.controller';
 import { SessionsController } from './sessions.controller';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { TokenService } from './token.service';
-import { hmacKey } from './token-keys';
+import { accessVerifyOptions, hmacKey } from './token-keys';
 
 /**
  * Authentication and the global guards, in order: request budget (ThrottlerGuard), then
@@ -41,7 +41,7 @@ import { hmacKey } from './token-keys';
       useFactory: (cfg: AuthConfig) => ({
         secret: hmacKey(cfg.accessSecret),
         signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'], issuer: cfg.issuer, audience: cfg.audience },
+        verifyOptions: accessVerifyOptions(cfg),
       }),
     }),
     ThrottlerModule.forRootAsync({

@@ -1,8 +1,8 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import type { HttpRequest } from '@/common/http/platform';
 import { ExtractJwt } from 'passport-jwt';
+import type { HttpRequest } from '@/common/http/platform';
 import { AuthLookup, AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { AccessClaims, isAccessClaims } from '../access-claims';
 import { ProfileReader, READS_PROFILE_KEY } from '../decorators/authenticated.decorator';
@@ -29,12 +29,18 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
  * The token is verified first (HMAC, no I/O), with the options the JWT strategy uses, so a
  * forged token costs no Redis command. Only the cache is read: a miss is loaded from the
  * database by the JWT strategy, once the request has passed its rate limit. The strategy
- * still verifies the token itself and uses these answers only for the same user and
- * session; a token this cannot verify is left to it (and its 401).
+ * takes the verified claims from {@link verifiedClaims} instead of verifying the token a
+ * second time; a token this cannot verify is left to the strategy (and its 401).
  */
 @Injectable()
 export class AuthLookahead {
   private readonly routes: PerRoute<Route>;
+  /**
+   * What this lookahead verified, per request. Private to this instance and keyed by the
+   * request object, so nothing a client sends, and nothing else in the process, can put
+   * claims here: only `start` writes it.
+   */
+  private readonly verified = new WeakMap<object, { token: string; claims: AccessClaims }>();
 
   constructor(
     reflector: Reflector,
@@ -61,7 +67,17 @@ export class AuthLookahead {
       return;
     }
     if (!isAccessClaims(claims)) return;
+    this.verified.set(req, { token, claims });
     req.authLookup = this.authState.lookup(claims.sub, claims.sid, readsOwnProfile(route, req, claims.sub));
+  }
+
+  /**
+   * The claims `start` verified for this request, if the token it carries now is the one
+   * verified; otherwise `undefined`, and the caller verifies the token itself.
+   */
+  verifiedClaims(req: HttpRequest): AccessClaims | undefined {
+    const entry = this.verified.get(req);
+    return entry !== undefined && bearerToken(req) === entry.token ? entry.claims : undefined;
   }
 }
 

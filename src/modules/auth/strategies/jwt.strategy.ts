@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Request as ExpressRequest } from 'express';
 import { authConfig, AuthConfig } from '@/config/configuration';
 import type { AuthUser } from '@/modules/auth/decorators/current-user.decorator';
 import { ActiveUsers } from '@/modules/metrics/active-users';
 import { AuthStateService } from '@/modules/users/sessions/auth-state.service';
 import { LastUsedRecorder } from '@/modules/users/sessions/last-used-recorder';
 import { AccessClaims, isAccessClaims } from '../access-claims';
-import type { LookaheadRequest } from '../guards/auth-lookahead';
-import { hmacKey } from '../token-keys';
+import { AuthLookahead, type LookaheadRequest } from '../guards/auth-lookahead';
+import { accessVerifyOptions, hmacKey } from '../token-keys';
 
 /**
  * Verifies bearer access tokens: HS256 only (so `alg: none` and key-confusion tricks fail),
@@ -16,6 +17,11 @@ import { hmacKey } from '../token-keys';
  * access token (not some other JWT of ours) with an `exp`, and finally, per request, that
  * the user is active and the session was neither revoked nor past its absolute end. That
  * last check uses the cache answers AuthLookahead read alongside the rate-limit check.
+ *
+ * A token is verified once per request: when AuthLookahead already verified this request's
+ * token (with the same options, `accessVerifyOptions`), its claims are used as they are;
+ * otherwise passport-jwt verifies it here, and a token the lookahead refused gets the
+ * same 401 from that.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -24,6 +30,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly authState: AuthStateService,
     private readonly activeUsers: ActiveUsers,
     private readonly lastUsed: LastUsedRecorder,
+    private readonly lookahead: AuthLookahead,
   ) {
     const key = hmacKey(cfg.accessSecret);
     super({
@@ -31,12 +38,25 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       // passport-jwt types want a string or Buffer; jsonwebtoken 9 takes the KeyObject as is.
       secretOrKeyProvider: (_req: unknown, _raw: unknown, done: (err: unknown, key?: string | Buffer) => void) =>
         done(null, key as unknown as Buffer),
-      algorithms: ['HS256'],
+      ...accessVerifyOptions(cfg),
       ignoreExpiration: false,
-      issuer: cfg.issuer,
-      audience: cfg.audience,
       passReqToCallback: true,
     });
+  }
+
+  /**
+   * Passport calls this per request, on an object made from this strategy that carries
+   * `success`, `fail` and `error`; passport-jwt's own version verifies the token and then
+   * calls `validate` the same way.
+   */
+  override authenticate(req: LookaheadRequest, options?: unknown): void {
+    const claims = this.lookahead.verifiedClaims(req);
+    // passport-jwt reads the Authorization header only, which both platforms' requests carry.
+    if (claims === undefined) return super.authenticate(req as unknown as ExpressRequest, options);
+    void this.validate(req, claims).then(
+      (user) => (user ? this.success(user) : this.fail(401)),
+      (err: unknown) => this.error(err as Error),
+    );
   }
 
   async validate(req: LookaheadRequest, claims: Partial<AccessClaims>): Promise<AuthUser | false> {
