@@ -29,6 +29,15 @@ export function buildApp(): void {
 }
 
 export type StoreKind = 'sqlite' | 'postgres';
+/** The service's HTTP adapter: express by default, fastify with `HTTP_ADAPTER=fastify`. */
+export type HttpAdapter = 'express' | 'fastify';
+
+/**
+ * What the targets of one service instance are grouped and named by: the store on the
+ * default adapter (`postgres`), the store and the adapter otherwise (`postgres-fastify`).
+ */
+export const appGroup = (kind: StoreKind, adapter: HttpAdapter): string =>
+  adapter === 'express' ? kind : `${kind}-${adapter}`;
 
 /**
  * All the bench changes from a default deployment (the defaults of docs/configuration and
@@ -68,6 +77,9 @@ export function printableEnv(env: Record<string, string>): Record<string, string
 
 export interface AppUnderTest {
   kind: StoreKind;
+  adapter: HttpAdapter;
+  /** See appGroup. */
+  group: string;
   server: Server;
   /** The environment the service runs with (PORT aside). */
   env: Record<string, string>;
@@ -84,6 +96,8 @@ export interface AppUnderTest {
 
 export interface AppOptions {
   kind: StoreKind;
+  /** Unset: express, with HTTP_ADAPTER unset as in a default deployment. */
+  adapter?: HttpAdapter;
   /** Tells several instances of one kind apart in their log files. */
   name?: string;
   workDir: string;
@@ -123,6 +137,8 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
     };
     storeEnv.REDIS_URL = options.redisUrl;
   }
+  const adapter = options.adapter ?? 'express';
+  const group = appGroup(options.kind, adapter);
   const redisPrefix = `bench:${id}:`;
   const admin = { email: `admin-${id}@example.com`, password: PASSWORD };
 
@@ -138,12 +154,13 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
     // Passed through, to try pool sizes without editing the harness.
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
     ...storeEnv,
+    ...(adapter === 'express' ? {} : { HTTP_ADAPTER: adapter }),
     ...options.env,
   };
   const server = await startServer({
-    name: `app (${options.kind})`,
+    name: `app (${group})`,
     args: [...(options.nodeArgs ?? []), APP_ENTRY],
-    logFile: join(options.workDir, `app-${options.kind}${options.name ? `-${options.name}` : ''}.log`),
+    logFile: join(options.workDir, `app-${group}${options.name ? `-${options.name}` : ''}.log`),
     readyPath: '/health/ready',
     env,
   }).catch(async (error: unknown) => {
@@ -194,6 +211,8 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
 
   return {
     kind: options.kind,
+    adapter,
+    group,
     server,
     env,
     database,

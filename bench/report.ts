@@ -25,6 +25,12 @@ export interface BenchResult {
   /** Keys the service left under its own Redis prefix: zero means it does not use Redis (yet). */
   redisKeysWritten: Record<string, number>;
   targets: TargetSummary[];
+  /** The service on fastify against the service on express, both on `kind`. Absent in runs from before the fastify targets. */
+  adapters?: {
+    kind: string;
+    /** Median over rounds of (`/users/me` req/s on fastify ÷ on express in the same round). */
+    meFastifyOverExpress: number;
+  };
   /** Per endpoint of the service, measured alone after the rounds. */
   roundTrips?: Array<RoundTrips & { id: string; label: string }>;
   duringLogins: Array<{
@@ -42,9 +48,18 @@ export interface Verdict {
   measured: string;
   met: boolean;
   gap?: string;
+  /** Set on the ratios that compare the service on an HTTP adapter with that adapter's floor or with the other adapter. */
+  adapter?: 'express' | 'fastify';
 }
 
 const STORE_LABEL: Record<string, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL + Redis' };
+/** Service groups in report order: each store on express (the default), then on fastify. */
+const GROUPS = [...Object.keys(STORE_LABEL), ...Object.keys(STORE_LABEL).map((k) => `${k}-fastify`)];
+/** `postgres` → "PostgreSQL + Redis", `postgres-fastify` → "fastify, PostgreSQL + Redis". */
+const groupLabel = (group: string): string => {
+  const [kind, adapter] = group.split('-');
+  return adapter ? `${adapter}, ${STORE_LABEL[kind] ?? kind}` : (STORE_LABEL[kind] ?? kind);
+};
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const x = (n: number) => `${f(n, 2)}x`;
 const mib = (bytes: number) => `${f(bytes / 2 ** 20, 1)} MiB`;
@@ -68,18 +83,45 @@ export function evaluateTargets(result: BenchResult): Verdict[] {
   const me = byId.get(`${k}:me`);
   const health = byId.get(`${k}:health`);
   const verdicts: Verdict[] = [];
-  const ratio = (goal: string, value: number | undefined, min: number) => {
+  const ratio = (goal: string, value: number | undefined, min: number, adapter?: Verdict['adapter']) => {
     const v = value ?? NaN;
     verdicts.push({
       goal,
       measured: x(v),
       met: v >= min,
       gap: v >= min ? undefined : `${f((100 * (min - v)) / min, 0)}% short (needs ${x(min)})`,
+      adapter,
     });
   };
-  ratio(`GET /users/me (${STORE_LABEL[k]}) ≥ 0.45x bare NestJS-express req/s`, me?.ratios['bare-nest'], 0.45);
-  ratio(`GET /users/me (${STORE_LABEL[k]}) ≥ 3x typical secured stack req/s`, me?.ratios['secured-nest'], 3);
-  ratio(`GET /health/live (${STORE_LABEL[k]}) ≥ 0.8x bare NestJS-express req/s`, health?.ratios['bare-nest'], 0.8);
+  const store = STORE_LABEL[k];
+  ratio(`GET /users/me (${store}) ≥ 0.45x bare NestJS-express req/s`, me?.ratios['bare-nest'], 0.45, 'express');
+  ratio(`GET /users/me (${store}) ≥ 3x typical secured stack req/s`, me?.ratios['secured-nest'], 3);
+  ratio(`GET /health/live (${store}) ≥ 0.8x bare NestJS-express req/s`, health?.ratios['bare-nest'], 0.8, 'express');
+  // Judged only in runs that measured the service on fastify, so older runs' reports stay as they were.
+  if (result.adapters) {
+    const onFastify = `${result.adapters.kind}-fastify`;
+    const fastifyMe = byId.get(`${onFastify}:me`);
+    const fastifyHealth = byId.get(`${onFastify}:health`);
+    const onStore = STORE_LABEL[result.adapters.kind];
+    ratio(
+      `GET /users/me on fastify (${onStore}) ≥ 0.30x bare NestJS-fastify req/s`,
+      fastifyMe?.ratios['bare-nest-fastify'],
+      0.3,
+      'fastify',
+    );
+    ratio(
+      `GET /users/me on fastify (${onStore}) ≥ 3x GET /users/me on express req/s`,
+      result.adapters.meFastifyOverExpress,
+      3,
+      'fastify',
+    );
+    ratio(
+      `GET /health/live on fastify (${onStore}) ≥ 0.8x bare NestJS-fastify req/s`,
+      fastifyHealth?.ratios['bare-nest-fastify'],
+      0.8,
+      'fastify',
+    );
+  }
   for (const d of result.duringLogins) {
     const p99 = d.health.p99Ms;
     verdicts.push({
@@ -99,24 +141,36 @@ export function evaluateTargets(result: BenchResult): Verdict[] {
   return verdicts;
 }
 
-function resultsTable(targets: TargetSummary[]): string[] {
+/** The ratio columns: one per baseline, the fastify route's only in runs that measured it. */
+const RATIO_COLUMNS: Array<{ id: string; title: string }> = [
+  { id: 'bare-http', title: '× node:http' },
+  { id: 'bare-nest', title: '× bare Nest' },
+  { id: 'bare-nest-fastify', title: '× bare Nest-fastify' },
+  { id: 'secured-nest', title: '× secured stack' },
+];
+
+function resultsTable(targets: TargetSummary[], measured: string[]): string[] {
+  const columns = RATIO_COLUMNS.filter((c) => measured.includes(c.id));
   return [
-    '| endpoint | req/s | p50 ms | p99 ms | server CPU µs/req | × node:http | × bare Nest | × secured stack |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| endpoint | req/s | p50 ms | p99 ms | server CPU µs/req | ${columns.map((c) => c.title).join(' | ')} |`,
+    `| --- | ---: | ---: | ---: | ---: | ${columns.map(() => '---:').join(' | ')} |`,
     ...targets.map(
       (t) =>
         `| ${t.label} | ${f(t.requestsPerSec)} | ${f(t.p50Ms, 1)} | ${f(t.p99Ms, 1)} | ${f(t.cpuMicrosPerRequest)} | ` +
-        `${x(t.ratios['bare-http'])} | ${x(t.ratios['bare-nest'])} | ${x(t.ratios['secured-nest'])} |`,
+        `${columns.map((c) => x(t.ratios[c.id])).join(' | ')} |`,
     ),
   ];
 }
+
+const baselineIds = (result: BenchResult): string[] =>
+  result.targets.filter((t) => t.group === 'baseline').map((t) => t.id);
 
 /** The service's configuration: the variables every store shares, then what differs. */
 function configTable(serviceEnv: Record<string, Record<string, string>>): string[] {
   const kinds = Object.keys(serviceEnv);
   const keys = [...new Set(kinds.flatMap((k) => Object.keys(serviceEnv[k])))].sort();
   return [
-    `| variable | ${kinds.map((k) => STORE_LABEL[k] ?? k).join(' | ')} |`,
+    `| variable | ${kinds.map(groupLabel).join(' | ')} |`,
     `| --- | ${kinds.map(() => '---').join(' | ')} |`,
     ...keys.map(
       (key) =>
@@ -166,11 +220,14 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
     '',
     '## Method',
     '',
-    `- Every server is its own \`node\` process, started together: bare \`node:http\`, a bare NestJS-express route, a typical secured NestJS stack (helmet, global \`ValidationPipe\`, \`@nestjs/jwt\` guard with a string secret), and the service built from \`src/\`, on ${Object.keys(
+    `- Every server is its own \`node\` process, started together: bare \`node:http\`, a bare NestJS route on express and the same route on fastify (\`@nestjs/platform-fastify\`), a typical secured NestJS stack (helmet, global \`ValidationPipe\`, \`@nestjs/jwt\` guard with a string secret), and the service built from \`src/\`, on ${Object.keys(
       result.redisKeysWritten,
     )
       .map((k) => STORE_LABEL[k])
-      .join(' and ')}. All baselines answer the same JSON body as \`/users/me\`.`,
+      .join(
+        ' and ',
+      )} on express (its default adapter), and once more with \`HTTP_ADAPTER=fastify\` on ${STORE_LABEL[result.productionKind]}. All baselines answer the same JSON body as \`/users/me\`, in production mode.`,
+    '- Each adapter is judged against its own floor: the service on express against the bare NestJS-express route, the service on fastify against the bare NestJS-fastify route, and `/users/me` on fastify against `/users/me` on express, as medians of per-round ratios. The logins with probes, the memory soak, the CPU profile and the round trips run on express only.',
     '- The service runs as deployed by default (production mode, logging every request at `info` to stdout, which goes to a file; metrics; the caches; the throttler with its default `THROTTLE_TTL` and no trusted proxy, so every load connection is the same client), with only the request budget raised so the load is not refused. Its environment, secrets shown by length:',
     ...(result.serviceEnv ? ['', ...configTable(result.serviceEnv), ''] : []),
     `- autocannon runs in a process of its own, ${p.connections} connections. Each target is warmed up for ${p.warmupSec} s, then measured for ${p.roundSec} s in each of ${p.rounds} rounds; the order rotates every round. Reported: medians over rounds; ratios are medians of per-round ratios to the baseline measured in the same round.`,
@@ -191,12 +248,15 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
     '',
     '### Baselines',
     '',
-    ...resultsTable(result.targets.filter((t) => t.group === 'baseline')),
+    ...resultsTable(
+      result.targets.filter((t) => t.group === 'baseline'),
+      baselineIds(result),
+    ),
   ];
-  for (const kind of Object.keys(STORE_LABEL)) {
-    const rows = result.targets.filter((t) => t.group === kind);
+  for (const group of GROUPS) {
+    const rows = result.targets.filter((t) => t.group === group);
     if (rows.length === 0) continue;
-    lines.push('', `### The service on ${STORE_LABEL[kind]}`, '', ...resultsTable(rows));
+    lines.push('', `### The service on ${groupLabel(group)}`, '', ...resultsTable(rows, baselineIds(result)));
   }
   if (result.roundTrips?.length) {
     lines.push('', '### Round trips per request', '', ...roundTripsTable(result.roundTrips));
@@ -255,25 +315,35 @@ function markdown(result: BenchResult, verdicts: Verdict[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+const verdictLine = (v: Verdict) =>
+  `${v.met ? 'met    ' : 'MISSED '} ${v.goal}: ${v.measured}${v.gap ? ` (${v.gap})` : ''}`;
+
 function consoleSummary(result: BenchResult, verdicts: Verdict[]): void {
   console.log('');
-  for (const [kind, env] of Object.entries(result.serviceEnv ?? {})) {
-    console.log(`The service on ${STORE_LABEL[kind]} ran with:`);
+  for (const [group, env] of Object.entries(result.serviceEnv ?? {})) {
+    console.log(`The service on ${groupLabel(group)} ran with:`);
     for (const [key, value] of Object.entries(env)) console.log(`  ${key}=${value}`);
   }
   console.log('');
-  for (const line of resultsTable(result.targets)) console.log(line);
-  console.log('');
+  for (const group of ['baseline', ...GROUPS]) {
+    const rows = result.targets.filter((t) => t.group === group);
+    if (rows.length === 0) continue;
+    console.log(group === 'baseline' ? 'Baselines:' : `The service on ${groupLabel(group)}:`);
+    for (const line of resultsTable(rows, baselineIds(result))) console.log(line);
+    console.log('');
+  }
   if (result.roundTrips?.length) {
     for (const line of roundTripsTable(result.roundTrips)) console.log(line);
     console.log('');
   }
   if (result.mode === 'quick') {
     console.log('Speed is not judged in --quick: one short round on a cold process says nothing about it.');
+    // Printed all the same, so a change to either adapter can be looked at without a full run.
+    console.log('The HTTP adapter ratios of this round, next to their targets (not a measurement):');
+    for (const v of verdicts.filter((v) => v.adapter)) console.log(`  ${verdictLine(v)}`);
     return;
   }
-  for (const v of verdicts)
-    console.log(`${v.met ? 'met    ' : 'MISSED '} ${v.goal}: ${v.measured}${v.gap ? ` (${v.gap})` : ''}`);
+  for (const v of verdicts) console.log(verdictLine(v));
 }
 
 /** The report lives in docs/, which `npm run format:check` covers: it is written in the project's style. */

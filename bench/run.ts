@@ -1,9 +1,12 @@
 /**
- * `npm run bench`: the service in production mode against three baselines in the same run
- * (bare node:http, a bare NestJS-express route, a typical secured NestJS stack), measured
- * in interleaved rounds so that noise from a shared machine lands on every target alike,
- * and reported as medians and ratios. `--quick` is the CI smoke run: one short round, no
- * judgement of speed, a non-zero exit when anything answered wrongly or not at all.
+ * `npm run bench`: the service in production mode against four baselines in the same run
+ * (bare node:http, a bare NestJS route on express and on fastify, a typical secured NestJS
+ * stack), measured in interleaved rounds so that noise from a shared machine lands on every
+ * target alike, and reported as medians and ratios. The service runs on express (its
+ * default) on each store, and with `HTTP_ADAPTER=fastify` on the production store, so each
+ * adapter is compared with its own bare route and the two adapters with each other.
+ * `--quick` is the CI smoke run: one short round, no judgement of speed, a non-zero exit
+ * when anything answered wrongly or not at all.
  *
  *   --quick                one 1 s round per target, short soak, no profile; results in bench/results/
  *   --only=sqlite|postgres one store instead of both
@@ -17,14 +20,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { waitFor } from '@tools/wait-for';
-import { APP_ENTRY, AppUnderTest, buildApp, printableEnv, startAppUnderTest, StoreKind } from './app-under-test';
+import {
+  APP_ENTRY,
+  appGroup,
+  AppUnderTest,
+  buildApp,
+  printableEnv,
+  startAppUnderTest,
+  StoreKind,
+} from './app-under-test';
 import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types';
 import { describeEnvironment, machineCpu } from './machine';
 import { summariseProfile } from './profile-summary';
 import { BenchResult, rewriteReport, writeReport } from './report';
 import { pgStatsSettled, pgTransactions, roundTrips, startPrivateRedis, watchRedisCommands } from './round-trips';
 import { cpuMicros, ROOT, rssBytes, Server, startServer } from './servers';
-import { RoundSample, summarise } from './stats';
+import { RoundSample, roundRatio, summarise } from './stats';
 
 /** Durations in seconds. */
 type Plan = {
@@ -138,7 +149,7 @@ function appTargets(app: AppUnderTest, connections: number): Target[] {
     connections,
     durationSec,
   });
-  const k = app.kind;
+  const k = app.group;
   return [
     {
       id: `${k}:health`,
@@ -192,6 +203,9 @@ async function main(): Promise<void> {
   const apps: AppUnderTest[] = [];
   const privateRedis = sharedRedisUrl || !kinds.includes('postgres') ? undefined : await startPrivateRedis(workDir);
   const redisUrl = sharedRedisUrl ?? privateRedis?.url ?? '';
+  // The service on fastify gets a Redis of its own too: its queue workers' polling would
+  // otherwise land in the round trips counted on the express service's Redis.
+  const fastifyRedis = sharedRedisUrl || !kinds.includes('postgres') ? undefined : await startPrivateRedis(workDir);
   const worker = startLoadWorker();
   // The probe during logins has a process of its own, as a kubelet would: timed from the
   // login generator's event loop, its latency included that loop's own backlog.
@@ -202,6 +216,12 @@ async function main(): Promise<void> {
     const baselineSpecs = [
       { id: 'bare-http', label: 'bare node:http', file: 'bare-http.ts', headers: undefined },
       { id: 'bare-nest', label: 'bare NestJS-express route', file: 'bare-nest.ts', headers: undefined },
+      {
+        id: 'bare-nest-fastify',
+        label: 'bare NestJS-fastify route',
+        file: 'bare-nest-fastify.ts',
+        headers: undefined,
+      },
       {
         id: 'secured-nest',
         label: 'typical secured NestJS (helmet, ValidationPipe, @nestjs/jwt string secret)',
@@ -252,18 +272,33 @@ async function main(): Promise<void> {
         apps.push(app);
         return appTargets(app, plan.connections);
       }),
+      // The other adapter on the production store only: the comparison the adapter targets are judged on.
+      (async (): Promise<Target[]> => {
+        const app = await startAppUnderTest({
+          kind: productionKind,
+          adapter: 'fastify',
+          workDir,
+          postgresUrl,
+          redisUrl: sharedRedisUrl ?? fastifyRedis?.url ?? '',
+        });
+        apps.push(app);
+        return appTargets(app, plan.connections);
+      })(),
     ];
     const settled = await Promise.allSettled(booting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const booted = settled.map((r) => (r as PromiseFulfilledResult<Target | Target[]>).value);
     const baselines = booted.filter((t): t is Target => !Array.isArray(t));
-    apps.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
+    const groups = [...kinds.map((k) => appGroup(k, 'express')), appGroup(productionKind, 'fastify')];
+    apps.sort((a, b) => groups.indexOf(a.group) - groups.indexOf(b.group));
+    // Round trips, logins under load, the soak and the profile: on the default adapter only.
+    const expressApps = apps.filter((a) => a.adapter === 'express');
     const targets = [...baselines, ...apps.flatMap((app) => appTargets(app, plan.connections))];
-    const serviceEnv = Object.fromEntries(apps.map((a) => [a.kind, printableEnv(a.env)]));
-    for (const [kind, env] of Object.entries(serviceEnv)) {
+    const serviceEnv = Object.fromEntries(apps.map((a) => [a.group, printableEnv(a.env)]));
+    for (const [group, env] of Object.entries(serviceEnv)) {
       log(
-        `service on ${kind} runs with: ${Object.entries(env)
+        `service on ${group} runs with: ${Object.entries(env)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ')}`,
       );
@@ -292,7 +327,7 @@ async function main(): Promise<void> {
     // Round trips per request, each endpoint alone: Redis commands as they arrive, and
     // PostgreSQL transactions from counters read while every backend had flushed its own.
     const trips: BenchResult['roundTrips'] = [];
-    for (const app of apps) {
+    for (const app of expressApps) {
       const transactions = async () => {
         if (!app.database) return undefined;
         await pgStatsSettled(postgresUrl, app.database);
@@ -326,10 +361,18 @@ async function main(): Promise<void> {
 
     const baselineSamples = Object.fromEntries(baselines.map((b) => [b.id, samples.get(b.id)!]));
     const summaries = targets.map((t) => summarise(t, samples.get(t.id)!, baselineSamples));
+    const meOn = (group: string) => samples.get(`${group}:me`)!;
+    const adapters: BenchResult['adapters'] = {
+      kind: productionKind,
+      meFastifyOverExpress: roundRatio(
+        meOn(appGroup(productionKind, 'fastify')),
+        meOn(appGroup(productionKind, 'express')),
+      ),
+    };
 
     // Logins hash with argon2 on low-priority worker threads; the event loop must keep answering probes meanwhile.
     const duringLogins: BenchResult['duringLogins'] = [];
-    for (const app of apps) {
+    for (const app of expressApps) {
       const login = appTargets(app, plan.loginConnections).find((t) => t.id.endsWith(':login'))!;
       // A scrape resets prom-client's event-loop delay histogram, so the next one covers exactly the logins.
       await eventLoopLag(app.server.url);
@@ -349,7 +392,7 @@ async function main(): Promise<void> {
     }
 
     // Memory over a sustained mixed load on the production configuration.
-    const soakApp = apps.find((a) => a.kind === productionKind)!;
+    const soakApp = expressApps.find((a) => a.kind === productionKind)!;
     log(`memory soak on ${soakApp.kind} for ${plan.soakSec} s`);
     const soakTargets = appTargets(soakApp, 1);
     const mix = (id: string, connections: number) => ({
@@ -369,7 +412,7 @@ async function main(): Promise<void> {
 
     let profile: BenchResult['profile'];
     if (profiling) {
-      const app = apps.find((a) => a.kind === productionKind)!;
+      const app = expressApps.find((a) => a.kind === productionKind)!;
       const me = appTargets(app, plan.connections).find((t) => t.id.endsWith(':me'))!;
       log('profiling GET /users/me');
       app.server.child.kill('SIGUSR2');
@@ -380,7 +423,9 @@ async function main(): Promise<void> {
       profile = { kind: app.kind, endpoint: me.label, ...summariseProfile(profileFile) };
     }
 
-    const redisKeys = Object.fromEntries(await Promise.all(apps.map(async (a) => [a.kind, await a.redisKeys()])));
+    const redisKeys = Object.fromEntries(
+      await Promise.all(expressApps.map(async (a) => [a.kind, await a.redisKeys()])),
+    );
     const result: BenchResult = {
       mode: quick ? 'quick' : 'full',
       command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
@@ -398,6 +443,7 @@ async function main(): Promise<void> {
       redisKeysWritten: redisKeys,
       roundTrips: trips,
       targets: summaries,
+      adapters,
       duringLogins,
       soak: { kind: soakApp.kind, rss, load: soakLoad },
       profile,
@@ -415,6 +461,7 @@ async function main(): Promise<void> {
     probeWorker.stop();
     await Promise.all([...servers.map((s) => s.stop()), ...apps.map((a) => a.dispose())]);
     await privateRedis?.stop();
+    await fastifyRedis?.stop();
   }
 }
 

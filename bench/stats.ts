@@ -31,16 +31,19 @@ export interface TargetSummary {
   ratios: Record<string, number>;
 }
 
+/** Median over rounds of (req/s of `samples` ÷ req/s of `base` in the same round). */
+export function roundRatio(samples: RoundSample[], base: RoundSample[]): number {
+  const byRound = new Map(base.map((s) => [s.round, s.requestsPerSec]));
+  return median(samples.map((s) => s.requestsPerSec / (byRound.get(s.round) ?? NaN)));
+}
+
 export function summarise(
   target: { id: string; label: string; group: string },
   samples: RoundSample[],
   baselines: Record<string, RoundSample[]>,
 ): TargetSummary {
   const ratios: Record<string, number> = {};
-  for (const [name, base] of Object.entries(baselines)) {
-    const byRound = new Map(base.map((s) => [s.round, s.requestsPerSec]));
-    ratios[name] = median(samples.map((s) => s.requestsPerSec / (byRound.get(s.round) ?? NaN)));
-  }
+  for (const [name, base] of Object.entries(baselines)) ratios[name] = roundRatio(samples, base);
   const sum = (pick: (s: RoundSample) => number) => samples.reduce((acc, s) => acc + pick(s), 0);
   return {
     ...target,

@@ -1,0 +1,24 @@
+/** The framework's floor on the other HTTP adapter: bare-nest.ts on fastify, one route, nothing added. */
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { portFromEnv, USER_FIXTURE } from './fixture';
+
+@Controller()
+class BareController {
+  @Get()
+  get() {
+    return USER_FIXTURE;
+  }
+}
+
+@Module({ controllers: [BareController] })
+class BareModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter(), { logger: false });
+  await app.listen(portFromEnv(), '127.0.0.1');
+}
+
+void main();
