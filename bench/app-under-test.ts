@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { withPg } from './round-trips';
 import { deleteRedisKeys } from '@tools/redis-keys';
+import { waitFor } from '@tools/wait-for';
 import { ROOT, Server, startServer } from './servers';
 
 /** A private build: `npm run build` wipes dist/, and other builds must not pull it away mid-run. */
@@ -167,6 +168,15 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
     await dropDatabase();
     throw error;
   });
+  // The figures are labelled with an adapter: the one the service says it listens on.
+  await waitFor(() => listeningAdapter(server.logFile) === adapter, {
+    timeoutMs: 5_000,
+    what: `${group} to listen on ${adapter}`,
+  }).catch(async (error: unknown) => {
+    await server.stop();
+    await dropDatabase();
+    throw error;
+  });
 
   const api = `${server.url}/api/v1`;
   const post = async (path: string, body: unknown) => {
@@ -227,4 +237,9 @@ export async function startAppUnderTest(options: AppOptions): Promise<AppUnderTe
       if (options.kind === 'postgres') await deleteRedisKeys(options.redisUrl, redisPrefix).catch(() => undefined);
     },
   };
+}
+
+/** The adapter named by the service's "Listening on port …" line, once it is in the log. */
+function listeningAdapter(logFile: string): string | undefined {
+  return /Listening on port \d+ \(\w+, (\w+)\)/.exec(readFileSync(logFile, 'utf8'))?.[1];
 }

@@ -54,7 +54,7 @@ function collectLines(stream: NodeJS.ReadableStream, output: string[]): void {
 
 /**
  * Starts the built application as a real process, as an operator would, with a clean
- * environment (only what is passed, plus PATH and HOME).
+ * environment (only what is passed, plus PATH, HOME and the suite's HTTP_ADAPTER).
  */
 export async function startApp(options: StartOptions = {}): Promise<AppProcess> {
   const port = options.port ?? (await freePort());
@@ -67,6 +67,8 @@ export async function startApp(options: StartOptions = {}): Promise<AppProcess> 
     SHUTDOWN_DELAY_MS: '0',
     // Rate-limit counters and cache entries of one test file never meet another's on the shared Redis.
     REDIS_KEY_PREFIX: REDIS_KEY_PREFIX_OF_THIS_FILE,
+    // The platform the suite runs on (CI runs suites on fastify too), as the in-process test app takes it.
+    HTTP_ADAPTER: process.env.HTTP_ADAPTER,
     ...options.env,
   })) {
     if (value !== undefined) env[key] = value;
