@@ -116,6 +116,8 @@ export function configureApp<App extends INestApplication>(app: App): App {
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,
+      // Named, as fastify's CORS plugin allows only GET, HEAD and POST by default (express's, these).
+      methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
       exposedHeaders: [
         'X-Request-Id',
         'Retry-After',

@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, INestApplication, Res, StreamableFile } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import request from 'supertest';
+import { createHttpAdapter } from '@/common/http/http-adapter';
+import { parseEnv } from '@/config/env.schema';
 import { ContractViolations } from '@test/support/contract-violations';
 import { recordExchanges } from '@test/support/exchange-recorder';
 import { OpenApiContract } from '@test/support/openapi-contract';
@@ -30,11 +32,20 @@ class StreamController {
   }
 }
 
+/** Written the way routes answer on either platform: a returned object, serialized by the platform. */
+@Controller('stream')
+class PlainController {
+  @Get('plain')
+  plain(): object {
+    return { id: 7, name: 'seven', secret: 1 };
+  }
+}
+
 const item = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } };
 const CONTRACT = new OpenApiContract({
   openapi: '3.0.0',
   paths: Object.fromEntries(
-    ['/stream/pieces', '/stream/large'].map((path) => [
+    ['/stream/pieces', '/stream/large', '/stream/plain'].map((path) => [
       path,
       { get: { responses: { 200: { description: '', content: { 'application/json': { schema: item } } } } } },
     ]),
@@ -81,5 +92,33 @@ describe('recordExchanges', () => {
     expect(res.text).toBeUndefined();
     await sut.settled();
     expect(sut.drain()).toEqual([]);
+  });
+});
+
+describe('recordExchanges on the platform HTTP_ADAPTER names', () => {
+  const sut = new ContractViolations();
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ controllers: [PlainController] }).compile();
+    const adapter = await createHttpAdapter(parseEnv());
+    app = moduleRef.createNestApplication(adapter, { logger: false });
+    app.use(recordExchanges(CONTRACT, sut));
+    await app.init();
+    if (adapter.getType() === 'fastify') await adapter.getInstance<{ ready(): Promise<unknown> }>().ready();
+  });
+  afterAll(() => app.close());
+
+  // Fastify's requests reach middleware as Node.js requests, without express's `path`.
+  it('checks the answers, so a run of the e2e suite on fastify is checked against the document', async () => {
+    await request(app.getHttpServer()).get('/stream/plain?page=1').expect(200);
+    await sut.settled();
+    expect(sut.drain()).toEqual([
+      {
+        exchange: expect.objectContaining({ method: 'GET', path: '/stream/plain', status: 200 }),
+        operation: 'GET /stream/plain',
+        problems: ['body has an undocumented field "secret"'],
+      },
+    ]);
   });
 });

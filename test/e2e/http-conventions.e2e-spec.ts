@@ -137,6 +137,16 @@ describe('HTTP conventions shared by every route', () => {
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  // Fastify's CORS plugin allows only GET, HEAD and POST unless told otherwise.
+  it.each(['PATCH', 'DELETE', 'PUT'])('lets an allowed origin send %s across origins', async (method) => {
+    const res = await request(t.server)
+      .options('/api/v1/users/me')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Method', method)
+      .expect(204);
+    expect(res.headers['access-control-allow-methods']?.split(/,\s*/)).toContain(method);
+  });
+
   it('serves Swagger UI at /docs and an OpenAPI 3 document at /docs-json with bearer auth', async () => {
     const ui = await request(t.server).get('/docs').redirects(1).expect(200);
     expect(ui.text).toContain('swagger-ui');

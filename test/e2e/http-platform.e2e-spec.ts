@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { ADMIN, authEnv, loginAdmin } from '@test/factories/auth.factory';
+import { captureLogLines } from '@test/support/log-lines';
+import { metricSample } from '@test/support/metrics-text';
 import { createTestApp, TestApp } from '@test/support/test-app';
+import { waitFor } from '@tools/wait-for';
 
 const PROBLEM_JSON = /^application\/problem\+json; charset=utf-8$/;
 
@@ -10,10 +13,11 @@ const PROBLEM_JSON = /^application\/problem\+json; charset=utf-8$/;
  * express's, which its adapter sets to express's behaviour.
  */
 describe('the HTTP platform', () => {
+  const out = captureLogLines();
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { ...authEnv(), TRUST_PROXY: '1' } });
+    t = await createTestApp({ env: { ...authEnv(), TRUST_PROXY: '1', LOG_LEVEL: 'info' }, logs: out.stream });
   });
   afterAll(() => t.close());
 
@@ -31,8 +35,9 @@ describe('the HTTP platform', () => {
 
   it('routes a long route parameter to its route, whose validation refuses it', async () => {
     const admin = await loginAdmin(t.server);
+    // As long as a URL within Node.js's limit on the request head (16 KiB) can make it.
     const res = await request(t.server)
-      .get(`/api/v1/users/${'a'.repeat(300)}`)
+      .get(`/api/v1/users/${'a'.repeat(12_000)}`)
       .set('Authorization', admin.bearer)
       .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
@@ -63,5 +68,33 @@ describe('the HTTP platform', () => {
     const current = (sessions.body as { current: boolean; ip: string | null }[]).find((s) => s.current);
     // One trusted hop: the address the load balancer saw, not the one the client wrote.
     expect(current?.ip).toBe('198.51.100.7');
+  });
+
+  // Fastify's router refuses such a path itself, before any hook, with a body of its own.
+  it.each([
+    ['/api/v1/%zz/users', 400, 'bad_request', "Failed to decode param '%zz'"],
+    ['/api/v1/a%zzb?page=%zz', 400, 'bad_request', "Failed to decode param 'a%zzb'"],
+    ['/%zz', 404, 'not_found', 'No route matches GET /%zz.'],
+  ])('answers %s, a path that does not decode, as any refusal: %d %s', async (path, status, code, detail) => {
+    const requestId = `undecodable-${status}-${code}-${path.length}`;
+    const scrape = async () => (await request(t.server).get('/metrics').expect(200)).text;
+    const series = { method: 'GET', route: 'unmatched', status_code: String(status) };
+    const before = metricSample(await scrape(), 'http_requests_total', series);
+
+    const res = await request(t.server).get(path).set('X-Request-Id', requestId).expect(status);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(res.headers['x-request-id']).toBe(requestId);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).toEqual({
+      type: `/problems/${code}`,
+      title: expect.any(String),
+      status,
+      detail,
+      instance: path,
+      requestId,
+    });
+    const line = await waitFor(() => out.lines.find((l) => l.requestId === requestId && l.msg === 'request completed'));
+    expect(line).toMatchObject({ req: { url: path }, res: { statusCode: status }, route: 'unmatched' });
+    expect(metricSample(await scrape(), 'http_requests_total', series)).toBe(before + 1);
   });
 });

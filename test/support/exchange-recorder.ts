@@ -1,22 +1,25 @@
 /**
- * An express middleware, mounted before everything else in the e2e apps, that records each
- * answer and checks it against the OpenAPI document once it is sent. The body is copied as
- * it is written: what the client receives, and when, is unchanged (streams included).
+ * A middleware, mounted before everything else in the e2e apps, that records each answer and
+ * checks it against the OpenAPI document once it is sent. The body is copied as it is
+ * written: what the client receives, and when, is unchanged (streams included). It sees the
+ * Node.js request and response, as middleware does on either platform.
  */
-import type { NextFunction, Request, Response } from 'express';
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { pathOf } from '@/common/http/platform';
 import type { ContractViolations } from './contract-violations';
 import type { OpenApiContract, RecordedExchange } from './openapi-contract';
 
 /** `served`: the paths the app answers from the document (all when omitted); others are not checked. */
 export function recordExchanges(contract: OpenApiContract, violations: ContractViolations, served?: RegExp) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (served && !served.test(req.path)) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    // Read now: express's routers rewrite req.url on the way down. Fastify's requests have no
+    // `path`; the Node.js request's url is the one both platforms route.
+    const path = pathOf(req.url);
+    const method = req.method ?? 'GET';
+    if (served && !served.test(path)) {
       next();
       return;
     }
-    // Read now: routers rewrite req.url on the way down.
-    const { method, path } = req;
     const chunks: Buffer[] = [];
     const capture = (chunk: unknown, encoding: unknown) => {
       if (typeof chunk === 'string') {
@@ -26,19 +29,31 @@ export function recordExchanges(contract: OpenApiContract, violations: ContractV
       }
     };
 
+    // Fastify passes its headers to writeHead, which sends them without keeping them on the response.
+    const headed: OutgoingHttpHeaders = {};
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      const headers = args.find((arg) => typeof arg === 'object' && arg !== null);
+      const pairs = Array.isArray(headers)
+        ? (headers as unknown[]).flatMap((_, i, all) => (i % 2 === 0 ? [[all[i], all[i + 1]]] : []))
+        : Object.entries(headers ?? {});
+      for (const [name, value] of pairs) headed[String(name).toLowerCase()] = value as OutgoingHttpHeaders[string];
+      return Reflect.apply(writeHead, this, args) as ServerResponse;
+    };
+
     const write = res.write;
     const end = res.end;
-    res.write = function (this: Response, ...args: unknown[]) {
+    res.write = function (this: ServerResponse, ...args: unknown[]) {
       capture(args[0], args[1]);
       return Reflect.apply(write, this, args) as boolean;
-    } as Response['write'];
+    } as ServerResponse['write'];
 
     let flushed: (() => void) | undefined;
-    res.end = function (this: Response, ...args: unknown[]) {
+    res.end = function (this: ServerResponse, ...args: unknown[]) {
       if (typeof args[0] !== 'function') capture(args[0], args[1]);
       flushed ??= violations.flushStarted();
-      return Reflect.apply(end, this, args) as Response;
-    } as Response['end'];
+      return Reflect.apply(end, this, args) as ServerResponse;
+    } as ServerResponse['end'];
 
     res.once('finish', () => {
       try {
@@ -46,7 +61,7 @@ export function recordExchanges(contract: OpenApiContract, violations: ContractV
           method,
           path,
           status: res.statusCode,
-          headers: stringValues(res.getHeaders()),
+          headers: stringValues({ ...res.getHeaders(), ...headed }),
           body: carriesBody(method, res.statusCode) ? Buffer.concat(chunks).toString('utf8') : '',
         };
         const problems = contract.check(exchange);
