@@ -1,5 +1,6 @@
 import { INestApplication, NotFoundException, RequestMethod, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import cors from 'cors';
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
@@ -112,23 +113,23 @@ export function configureApp<App extends INestApplication>(app: App): App {
   app.use(refuseUnroutablePaths);
   app.use(noStoreForApi);
   if (!jobs.servesApi) app.use(operationalRoutesOnly);
-  // Without an allowed origin there is no CORS at all: OPTIONS is routed like any method.
+  // Without an allowed origin there is no CORS at all: OPTIONS is routed like any method. The
+  // cors middleware itself, not enableCors: fastify's CORS plugin would answer preflights in a
+  // hook before this stack (no request id, headers, log line or metric) and on unknown paths.
   if (config.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: config.corsOrigins,
-      // Named, as fastify's CORS plugin allows only GET, HEAD and POST by default (express's, these).
-      methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
-      exposedHeaders: [
-        'X-Request-Id',
-        'Retry-After',
-        'X-RateLimit-Limit',
-        'X-RateLimit-Remaining',
-        'X-RateLimit-Reset',
-      ],
-      maxAge: 600,
-      // As express's cors answers it: every OPTIONS, also one without Access-Control-Request-Method.
-      ...(adapter === 'fastify' ? { strictPreflight: false } : {}),
-    });
+    app.use(
+      cors({
+        origin: config.corsOrigins,
+        exposedHeaders: [
+          'X-Request-Id',
+          'Retry-After',
+          'X-RateLimit-Limit',
+          'X-RateLimit-Remaining',
+          'X-RateLimit-Reset',
+        ],
+        maxAge: 600,
+      }),
+    );
   }
   app.use(requireJsonBodies);
   app.use(jsonBodies(config.bodyLimit, isJson));

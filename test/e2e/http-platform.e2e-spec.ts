@@ -97,4 +97,55 @@ describe('the HTTP platform', () => {
     expect(line).toMatchObject({ req: { url: path }, res: { statusCode: status }, route: 'unmatched' });
     expect(metricSample(await scrape(), 'http_requests_total', series)).toBe(before + 1);
   });
+
+  it('labels a request refused before its route unmatched, and one its guard refuses with the route', async () => {
+    const scrape = async () => (await request(t.server).get('/metrics').expect(200)).text;
+    const refusedBody = { method: 'POST', route: 'unmatched', status_code: '415' };
+    const refusedByGuard = { method: 'GET', route: '/api/v1/users/me', status_code: '401' };
+    const before = await scrape();
+
+    await request(t.server).post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('x').expect(415);
+    await request(t.server).get('/api/v1/users/me').expect(401);
+
+    const after = await scrape();
+    expect(metricSample(after, 'http_requests_total', refusedBody)).toBe(
+      metricSample(before, 'http_requests_total', refusedBody) + 1,
+    );
+    expect(metricSample(after, 'http_requests_total', refusedByGuard)).toBe(
+      metricSample(before, 'http_requests_total', refusedByGuard) + 1,
+    );
+  });
+});
+
+describe('the HTTP platform with an allowed origin', () => {
+  const origin = 'https://app.example.com';
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ...authEnv(), CORS_ORIGINS: origin } });
+  });
+  afterAll(() => t.close());
+
+  it('answers a preflight through the same middleware as any request', async () => {
+    const res = await request(t.server)
+      .options('/api/v1/users/me')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'PATCH')
+      .set('X-Request-Id', 'preflight-1')
+      .expect(204);
+    expect(res.headers['access-control-allow-origin']).toBe(origin);
+    expect(res.headers['access-control-allow-methods']).toContain('PATCH');
+    expect(res.headers['x-request-id']).toBe('preflight-1');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('refuses a preflight to a path no route has, as any request there', async () => {
+    const res = await request(t.server)
+      .options('/nowhere')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'GET')
+      .expect(404);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+  });
 });

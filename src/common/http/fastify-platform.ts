@@ -37,8 +37,8 @@ const ROUTER_OPTIONS = {
  *
  * - the request id is ours (X-Request-Id or a new UUID), also as fastify's `request.id`;
  * - the middleware sees, on the Node.js request, what express would put there: the client
- *   address TRUST_PROXY resolves, and the matched route's template for logs, metrics and
- *   the trace's server span;
+ *   address TRUST_PROXY resolves, and, once the route runs, its template for logs, metrics
+ *   and the trace's server span;
  * - the body is parsed by the same body-parser middleware as on express (fastify takes the
  *   parsed body as it is), so limits, charsets, encodings and their problems are the same;
  * - a known path asked with a method none of its routes takes is a 405 with Allow, as
@@ -65,6 +65,10 @@ export function createFastifyAdapter(options: FastifyPlatformOptions): FastifyAd
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
   instance.addHook('onRequest', (request, _reply, done) => {
     describeNodeRequest(request);
+    done();
+  });
+  instance.addHook('preHandler', (request, _reply, done) => {
+    enterRoute(request);
     done();
   });
   // After the middleware (request id, logs, metrics, headers), as on express.
@@ -143,9 +147,17 @@ function describeNodeRequest(request: FastifyRequest): void {
   const raw = request.raw as RoutedRequest & { ip?: string };
   linkPlatformRequest(raw, request);
   raw.ip = request.ip;
+}
+
+/**
+ * Names the route on the Node.js request once the route is about to run, as express does when
+ * it enters a route: a request refused before (its body, its method, its path) stays
+ * `unmatched` in logs and metrics on both platforms.
+ */
+function enterRoute(request: FastifyRequest): void {
   const template = request.routeOptions.url;
-  if (request.is404 || template === undefined || UNDECODABLE.has(raw)) return;
-  raw.route = { path: template };
+  if (request.is404 || template === undefined) return;
+  (request.raw as RoutedRequest).route = { path: template };
   // The trace's server span is named after the route, as express's instrumentation names it.
   const rpc = getRPCMetadata(context.active());
   if (rpc?.type === RPCType.HTTP) rpc.route = template;
