@@ -7,6 +7,7 @@ import Keyv from 'keyv';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { CACHE_FILLS, CacheFills } from './cache-fills';
+import { keyvDeserialize } from './keyv-json';
 
 /** Default lifetime of a cached entry; writers refresh entries on every change, so this only bounds memory. */
 export const DEFAULT_CACHE_TTL_MS = 60_000;
@@ -34,7 +35,13 @@ export function redisKeyv(client: RedisClient): Keyv {
   // The store is written against cache-manager 5's `Store` type, which cache-manager 7 no
   // longer exports; KeyvAdapter uses only get/set/del/mget/mdel/reset, which it has.
   const store = redisInsStore(client, { ttl: DEFAULT_CACHE_TTL_MS }) as unknown as CacheManagerStore;
-  return new Keyv({ store: new KeyvAdapter(store), namespace: CACHE_NAMESPACE, throwOnErrors: true });
+  return new Keyv({
+    store: new KeyvAdapter(store),
+    namespace: CACHE_NAMESPACE,
+    throwOnErrors: true,
+    // Keyv's own encoding, decoded without a JSON.parse reviver (see keyvDeserialize).
+    deserialize: keyvDeserialize,
+  });
 }
 
 /**
