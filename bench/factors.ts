@@ -16,16 +16,16 @@
  *   --no-wrk                autocannon only
  *   --no-build              reuse the last private build
  */
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { APP_ENTRY, AppUnderTest, buildApp, printableEnv, startAppUnderTest, StoreKind } from './app-under-test';
-import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types';
+import { LoadWorker, startLoadWorker } from './load-client';
 import { machineCpu } from './machine';
 import { redisCommandStats, roundTrips, startPrivateRedis } from './round-trips';
-import { cpuMicros, ROOT, Server, startServer } from './servers';
+import { cpuMicros, Server, startServer, TS_NODE } from './servers';
 import { median } from './stats';
 
 const args = process.argv.slice(2);
@@ -50,7 +50,6 @@ const ALL_LOADS: Load[] = [
 ];
 const LOADS = ALL_LOADS.filter((l) => l.generator !== 'wrk' || !args.includes('--no-wrk'));
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 
 interface Variant {
   name: string;
@@ -85,25 +84,19 @@ interface Sample {
 
 const log = (message: string) => console.log(`[factors] ${message}`);
 
-function startLoadWorker() {
-  const child = fork(join(__dirname, 'load-worker.ts'), [], { execArgv: TS_NODE, cwd: ROOT });
-  let next = 0;
-  return {
-    run(scenario: LoadScenario): Promise<LoadResult> {
-      const id = ++next;
-      return new Promise((resolve, reject) => {
-        const onMessage = (reply: LoadReply) => {
-          if (reply.id !== id) return;
-          child.off('message', onMessage);
-          if ('error' in reply) reject(new Error(reply.error));
-          else resolve(reply.results[0]);
-        };
-        child.on('message', onMessage);
-        child.send({ id, scenarios: [scenario] } satisfies LoadJob);
-      });
+/** autocannon in the load worker; distinct clients get one X-Forwarded-For address per connection. */
+async function runAutocannon(worker: LoadWorker, target: Target, connections: number, seconds: number) {
+  const [load] = await worker.run([
+    {
+      name: target.id,
+      url: target.url,
+      headers: target.headers,
+      connections,
+      durationSec: seconds,
+      distinctClients: target.distinctClients,
     },
-    stop: () => child.kill(),
-  };
+  ]);
+  return load;
 }
 
 /** wrk with two threads; distinct clients cycle 50 X-Forwarded-For addresses per thread. */
@@ -200,14 +193,7 @@ async function main(): Promise<void> {
       const load =
         loadKind.generator === 'wrk'
           ? await runWrk(target, loadKind.connections, seconds, wrkScript)
-          : await worker.run({
-              name: target.id,
-              url: target.url,
-              headers: target.headers,
-              connections: loadKind.connections,
-              durationSec: seconds,
-              distinctClients: target.distinctClients,
-            });
+          : await runAutocannon(worker, target, loadKind.connections, seconds);
       const cpu = cpuMicros(pid) - cpuBefore;
       const redisAfter = redisBefore ? await redisCommandStats(redis.url) : undefined;
       const sample: Sample = {

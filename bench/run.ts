@@ -14,7 +14,6 @@
  *   --no-profile           skip the CPU profile of the /users/me round
  *   --report               only rewrite docs/benchmarks.md from docs/benchmarks.json (after editing bench/analysis.md)
  */
-import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +28,13 @@ import {
   startAppUnderTest,
   StoreKind,
 } from './app-under-test';
-import type { LoadJob, LoadReply, LoadResult, LoadScenario } from './load-types';
+import { LoadWorker, startLoadWorker } from './load-client';
+import type { LoadScenario } from './load-types';
 import { describeEnvironment, machineCpu } from './machine';
 import { summariseProfile } from './profile-summary';
 import { BenchResult, rewriteReport, writeReport } from './report';
 import { pgStatsSettled, pgTransactions, roundTrips, startPrivateRedis, watchRedisCommands } from './round-trips';
-import { cpuMicros, ROOT, rssBytes, Server, startServer } from './servers';
+import { cpuMicros, rssBytes, Server, startServer, TS_NODE } from './servers';
 import { RoundSample, roundRatio, summarise } from './stats';
 
 /** Durations in seconds. */
@@ -88,7 +88,6 @@ const profiling = !quick && !args.includes('--no-profile');
 const postgresUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Unset: a redis-server of the bench's own, so its command counts are the service's alone. */
 const sharedRedisUrl = process.env.BENCH_REDIS_URL;
-const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 const BASELINE_SECRET = 'baseline-jwt-secret-7f3a9c1e5b2d8f4a6c0e9b1d3f5a7c9e';
 
 interface Target {
@@ -100,31 +99,6 @@ interface Target {
 }
 
 const log = (message: string) => console.log(`[bench] ${message}`);
-
-/** The load generator: one persistent child process answering one job at a time. */
-function startLoadWorker() {
-  const child = fork(join(__dirname, 'load-worker.ts'), [], { execArgv: TS_NODE, cwd: ROOT });
-  let next = 0;
-  return {
-    child,
-    run(scenarios: LoadScenario[]): Promise<LoadResult[]> {
-      const id = ++next;
-      return new Promise((resolve, reject) => {
-        const onMessage = (reply: LoadReply) => {
-          if (reply.id !== id) return;
-          child.off('message', onMessage);
-          if ('error' in reply) reject(new Error(reply.error));
-          else resolve(reply.results);
-        };
-        child.on('message', onMessage);
-        child.send({ id, scenarios } satisfies LoadJob);
-      });
-    },
-    stop: () => child.kill(),
-  };
-}
-
-type LoadWorker = ReturnType<typeof startLoadWorker>;
 
 async function measure(worker: LoadWorker, target: Target, seconds: number, round: number): Promise<RoundSample> {
   const pid = target.server.child.pid!;

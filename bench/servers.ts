@@ -6,6 +6,8 @@ import { freePort } from '@tools/free-port';
 import { waitFor } from '@tools/wait-for';
 
 export const ROOT = resolve(__dirname, '..');
+/** `node` arguments that run a bench TypeScript file as it is. */
+export const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 
 /** Kernel clock ticks per second, the unit of utime/stime in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
