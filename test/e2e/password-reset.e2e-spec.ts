@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { AfterQueryEvent, DataSource, EntitySubscriberInterface } from 'typeorm';
 import { requestContextFields } from '@/infra/logging/request-context';
-import { AccountTokens } from '@/modules/users/tokens/account-tokens.service';
+import { AccountTokens, TokenOptions } from '@/modules/users/tokens/account-tokens.service';
+import type { TokenPurpose } from '@/modules/users/tokens/entities/account-token.entity';
 import { freePort } from '@tools/free-port';
 import {
   ADMIN,
@@ -22,6 +23,8 @@ const HOUR_MS = 3_600_000;
 const NEW_PASSWORD = 'a-brand-new-password';
 const PER_ACCOUNT = 3;
 const PER_CLIENT = 6;
+/** What both routes answer besides their success status. */
+const ERROR_STATUSES = ['400', '409', '413', '415', '422', '429', '500', '503'];
 
 /** One client address per use, so no test spends another's per-client budget (TRUST_PROXY=true). */
 let lastClient = 0;
@@ -86,6 +89,21 @@ describe('Forgot and reset password', () => {
   const revoked = (text: string) => metricSample(text, 'auth_tokens_revoked_total', { reason: 'password_reset' });
   const refresh = (user: SignedIn) =>
     request(t.server).post('/api/v1/auth/refresh').send({ refreshToken: user.tokens.refreshToken });
+  const rejections = async (limiter: string) =>
+    metricSample(await metrics(), 'rate_limit_rejections_total', { limiter });
+  /** A link of `purpose` to the user's own address, valid for an hour from `issuedAt`. */
+  const linkFor = (user: SignedIn, purpose: TokenPurpose, options: Partial<TokenOptions> = {}, issuedAt?: Date) =>
+    tokens.issue(user.id, purpose, { ttlMs: HOUR_MS, email: user.email, ...options }, issuedAt);
+  /** Resets with `token` and expects the one answer for any unusable link. */
+  const expectInvalidLink = async (token: string, password = NEW_PASSWORD) => {
+    const res = await reset(t.server, token, password).expect(400);
+    expect(res.body).toMatchObject({ type: '/problems/invalid_token', status: 400 });
+  };
+  /** The profile the user sees after logging in with `password`. */
+  const profileAfterLogin = async (user: SignedIn, password = NEW_PASSWORD) => {
+    const fresh = await login(t.server, user.email, password);
+    return (await me(t.server, `Bearer ${fresh.accessToken}`).expect(200)).body;
+  };
 
   it('mails a link that sets the new password, verifies the address and ends every session', async () => {
     const user = await registerAndLogin(t.server);
@@ -102,12 +120,9 @@ describe('Forgot and reset password', () => {
     await refresh(user).expect(401);
     await refresh(second).expect(401);
     await request(t.server).post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(401);
-    const fresh = await login(t.server, user.email, NEW_PASSWORD);
-    const profile = await me(t.server, `Bearer ${fresh.accessToken}`).expect(200);
-    expect(profile.body.emailVerified).toBe(true);
+    expect((await profileAfterLogin(user)).emailVerified).toBe(true);
 
-    const again = await reset(t.server, token, 'yet-another-password').expect(400);
-    expect(again.body.type).toBe('/problems/invalid_token');
+    await expectInvalidLink(token, 'yet-another-password');
 
     const after = await metrics();
     expect(resets(after, 'success')).toBe(resets(before, 'success') + 1);
@@ -141,25 +156,17 @@ describe('Forgot and reset password', () => {
 
   it('refuses an expired link, and the links of other purposes', async () => {
     const user = await registerAndLogin(t.server);
-    const expired = await tokens.issue(
-      user.id,
-      'reset_password',
-      { ttlMs: HOUR_MS },
-      new Date(Date.now() - 2 * HOUR_MS),
-    );
-    const verify = await tokens.issue(user.id, 'verify_email', { ttlMs: HOUR_MS, email: user.email });
-    const change = await tokens.issue(user.id, 'change_email', { ttlMs: HOUR_MS, email: uniqueEmail('new') });
+    const expired = await linkFor(user, 'reset_password', {}, new Date(Date.now() - 2 * HOUR_MS));
+    const verify = await linkFor(user, 'verify_email');
+    const change = await linkFor(user, 'change_email', { email: uniqueEmail('new') });
 
-    for (const token of [expired, verify, change, 'not-a-token']) {
-      const res = await reset(t.server, token).expect(400);
-      expect(res.body).toMatchObject({ type: '/problems/invalid_token', status: 400 });
-    }
+    for (const token of [expired, verify, change, 'not-a-token']) await expectInvalidLink(token);
     await login(t.server, user.email, user.password);
   });
 
   it('refuses a weak password without spending the link, which then still works', async () => {
     const user = await registerAndLogin(t.server);
-    const token = await tokens.issue(user.id, 'reset_password', { ttlMs: HOUR_MS, email: user.email });
+    const token = await linkFor(user, 'reset_password');
 
     for (const weak of ['password', 'short', 'x'.repeat(129)]) {
       const res = await reset(t.server, token, weak).expect(400);
@@ -172,7 +179,7 @@ describe('Forgot and reset password', () => {
 
   it('lets exactly one of concurrent resets with one link succeed', async () => {
     const user = await registerAndLogin(t.server);
-    const token = await tokens.issue(user.id, 'reset_password', { ttlMs: HOUR_MS, email: user.email });
+    const token = await linkFor(user, 'reset_password');
 
     const passwords = Array.from({ length: PER_ACCOUNT }, (_, i) => `${NEW_PASSWORD}-${i}`);
     const answers = await Promise.all(passwords.map((password) => reset(t.server, token, password)));
@@ -187,26 +194,25 @@ describe('Forgot and reset password', () => {
 
   it('sets the password with an invitation link and verifies the invited address', async () => {
     const user = await registerAndLogin(t.server);
-    const token = await tokens.issue(user.id, 'invitation', { ttlMs: HOUR_MS, email: user.email });
+    const token = await linkFor(user, 'invitation');
 
     await reset(t.server, token).expect(204);
-    const fresh = await login(t.server, user.email, NEW_PASSWORD);
-    expect((await me(t.server, `Bearer ${fresh.accessToken}`).expect(200)).body.emailVerified).toBe(true);
+    expect((await profileAfterLogin(user)).emailVerified).toBe(true);
     await me(t.server, user.bearer).expect(401);
   });
 
   it('supersedes the other reset and invitation links of the account', async () => {
     const user = await registerAndLogin(t.server);
-    const invitation = await tokens.issue(user.id, 'invitation', { ttlMs: HOUR_MS, email: user.email });
-    const token = await tokens.issue(user.id, 'reset_password', { ttlMs: HOUR_MS, email: user.email });
+    const invitation = await linkFor(user, 'invitation');
+    const token = await linkFor(user, 'reset_password');
 
     await reset(t.server, token).expect(204);
-    expect((await reset(t.server, invitation).expect(400)).body.type).toBe('/problems/invalid_token');
+    await expectInvalidLink(invitation);
   });
 
   it('refuses the link of a deactivated account like an invalid one', async () => {
     const user = await registerAndLogin(t.server);
-    const token = await tokens.issue(user.id, 'reset_password', { ttlMs: HOUR_MS, email: user.email });
+    const token = await linkFor(user, 'reset_password');
     const admin = await loginAdmin(t.server);
     await request(t.server)
       .patch(`/api/v1/users/${user.id}`)
@@ -214,7 +220,7 @@ describe('Forgot and reset password', () => {
       .send({ isActive: false })
       .expect(200);
 
-    expect((await reset(t.server, token).expect(400)).body.type).toBe('/problems/invalid_token');
+    await expectInvalidLink(token);
   });
 
   it('limits forgot per address, known or not, whichever clients ask', async () => {
@@ -225,8 +231,7 @@ describe('Forgot and reset password', () => {
       expect(refused.body.type).toBe('/problems/rate_limited');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     }
-    const text = await metrics();
-    expect(metricSample(text, 'rate_limit_rejections_total', { limiter: 'password_forgot' })).toBeGreaterThanOrEqual(2);
+    expect(await rejections('password_forgot')).toBeGreaterThanOrEqual(2);
   });
 
   it('limits forgot and reset per client, whichever addresses and links it tries', async () => {
@@ -240,36 +245,14 @@ describe('Forgot and reset password', () => {
     for (let i = 0; i < PER_CLIENT; i += 1) await reset(t.server, guess(), NEW_PASSWORD, resetClient).expect(400);
     const refused = await reset(t.server, guess(), NEW_PASSWORD, resetClient).expect(429);
     expect(refused.body.type).toBe('/problems/rate_limited');
-    const text = await metrics();
-    expect(metricSample(text, 'rate_limit_rejections_total', { limiter: 'password_reset' })).toBeGreaterThanOrEqual(1);
+    expect(await rejections('password_reset')).toBeGreaterThanOrEqual(1);
   });
 
   it('documents both routes as public, with every status they answer', async () => {
     const paths = (await request(t.server).get('/docs-json').expect(200)).body.paths;
-    const forgotOp = paths['/api/v1/auth/password/forgot'].post;
-    const resetOp = paths['/api/v1/auth/password/reset'].post;
-    expect(Object.keys(forgotOp.responses).sort()).toEqual([
-      '202',
-      '400',
-      '409',
-      '413',
-      '415',
-      '422',
-      '429',
-      '500',
-      '503',
-    ]);
-    expect(Object.keys(resetOp.responses).sort()).toEqual([
-      '204',
-      '400',
-      '409',
-      '413',
-      '415',
-      '422',
-      '429',
-      '500',
-      '503',
-    ]);
+    const statuses = (path: string) => Object.keys(paths[path].post.responses).sort();
+    expect(statuses('/api/v1/auth/password/forgot')).toEqual(['202', ...ERROR_STATUSES]);
+    expect(statuses('/api/v1/auth/password/reset')).toEqual(['204', ...ERROR_STATUSES]);
   });
 });
 
