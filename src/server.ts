@@ -19,7 +19,10 @@ const LOUD_PHASES: ShutdownPhase[] = ['forcing', 'failed'];
  * GracefulShutdown). `root` is AppModule, or a module importing it (process tests add job handlers).
  */
 export async function createServer(env: Env, root: Type = AppModule): Promise<INestApplication<Server>> {
-  const app = await NestFactory.create<INestApplication<Server>>(root, await createHttpAdapter(env), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<INestApplication<Server>>(root, await createHttpAdapter(env), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   configureApp(app);
   const logger = app.get(Logger);
   const server = app.getHttpServer();

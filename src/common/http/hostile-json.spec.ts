@@ -7,7 +7,11 @@ const run = (body: unknown, query: Record<string, unknown> = {}) => {
   const search = new URLSearchParams(
     Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
   );
-  rejectHostileJson({ body, url: `/api/v1/users?${search.toString()}` } as IncomingMessage & { body: unknown }, {}, next);
+  rejectHostileJson(
+    { body, url: `/api/v1/users?${search.toString()}` } as IncomingMessage & { body: unknown },
+    {},
+    next,
+  );
   expect(next).toHaveBeenCalledTimes(1);
   return next.mock.calls[0][0] as unknown;
 };
