@@ -11,11 +11,13 @@ import { provisionDatabase, TestDatabase } from '@test/support/database';
 
 /**
  * The runtime stage of docker/Dockerfile reproduced without Docker: build output and
- * package files in an empty folder, `npm ci --workspaces=false --omit=dev`, production settings. If anything
- * at run time needed a dev dependency, boot or migration would fail here.
+ * package files in an empty folder, `npm ci --workspaces=false --omit=dev --ignore-scripts` with
+ * better-sqlite3's compiled addon copied in, production settings. If anything at run time
+ * needed a dev dependency, boot or migration would fail here.
  */
 
 const ROOT = resolve(__dirname, '..', '..');
+const SQLITE_ADDON = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
 
 interface Run {
   code: number | null;
@@ -47,12 +49,20 @@ describe('runtime image contents, outside Docker', () => {
     for (const path of ['dist', 'package.json', 'package-lock.json']) {
       cpSync(join(ROOT, path), join(scratch, path), { recursive: true });
     }
-    const install = await run('npm', ['ci', '--workspaces=false', '--omit=dev', '--no-audit', '--no-fund'], scratch, {
-      npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm'),
-      // better-sqlite3 compiles against the headers of the Node that runs the suite.
-      ...(process.env.npm_config_nodedir ? { npm_config_nodedir: process.env.npm_config_nodedir } : {}),
-    });
+    const install = await run(
+      'npm',
+      ['ci', '--workspaces=false', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+      scratch,
+      {
+        npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm'),
+        // Where the machine trusts a TLS-inspecting proxy's CA this way, npm must too.
+        ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
+      },
+    );
     if (install.code !== 0) throw new Error(`npm ci --omit=dev failed:\n${install.output}`);
+    // As the prod-deps stage does: the addon the full install compiled, for the Node that runs
+    // the suite, instead of compiling SQLite a second time.
+    cpSync(join(ROOT, SQLITE_ADDON), join(scratch, SQLITE_ADDON));
 
     process.env.TEST_DB = 'external';
     database = await provisionDatabase();
