@@ -1,20 +1,9 @@
 /** The framework's floor on the other HTTP adapter: bare-nest.ts on fastify, one route, nothing added. */
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { portFromEnv, USER_FIXTURE } from './fixture';
-
-@Controller()
-class BareController {
-  @Get()
-  get() {
-    return USER_FIXTURE;
-  }
-}
-
-@Module({ controllers: [BareController] })
-class BareModule {}
+import { BareModule } from './bare-module';
+import { portFromEnv } from './fixture';
 
 async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter(), { logger: false });

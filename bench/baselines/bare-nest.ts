@@ -1,19 +1,8 @@
 /** The framework's floor: NestJS on express with one route, no middleware, guards or pipes. */
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { portFromEnv, USER_FIXTURE } from './fixture';
-
-@Controller()
-class BareController {
-  @Get()
-  get() {
-    return USER_FIXTURE;
-  }
-}
-
-@Module({ controllers: [BareController] })
-class BareModule {}
+import { BareModule } from './bare-module';
+import { portFromEnv } from './fixture';
 
 async function main(): Promise<void> {
   const app = await NestFactory.create(BareModule, { logger: false });
