@@ -150,6 +150,13 @@ describe(`Welcome mail as a job (${onRedis() ? 'BullMQ on Redis' : 'database que
     await waitFor(() => log.lines.some((l) => l.jobId === jobId && l.level === 40), { what: 'a failed attempt' });
 
     await t.app.get(DataSource).getRepository(User).delete({ id });
+    // An attempt that read the user before the delete may still be under way: it must fail
+    // (SMTP is down) before SMTP comes back, or it would send a mail this test does not test.
+    const failures = () => log.lines.filter((l) => l.jobId === jobId && l.level === 40).length;
+    const failedBefore = failures();
+    await waitFor(async () => failures() > failedBefore || (await jobOf(jobId)).state === 'completed', {
+      what: 'no attempt that read the user before the delete',
+    });
     await smtp.start();
 
     await waitFor(async () => (await jobOf(jobId)).state === 'completed', { what: 'the job completed' });
