@@ -36,9 +36,9 @@ const ROUTER_OPTIONS = {
  * installs behaves as it does on express:
  *
  * - the request id is ours (X-Request-Id or a new UUID), also as fastify's `request.id`;
- * - the middleware sees, on the Node.js request, what express would put there: the client
- *   address TRUST_PROXY resolves, and, once the route runs, its template for logs, metrics
- *   and the trace's server span;
+ * - the middleware's request context is fastify's request (client address, caller), and the
+ *   Node.js request carries, once the route runs, its template for logs, metrics and the
+ *   trace's server span, as express's does;
  * - the body is parsed by the same body-parser middleware as on express (fastify takes the
  *   parsed body as it is), so limits, charsets, encodings and their problems are the same;
  * - a known path asked with a method none of its routes takes is a 405 with Allow, as
@@ -64,7 +64,8 @@ export function createFastifyAdapter(options: FastifyPlatformOptions): FastifyAd
   const routes = new FastifyRouteMethods(options.answersPreflight ? ['OPTIONS'] : []);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
   instance.addHook('onRequest', (request, _reply, done) => {
-    describeNodeRequest(request);
+    // Middleware sees the Node.js request; its request context is the one routes see.
+    linkPlatformRequest(request.raw, request);
     done();
   });
   instance.addHook('preHandler', (request, _reply, done) => {
@@ -140,13 +141,6 @@ function undecodableSegmentOf(raw: IncomingMessage & { originalUrl?: string }): 
   return pathOf(raw.originalUrl)
     .split('/')
     .find((segment) => !isDecodable(segment));
-}
-
-/** Gives the Node.js request the fields middleware reads on express (see {@link createFastifyAdapter}). */
-function describeNodeRequest(request: FastifyRequest): void {
-  const raw = request.raw as RoutedRequest & { ip?: string };
-  linkPlatformRequest(raw, request);
-  raw.ip = request.ip;
 }
 
 /**
