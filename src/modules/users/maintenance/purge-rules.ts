@@ -74,7 +74,7 @@ export function purgeRules(cfg: MaintenanceConfig): PurgeRule[] {
       kind: 'account_tokens',
       entity: AccountToken,
       where: (rows, now) =>
-        rows.where('row.usedAt < :tokenNow').orWhere('row.expiresAt < :tokenNow').setParameter('tokenNow', now),
+        rows.where('row.usedAt IS NOT NULL').orWhere('row.expiresAt < :tokenNow', { tokenNow: now }),
     },
     {
       // A delivery record stops a retried mail job from sending twice; once no retry can come,
