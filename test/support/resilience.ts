@@ -34,6 +34,15 @@ export async function signUp(baseUrl: string, prefix = 'user'): Promise<Account>
   return { email, password, accessToken };
 }
 
+/**
+ * What a problem body tells its reader, without the request id: a random UUID
+ * can contain any digits, so leak checks for ports or driver words skip it.
+ */
+export function problemWording(body: Record<string, unknown>): string {
+  const { requestId: _requestId, ...wording } = body;
+  return JSON.stringify(wording);
+}
+
 /** The value of an unlabelled gauge or counter in a Prometheus text exposition. */
 export async function metricValue(baseUrl: string, name: string): Promise<number | undefined> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
