@@ -7,6 +7,7 @@ import { AuthLookup, AuthStateService } from '@/modules/users/sessions/auth-stat
 import { AccessClaims, isAccessClaims } from '../access-claims';
 import { ProfileReader, READS_PROFILE_KEY } from '../decorators/authenticated.decorator';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { VerifiedTokens } from '../verified-tokens';
 import { PerRoute } from './per-route';
 
 /** A request whose token's cache entries are being read ahead (see {@link AuthLookahead}). */
@@ -22,12 +23,19 @@ interface Route {
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
+ * Access tokens remembered as verified. Each live client holds one (a few, while a refresh
+ * overlaps); 10 000 entries of a few hundred bytes each stay under ~5 MB.
+ */
+export const VERIFIED_TOKENS_CAPACITY = 10_000;
+
+/**
  * Starts the cache read of the token check before the rate-limit check, in the same tick,
  * so the Redis client sends both in one write (it pipelines the commands of a tick) and a
  * warm authenticated request costs one round trip instead of one per guard.
  *
  * The token is verified first (HMAC, no I/O), with the options the JWT strategy uses, so a
- * forged token costs no Redis command. Only the cache is read: a miss is loaded from the
+ * forged token costs no Redis command; a token verified before is only checked against the
+ * clock again ({@link VerifiedTokens}). Only the cache is read: a miss is loaded from the
  * database by the JWT strategy, once the request has passed its rate limit. The strategy
  * takes the verified claims from {@link verifiedClaims} instead of verifying the token a
  * second time; a token this cannot verify is left to the strategy (and its 401).
@@ -41,6 +49,7 @@ export class AuthLookahead {
    * claims here: only `start` writes it.
    */
   private readonly verified = new WeakMap<object, { token: string; claims: AccessClaims }>();
+  private readonly tokens = new VerifiedTokens<AccessClaims>(VERIFIED_TOKENS_CAPACITY);
 
   constructor(
     reflector: Reflector,
@@ -60,15 +69,21 @@ export class AuthLookahead {
     const req = context.switchToHttp().getRequest<LookaheadRequest>();
     const token = bearerToken(req);
     if (!token) return;
+    const claims = this.tokens.get(token) ?? this.verify(token);
+    if (claims === undefined) return;
+    this.verified.set(req, { token, claims });
+    req.authLookup = this.authState.lookup(claims.sub, claims.sid, readsOwnProfile(route, req, claims.sub));
+  }
+
+  /** Verifies a token not seen before (or no longer remembered) and remembers it if it is an access token. */
+  private verify(token: string): AccessClaims | undefined {
     let claims: Partial<AccessClaims>;
     try {
       claims = this.jwt.verify<Partial<AccessClaims>>(token);
     } catch {
-      return;
+      return undefined;
     }
-    if (!isAccessClaims(claims)) return;
-    this.verified.set(req, { token, claims });
-    req.authLookup = this.authState.lookup(claims.sub, claims.sid, readsOwnProfile(route, req, claims.sub));
+    return isAccessClaims(claims) ? this.tokens.add(token, claims) : undefined;
   }
 
   /**

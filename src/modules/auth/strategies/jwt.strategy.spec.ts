@@ -116,6 +116,38 @@ describe(JwtStrategy.name, () => {
     expect(authState.check).toHaveBeenCalledWith(USER, SESSION, req.authLookup);
   });
 
+  it('verifies a token once for all the requests that carry it, and checks each one against its session', async () => {
+    const token = sign();
+    const first = requestWith(token);
+    const second = requestWith(token);
+
+    await expect(authenticate(first)).resolves.toMatchObject({ id: USER, sessionId: SESSION });
+    await expect(authenticate(second)).resolves.toMatchObject({ id: USER, sessionId: SESSION });
+
+    expect(lookaheadVerify).toHaveBeenCalledTimes(1);
+    expect(strategyVerify).not.toHaveBeenCalled();
+    expect(authState.check).toHaveBeenCalledTimes(2);
+    expect(authState.check).toHaveBeenLastCalledWith(USER, SESSION, second.authLookup);
+    // A session revoked since then is refused although the token is remembered.
+    authState.check.mockResolvedValueOnce(null);
+    await expect(refusal(requestWith(token))).resolves.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses a token it verified earlier once it has expired, with token_expired', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const token = sign({}, { expiresIn: 60 });
+      await expect(authenticate(requestWith(token))).resolves.toMatchObject({ id: USER });
+
+      jest.setSystemTime(Date.now() + 60_000);
+      await expect(refusal(requestWith(token))).resolves.toMatchObject({ code: 'token_expired' });
+      // Not remembered as valid: the strategy verified it again, and refused it.
+      expect(strategyVerify).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('verifies the token itself when no lookahead ran for the request', async () => {
     const req = requestWith(sign());
 
