@@ -8,6 +8,7 @@ import { HashingModule } from '@/infra/hashing/hashing.module';
 import type { RedisClient } from '@/infra/redis/redis-client.factory';
 import { REDIS_CLIENT } from '@/infra/redis/redis.constants';
 import { RedisThrottlerStorage } from '@/infra/redis/redis-throttler.storage';
+import { MemoryThrottlerStorage } from '@/infra/throttling/memory-throttler.storage';
 import { AppMetrics } from '@/infra/metrics/app-metrics';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { UsersModule } from '@/modules/users/users.module';
@@ -52,8 +53,8 @@ import { accessVerifyOptions, hmacKey } from './token-keys';
           // Each registration costs a password hash: a budget of its own, far below the default.
           { name: 'register', limit: cfg.registerLimit, ttl: cfg.registerTtlMs },
         ],
-        // Shared by every instance with Redis; the stock in-process counters (one node only) without.
-        storage: redis ? new RedisThrottlerStorage(redis, cfg.failClosed, metrics) : undefined,
+        // Shared by every instance with Redis; counted in this process (one node only) without, by the same rules.
+        storage: redis ? new RedisThrottlerStorage(redis, cfg.failClosed, metrics) : new MemoryThrottlerStorage(),
         // One budget per client across the whole API; the stock key is per route, which multiplies it.
         generateKey: (_context, tracker, throttler) => throttleKey(throttler, tracker),
       }),
