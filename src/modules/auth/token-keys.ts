@@ -11,7 +11,9 @@ export const hmacKey = (secret: string): KeyObject => createSecretKey(Buffer.fro
  * What an access token must satisfy besides its signature, for both verifiers (`JwtService`
  * in AuthLookahead and passport-jwt in JwtStrategy): the JWT strategy accepts the
  * lookahead's verification, so the two must never differ. HS256 only, so `alg: none` and
- * key-confusion tricks fail; jsonwebtoken checks expiry unless told otherwise.
+ * key-confusion tricks fail; jsonwebtoken checks expiry unless told otherwise. A token
+ * verified before is only re-checked for `exp` and `nbf` (VerifiedTokens), the way
+ * jsonwebtoken checks them without options: a time option added here must be added there.
  */
 export const accessVerifyOptions = (cfg: Pick<AuthConfig, 'issuer' | 'audience'>) => ({
   algorithms: ['HS256' as const],

@@ -1,4 +1,4 @@
-import { VerifiedTokens } from './verified-tokens';
+import { MAX_REMEMBERED_TOKEN_LENGTH, VerifiedTokens } from './verified-tokens';
 
 describe(VerifiedTokens.name, () => {
   let now: number;
@@ -62,6 +62,17 @@ describe(VerifiedTokens.name, () => {
 
     expect(known.size).toBe(2);
     expect(known.get('t1')).toBeDefined();
+  });
+
+  it('answers the claims of a token too long to remember, frozen, without remembering it', () => {
+    const known = tokens();
+    const long = 'x'.repeat(MAX_REMEMBERED_TOKEN_LENGTH + 1);
+
+    expect(Object.isFrozen(known.add(long, { sub: 'u1', exp: 2_000 }))).toBe(true);
+    expect(known.get(long)).toBeUndefined();
+    expect(known.size).toBe(0);
+    known.add(long.slice(1), { sub: 'u1', exp: 2_000 });
+    expect(known.get(long.slice(1))).toBeDefined();
   });
 
   it('refuses a capacity that could hold nothing', () => {

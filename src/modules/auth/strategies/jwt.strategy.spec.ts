@@ -133,6 +133,21 @@ describe(JwtStrategy.name, () => {
     await expect(refusal(requestWith(token))).resolves.toMatchObject({ code: 'unauthorized' });
   });
 
+  it('remembers no token it refused, and refuses an altered copy of one it remembers', async () => {
+    const refresh = sign({ typ: 'refresh' });
+    await refusal(requestWith(refresh));
+    await refusal(requestWith(refresh));
+    // Verified (and refused) by the lookahead both times: nothing was remembered for it.
+    expect(lookaheadVerify).toHaveBeenCalledTimes(2);
+
+    const token = sign();
+    await expect(authenticate(requestWith(token))).resolves.toMatchObject({ id: USER });
+    await expect(refusal(requestWith(tamper(token, { role: 'admin' })))).resolves.toMatchObject({
+      code: 'unauthorized',
+    });
+    await expect(refusal(requestWith(`${token}x`))).resolves.toMatchObject({ code: 'unauthorized' });
+  });
+
   it('refuses a token it verified earlier once it has expired, with token_expired', async () => {
     jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {

@@ -18,8 +18,9 @@ import { accessVerifyOptions, hmacKey } from '../token-keys';
  * the user is active and the session was neither revoked nor past its absolute end. That
  * last check uses the cache answers AuthLookahead read alongside the rate-limit check.
  *
- * A token is verified once per request: when AuthLookahead already verified this request's
- * token (with the same options, `accessVerifyOptions`), its claims are used as they are;
+ * A token is verified once per request at most: when AuthLookahead already verified this
+ * request's token (with the same options, `accessVerifyOptions`), or remembered it as
+ * verified and still within its time bounds, its claims are used as they are;
  * otherwise passport-jwt verifies it here, and a token the lookahead refused gets the
  * same 401 from that.
  */
