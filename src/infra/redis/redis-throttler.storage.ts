@@ -9,10 +9,11 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 
 /**
  * One hit on a fixed window, atomically: count it, start the window on the first hit, and
- * once the count passes the limit block the client for the block duration.
+ * once the count passes the limit block the client for the block duration (without one,
+ * the client is refused until the window ends, and that is the time it is told).
  *   KEYS: hit counter, block marker (one hash tag, so a Redis Cluster runs it in one slot)
  *   ARGV: window ms, limit, block ms
- *   returns { hits, ms until the window ends, blocked (0/1), ms until the block ends }
+ *   returns { hits, ms until the window ends, blocked (0/1), ms until it may retry }
  */
 const HIT_SCRIPT = `
 local hits = redis.call('INCR', KEYS[1])
@@ -27,7 +28,8 @@ if blockLeft > 0 then
 end
 if hits > tonumber(ARGV[2]) then
   local block = tonumber(ARGV[3])
-  if block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block) end
+  if block <= 0 then return { hits, windowLeft, 1, windowLeft } end
+  redis.call('SET', KEYS[2], '1', 'PX', block)
   return { hits, windowLeft, 1, block }
 end
 return { hits, windowLeft, 0, 0 }

@@ -43,9 +43,10 @@ describe(MemoryThrottlerStorage.name, () => {
     });
   });
 
-  it('refuses past the limit without a block when the block duration is 0', async () => {
+  it('refuses past the limit until the window ends, and says so, when the block duration is 0', async () => {
     for (let i = 0; i < 3; i++) await hit('k', 3, 0);
-    await expect(hit('k', 3, 0)).resolves.toMatchObject({ totalHits: 4, isBlocked: true, timeToBlockExpire: 0 });
+    now += 15_000;
+    await expect(hit('k', 3, 0)).resolves.toMatchObject({ totalHits: 4, isBlocked: true, timeToBlockExpire: 45 });
     now += TTL;
     await expect(hit('k', 3, 0)).resolves.toMatchObject({ totalHits: 1, isBlocked: false });
   });
@@ -59,7 +60,7 @@ describe(MemoryThrottlerStorage.name, () => {
   });
 
   it('holds one entry per client, not one per hit, however many hits a window holds', async () => {
-    const many = 200_000;
+    const many = 5_000;
     for (let i = 0; i < many; i++) await hit('busy', 1_000_000);
     await expect(hit('busy', 1_000_000)).resolves.toMatchObject({ totalHits: many + 1, isBlocked: false });
     expect(storage.size).toBe(1);

@@ -61,7 +61,9 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
       return answer(window.hits, timeToExpire, true, Math.ceil((window.blockEnds - now) / 1000));
     }
     if (window.hits > limit) {
-      if (blockDuration > 0) window.blockEnds = now + blockDuration;
+      // Without a block the client is refused until the window ends, and told so.
+      if (blockDuration <= 0) return answer(window.hits, timeToExpire, true, timeToExpire);
+      window.blockEnds = now + blockDuration;
       return answer(window.hits, timeToExpire, true, Math.ceil(blockDuration / 1000));
     }
     return answer(window.hits, timeToExpire, false, 0);
