@@ -12,8 +12,11 @@ type Hit = { key: string; limit: number; blockMs: number; name?: string };
 /** `ms` after the answer to hit number `after` (1-based), so what that hit started has surely ended. */
 type Step = Hit | { ms: number; after: number };
 
-const WINDOW_MS = 400;
-const BLOCK_MS = 1_200;
+// Whole seconds are what a client is told (rounded up): each expected value below sits
+// several hundred ms from a second boundary, so both storages, asked within a few ms of
+// each other, round alike however slow the machine is within reason.
+const WINDOW_MS = 1_500;
+const BLOCK_MS = 2_700;
 
 /**
  * The request budget without Redis (MemoryThrottlerStorage) must answer a client exactly as
@@ -31,6 +34,8 @@ describe('request budget storages: in process and on Redis', () => {
     client = new Redis(url, { keyPrefix: `budget-test:${randomUUID()}:` });
     redis = new RedisThrottlerStorage(client, false, automock(AppMetrics, { rateLimitStorageFailed: () => undefined }));
     memory = new MemoryThrottlerStorage();
+    // Connected, and the script loaded, before any scenario's clock starts.
+    await redis.increment(`throttle:warm-up:${randomUUID()}`, WINDOW_MS, 1, 0, 'default');
   });
   afterAll(async () => {
     client.disconnect();
@@ -72,19 +77,32 @@ describe('request budget storages: in process and on Redis', () => {
       { ms: WINDOW_MS, after: 1 },
       hit,
       { ms: BLOCK_MS, after: 4 },
+      { ms: WINDOW_MS, after: 6 },
       hit,
     ]);
 
     answersAlike(records);
     expect(records.map(({ memory: m }) => m)).toEqual([
-      { totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 },
-      { totalHits: 2, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 },
-      { totalHits: 3, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 },
-      { totalHits: 4, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 2 },
-      { totalHits: 5, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 2 },
+      { totalHits: 1, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 2, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 3, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 4, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 3 },
+      { totalHits: 5, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 3 },
       // A new window, while the block still runs.
-      { totalHits: 1, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 1 },
-      { totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 1, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 2 },
+      { totalHits: 1, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
+    ]);
+  });
+
+  it('blocks again when a short block ends while the window still holds too many hits', async () => {
+    const hit = { key: `throttle:default:${randomUUID()}`, limit: 1, blockMs: 300 };
+    const records = await play([hit, hit, { ms: 300, after: 2 }, hit]);
+
+    answersAlike(records);
+    expect(records.map(({ memory: m }) => m)).toEqual([
+      { totalHits: 1, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 2, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 1 },
+      { totalHits: 3, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 1 },
     ]);
   });
 
@@ -94,10 +112,10 @@ describe('request budget storages: in process and on Redis', () => {
 
     answersAlike(records);
     expect(records.map(({ memory: m }) => m)).toEqual([
-      { totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 },
-      { totalHits: 2, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 1 },
-      { totalHits: 3, timeToExpire: 1, isBlocked: true, timeToBlockExpire: 1 },
-      { totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 1, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
+      { totalHits: 2, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 2 },
+      { totalHits: 3, timeToExpire: 2, isBlocked: true, timeToBlockExpire: 2 },
+      { totalHits: 1, timeToExpire: 2, isBlocked: false, timeToBlockExpire: 0 },
     ]);
   });
 

@@ -75,6 +75,17 @@ describe(VerifiedTokens.name, () => {
     expect(known.get(long.slice(1))).toBeDefined();
   });
 
+  it('remembers no token with a character a byte-wise copy would change', () => {
+    const known = tokens();
+    const wide = 'a.b.\u0141';
+
+    expect(known.add(wide, { sub: 'u1', exp: 2_000 })).toEqual({ sub: 'u1', exp: 2_000 });
+    expect(known.get(wide)).toBeUndefined();
+    // Where the copy would have kept only the low byte: U+0141 would have become "A".
+    expect(known.get('a.b.A')).toBeUndefined();
+    expect(known.size).toBe(0);
+  });
+
   it('refuses a capacity that could hold nothing', () => {
     expect(() => tokens(0)).toThrow(RangeError);
     expect(() => tokens(1.5)).toThrow(RangeError);

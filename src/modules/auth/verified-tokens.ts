@@ -10,17 +10,22 @@ export interface TimeBoundClaims {
 const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
- * Longer tokens are verified but not remembered. Ours are ~450 characters; the bound keeps
- * the memory of a full cache near `capacity` × 1 KB whatever a client manages to get signed.
+ * Longer tokens are verified but not remembered. Ours are ~450 characters; with the bound an
+ * entry (the token and its parsed claims) stays under ~2 KB, a full cache under ~20 MB.
  */
-export const MAX_REMEMBERED_TOKEN_LENGTH = 2048;
+export const MAX_REMEMBERED_TOKEN_LENGTH = 1024;
 
 /**
- * A copy of `token` that shares no memory with the string it was cut from. A token taken
- * from a header by a regular expression can be a slice that keeps the whole header alive
- * (up to 16 KB of whatever the client appended), for as long as the entry lives.
+ * A copy of `token` that shares no memory with the string it was cut from (a token taken
+ * from a header by a regular expression can be a slice that keeps the whole header alive,
+ * up to 16 KB of whatever the client appended, for as long as the entry lives), or
+ * `undefined` if a byte-wise copy would not be the same string: verified tokens are
+ * ASCII, so that never happens, and if it did the token is not remembered.
  */
-const detached = (token: string): string => Buffer.from(token, 'latin1').toString('latin1');
+function detached(token: string): string | undefined {
+  const copy = Buffer.from(token, 'latin1').toString('latin1');
+  return copy === token ? copy : undefined;
+}
 
 /**
  * Tokens this process has verified, by their exact string, with the claims they carry.
@@ -67,12 +72,13 @@ export class VerifiedTokens<Claims extends TimeBoundClaims> {
   /** Remembers a token the caller has just verified, with its claims (which it freezes and answers). */
   add(token: string, claims: Claims): Readonly<Claims> {
     const frozen = Object.freeze(claims);
-    if (token.length > MAX_REMEMBERED_TOKEN_LENGTH) return frozen;
-    if (!this.entries.has(token) && this.entries.size >= this.capacity) {
+    const key = token.length <= MAX_REMEMBERED_TOKEN_LENGTH ? detached(token) : undefined;
+    if (key === undefined) return frozen;
+    if (!this.entries.has(key) && this.entries.size >= this.capacity) {
       // A Map iterates in insertion order: the first key is the oldest entry.
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(detached(token), frozen);
+    this.entries.set(key, frozen);
     return frozen;
   }
 }

@@ -24,7 +24,8 @@ const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
  * Access tokens remembered as verified. Each live client holds one (a few, while a refresh
- * overlaps); an entry (the token and its parsed claims) takes ~1 KB, so a full cache ~10 MB.
+ * overlaps); an entry (the token and its parsed claims) takes ~1 KB, at most ~2 KB (see
+ * MAX_REMEMBERED_TOKEN_LENGTH), so a full cache ~10 MB, at most ~20 MB.
  */
 export const VERIFIED_TOKENS_CAPACITY = 10_000;
 
