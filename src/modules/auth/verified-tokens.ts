@@ -36,8 +36,8 @@ function detached(token: string): string | undefined {
  * before, signature included, so a forged or altered token is never a hit; a hit is checked
  * against the clock again, exactly as jsonwebtoken checks `exp` and `nbf` with the options
  * access tokens are verified with (no clock tolerance, no maximum age: token-keys.spec.ts
- * holds them to that), and dropped once it no longer holds. Revocation is not this class's business: the
- * session and user are checked on every request, after this.
+ * holds them to that), and dropped once it no longer holds. Revocation is not this class's
+ * business: the session and user are checked on every request, after this.
  *
  * Bounded: past `capacity` tokens the oldest one goes, so the worst case (more tokens in
  * use than fit) costs what verifying every request did. The claims are frozen, as every
